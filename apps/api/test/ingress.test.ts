@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { KNOCKER_VERSION } from '@knocker/protocol';
+import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
+import { request, sharedRedisUrl, startApi, uniquePrefix, type ApiProcess } from '@knocker/test-kit';
+
+const prefix = uniquePrefix('ingress');
+let api: ApiProcess;
+let redis: Redis;
+let queues: Queues;
+
+beforeAll(async () => {
+  api = await startApi({
+    redisUrl: sharedRedisUrl(),
+    prefix,
+    env: { HOSTS_ONLY: '', MAX_BODY_SIZE: '1000', RETRIES: '3', RETRIES_MAX: '5', TIMEOUT_MAX: '30' },
+  });
+  redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
+  queues = createQueues(redis, prefix);
+});
+
+afterAll(async () => {
+  await api?.kill();
+  await queues?.delivery.obliterate({ force: true });
+  await queues?.close();
+  redis?.disconnect();
+});
+
+const knock = (headers: Array<[string, string]>, opts: { method?: string; path?: string; body?: string | Buffer } = {}) =>
+  request(`${api.url}${opts.path ?? '/hook?x=1'}`, { method: opts.method ?? 'POST', headers, body: opts.body });
+
+async function stored(id: string) {
+  return queues.delivery.getJob(deliveryJobId(id));
+}
+
+describe('accepting a request', () => {
+  it('answers with the config, the target url and the forwarded headers, after the job is stored', async () => {
+    const res = await knock(
+      [['Knocker-Host', 'target.example:9000'], ['Knocker-Id', 'ingress-1'], ['Knocker-Trace', 't-1'], ['Content-Type', 'text/plain'], ['X-A', '1'], ['X-A', '2']],
+      { body: 'hello' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({
+      status: true,
+      config: { id: 'ingress-1', host: 'target.example:9000', scheme: 'http', timeout: 10, retries: 3, backoff_factor: 0.5, callback: null, 'knocker-trace': 't-1' },
+      url: 'http://target.example:9000/hook?x=1',
+      method: 'POST',
+      headers: [['content-type', 'text/plain'], ['x-a', '1'], ['x-a', '2'], ['x-knocker', KNOCKER_VERSION]],
+      'body-length': 5,
+    });
+    const job = await stored('ingress-1');
+    expect(job?.data).toMatchObject({ method: 'POST', url: 'http://target.example:9000/hook?x=1', body: Buffer.from('hello').toString('base64') });
+    expect(job?.opts.attempts).toBe(4);
+  });
+
+  it('generates an id when none is given', async () => {
+    const res = await knock([['Knocker-Host', 'target.example']], { method: 'GET' });
+    const { config } = res.json();
+    expect(config.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(await stored(config.id)).toBeDefined();
+  });
+});
+
+describe('refusing a request', () => {
+  it.each([
+    [[], 'knocker-host', /is required/],
+    [[['Knocker-Host', 'h'], ['Knocker-Retries', '6']], 'knocker-retries', /whole number from 0 to 5, got "6"/],
+    [[['Knocker-Host', 'h'], ['Knocker-Timeout', '31']], 'knocker-timeout', /above 0 and at most 30/],
+    [[['Knocker-Host', 'h'], ['Knocker-Backoff-Factor', '-1']], 'knocker-backoff-factor', /from 0 to 600/],
+    [[['Knocker-Host', 'h'], ['Knocker-Scheme', 'gopher']], 'knocker-scheme', /one of https, http/],
+    [[['Knocker-Host', 'h'], ['Knocker-Callback', 'nope']], 'knocker-callback', /absolute http/],
+    [[['Knocker-Host', 'h'], ['Knocker-Id', 'bad id']], 'knocker-id', /1 to 128 characters/],
+  ] as Array<[Array<[string, string]>, string, RegExp]>)('400 names the header (%#)', async (headers, field, message) => {
+    const before = await queues.delivery.getJobCounts();
+    const res = await knock([...headers, ['Knocker-Id', 'refused']].filter(([n], i, a) => a.findIndex(([m]) => m === n) === i) as Array<[string, string]>);
+    expect(res.status).toBe(400);
+    const body = res.json();
+    expect(body).toEqual({ status: false, code: 'invalid_request', errors: { [field]: expect.stringMatching(message) } });
+    expect(await queues.delivery.getJobCounts()).toEqual(before);
+    expect(await stored('refused')).toBeUndefined();
+  });
+
+  it('gives the exact body for a missing host', async () => {
+    const res = await knock([]);
+    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-host': 'is required: the host (and optional :port) to deliver to' } });
+  });
+
+  it('refuses a request that already went through a Knocker with 406', async () => {
+    const res = await knock([['Knocker-Host', 'h'], ['X-Knocker', '0.1.0'], ['Knocker-Id', 'looped']]);
+    expect(res.status).toBe(406);
+    expect(res.json()).toMatchObject({ status: false, code: 'loop_detected', errors: { 'x-knocker': expect.any(String) } });
+    expect(await stored('looped')).toBeUndefined();
+  });
+
+  it('refuses a body over MAX_BODY_SIZE with 413, declared or streamed', async () => {
+    const declared = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'big']], { body: Buffer.alloc(1001) });
+    expect(declared.status).toBe(413);
+    expect(declared.json()).toEqual({ status: false, code: 'payload_too_large', errors: { body: 'must be at most 1000 bytes (MAX_BODY_SIZE)' } });
+    const chunked = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'big'], ['Transfer-Encoding', 'chunked']], { body: Buffer.alloc(5000) });
+    expect(chunked.status).toBe(413);
+    expect(await stored('big')).toBeUndefined();
+    const atLimit = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'at-limit']], { body: Buffer.alloc(1000) });
+    expect(atLimit.status).toBe(200);
+  });
+});
+
+describe('status', () => {
+  it('reports the version, the processed total and the queue counts', async () => {
+    const res = await request(`${api.url}/knocker/status`);
+    expect(res.status).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ status: true, version: KNOCKER_VERSION, processed: 0, delivered: 0, failed: 0 });
+    expect(body.queues.requests.waiting).toBe((await queues.delivery.getJobCounts()).waiting);
+    expect(body.queues.requests.waiting).toBeGreaterThan(0);
+  });
+
+  it('relays other methods on the status path', async () => {
+    const res = await knock([['Knocker-Host', 'h']], { method: 'POST', path: '/knocker/status' });
+    expect(res.json()).toMatchObject({ status: true, url: 'http://h/knocker/status' });
+  });
+});

@@ -1,0 +1,26 @@
+import { RequestError } from 'got';
+
+/** The outcome of one HTTP call to a target or a callback URL. */
+export interface Attempt {
+  ok: boolean;
+  /** The HTTP status, or Knocker's code for a call that got none (502, 503, 504, 999). */
+  statusCode: number;
+  durationMs: number;
+  /** Why the call failed, for logs and the job's failed reason. */
+  error?: string;
+}
+
+const REFUSED_OR_RESET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Knocker's status code for a call that ended without a usable answer: 502 for a refused or
+ * reset connection, 504 for a timeout, 503 for other network errors, 999 for anything else.
+ */
+export function failureStatusCode(err: unknown): number {
+  if (!(err instanceof RequestError)) return 999;
+  if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') return 504;
+  if (err.name === 'MaxRedirectsError') return err.response?.statusCode ?? 999;
+  if (REFUSED_OR_RESET.has(err.code)) return 502;
+  if (/^E[A-Z_]+$/.test(err.code) || err.name === 'ReadError') return 503;
+  return 999;
+}

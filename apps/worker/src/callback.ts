@@ -1,0 +1,33 @@
+import type { Job } from 'bullmq';
+import type { CallbackJob } from '@knocker/queue';
+import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import { deliver, type HttpClient } from './deliver.js';
+import { AttemptFailedError } from './errors.js';
+
+export interface CallbackDeps {
+  http: HttpClient;
+  logger: Logger;
+  reporter: ErrorReporter;
+}
+
+/** Tells `Knocker-Callback` that a request failed; retried like the request itself. */
+export function createCallbackProcessor(deps: CallbackDeps) {
+  return async function processCallback(job: Job<CallbackJob>): Promise<{ status_code: number }> {
+    const { url, headers, payload } = job.data;
+    const n = job.attemptsMade + 1;
+    const total = job.opts.attempts ?? 1;
+    const body = Buffer.from(JSON.stringify(payload));
+    const attempt = await deliver(deps.http, { method: 'POST', url, headers, body, timeoutMs: payload.config.timeout * 1000 });
+    const line = `Callback for request #${payload.config.id} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
+    if (attempt.ok) {
+      deps.logger.info(`${line} done`);
+      return { status_code: attempt.statusCode };
+    }
+    if (n < total) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
+    else {
+      deps.logger.error(`${line} failed, no attempts left: ${attempt.error}`);
+      deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id: payload.config.id, attempts: n });
+    }
+    throw new AttemptFailedError(attempt);
+  };
+}

@@ -1,0 +1,62 @@
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Got, type Method } from 'got';
+import { KNOCKER_VERSION, type HeaderPair } from '@knocker/protocol';
+import { failureStatusCode, type Attempt } from './attempt.js';
+
+export type HttpClient = Got;
+
+export interface Call {
+  method: string;
+  url: string;
+  headers: readonly HeaderPair[];
+  body: Buffer;
+  timeoutMs: number;
+}
+
+/**
+ * got tuned for a relay: BullMQ does the retrying, so got's own retries are off; bodies pass
+ * through untouched (no decompression); connections are kept alive because most traffic goes
+ * to a few hosts; 4xx/5xx answers are results to record, not exceptions.
+ */
+export function createHttpClient(opts: { maxRedirects: number }): HttpClient {
+  return got.extend({
+    agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    decompress: false,
+    followRedirect: opts.maxRedirects > 0,
+    maxRedirects: opts.maxRedirects,
+    allowGetBody: true,
+    headers: { 'user-agent': `Knocker/${KNOCKER_VERSION}` },
+  });
+}
+
+/** Makes one call. Never throws: every outcome is an Attempt, failures included. */
+export async function deliver(client: HttpClient, call: Call): Promise<Attempt> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const res = await client(call.url, {
+      method: call.method as Method,
+      headers: toHeaderRecord(call.headers),
+      body: call.body.length > 0 ? call.body : undefined,
+      timeout: { request: call.timeoutMs },
+    });
+    const ok = res.statusCode < 400;
+    return ok ? { ok, statusCode: res.statusCode, durationMs: elapsed() } : { ok, statusCode: res.statusCode, durationMs: elapsed(), error: `HTTP ${res.statusCode}` };
+  } catch (err) {
+    const detail = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
+    return { ok: false, statusCode: failureStatusCode(err), durationMs: elapsed(), error: detail };
+  }
+}
+
+/** Node sends an array value as repeated header lines, which keeps repeated headers intact. */
+function toHeaderRecord(pairs: readonly HeaderPair[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of pairs) {
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+// One jest run over every package and app, so `pnpm test` ends with one summary.
+// Workspace imports resolve to sources, so unit tests need no build; integration
+// tests that spawn the apps run their built output (`pnpm build` runs first).
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }];
+
+const project = (dir) => ({
+  displayName: dir,
+  rootDir: `<rootDir>/${dir}`,
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@knocker/([a-z-]+)$': '<rootDir>/../../packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+});
+
+export default {
+  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'apps/api', 'apps/worker'].map(project),
+};

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError } from './load.js';
+export type { Config } from './schema.js';
+export { LOG_FORMAT_TOKENS } from './schema.js';

@@ -1,0 +1,34 @@
+import { schema, toConfig, type Config } from './schema.js';
+
+/** A bad environment: the message names every variable that was refused. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly problems: Readonly<Record<string, string>>) {
+    super(`Invalid configuration: ${Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Pairs whose default must stay within the allowed maximum.
+const BOUNDED = [
+  ['TIMEOUT', 'TIMEOUT_MAX'],
+  ['RETRIES', 'RETRIES_MAX'],
+  ['RETRIES_BACKOFF_FACTOR', 'RETRIES_BACKOFF_FACTOR_MAX'],
+] as const;
+
+/** Parses the environment once, at start-up. Nothing else reads process.env. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const known = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]])));
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    const problems: Record<string, string> = {};
+    for (const issue of parsed.error.issues) problems[String(issue.path[0])] ??= issue.message;
+    throw new ConfigError(problems);
+  }
+  const problems: Record<string, string> = {};
+  for (const [value, max] of BOUNDED) {
+    if (parsed.data[value] > parsed.data[max]) problems[value] = `must not exceed ${max} (${parsed.data[value]} > ${parsed.data[max]})`;
+  }
+  if (Object.keys(problems).length > 0) throw new ConfigError(problems);
+  return toConfig(parsed.data);
+}

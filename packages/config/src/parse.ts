@@ -1,0 +1,76 @@
+// Strict scalar parsers for environment strings. Each returns a zod schema so
+// error messages can name the variable and the value that was refused.
+import { z } from 'zod';
+
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+
+export function seconds(opts: { min?: number; above?: number; max?: number }) {
+  return z.string().trim().transform((raw, ctx) => {
+    const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+    const tooLow = opts.above !== undefined ? value <= opts.above : opts.min !== undefined && value < opts.min;
+    if (!Number.isFinite(value) || tooLow || (opts.max !== undefined && value > opts.max)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${describeRange('a number', opts)}, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+export function integer(opts: { min?: number; max?: number }) {
+  return z.string().trim().transform((raw, ctx) => {
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value) || (opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${describeRange('a whole number', opts)}, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+export function boolean() {
+  return z.string().trim().transform((raw, ctx) => {
+    const v = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected true or false, got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  });
+}
+
+export function oneOf<T extends string>(values: readonly T[]) {
+  return z.string().trim().transform((raw, ctx) => {
+    const v = raw.toLowerCase() as T;
+    if (values.includes(v)) return v;
+    ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  });
+}
+
+/** Knocker accepts a JSON list; a comma-separated list is easier to write in compose files. */
+export function hostList() {
+  return z.string().trim().transform((raw, ctx) => {
+    let items: unknown = raw === '' ? [] : raw.split(',');
+    if (raw.startsWith('[')) {
+      try {
+        items = JSON.parse(raw);
+      } catch {
+        items = null;
+      }
+    }
+    if (!Array.isArray(items) || !items.every((h) => typeof h === 'string')) {
+      ctx.addIssue({ code: 'custom', message: `expected a JSON list of host names or a comma-separated list, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return items.map((h: string) => h.trim().toLowerCase()).filter((h) => h !== '');
+  });
+}
+
+export function urlPath() {
+  return z.string().trim().refine((v) => /^\/[^\s?#]*$/.test(v), { message: 'expected a path starting with /' });
+}
+
+function describeRange(what: string, opts: { min?: number; above?: number; max?: number }): string {
+  const low = opts.above !== undefined ? ` above ${opts.above}` : opts.min !== undefined ? ` from ${opts.min}` : '';
+  const high = opts.max !== undefined ? `${opts.above !== undefined ? ' and' : ''} ${opts.above !== undefined ? 'at most' : 'to'} ${opts.max}` : '';
+  return `${what}${low}${high}`;
+}

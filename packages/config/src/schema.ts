@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { boolean, hostList, integer, oneOf, seconds, urlPath } from './parse.js';
+
+/** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
+export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
+
+const logFormat = z.string().refine(
+  (v) => v === 'json' || [...v.matchAll(/%\((\w+)\)-?\d*s/g)].every((m) => (LOG_FORMAT_TOKENS as readonly string[]).includes(m[1] ?? '')),
+  { message: `expected "json" or a format using only ${LOG_FORMAT_TOKENS.map((t) => `%(${t})s`).join(', ')}` },
+);
+
+const redisUrl = z.string().trim().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+  message: 'expected a redis:// or rediss:// URL',
+});
+
+// Every variable with its default. Defaults of Knocker's own variables are Knocker's.
+export const schema = z.object({
+  SCHEME: oneOf(['https', 'http'] as const).default('https'),
+  MAX_REDIRECTS: integer({ min: 0, max: 100 }).default(10),
+  STATUS_URL: urlPath().default('/knocker/status'),
+  HOSTS_ONLY: hostList().default([]),
+  TIMEOUT: seconds({ above: 0 }).default(10),
+  TIMEOUT_MAX: seconds({ above: 0 }).default(60),
+  RETRIES: integer({ min: 0 }).default(2),
+  RETRIES_MAX: integer({ min: 0, max: 1000 }).default(10),
+  RETRIES_BACKOFF_FACTOR: seconds({ min: 0 }).default(0.5),
+  RETRIES_BACKOFF_FACTOR_MAX: seconds({ min: 0 }).default(600),
+  LOG_FILE: z.string().trim().min(1).default('-'),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warning', 'warn', 'error', 'critical'] as const)
+    .transform((v) => (v === 'warn' ? 'warning' : v))
+    .default('info'),
+  LOG_FORMAT: logFormat.default('%(asctime)s %(levelname)-8s %(message)s'),
+  SENTRY_DSN: z.string().trim().refine((v) => v === '' || URL.canParse(v), { message: 'expected a Sentry DSN URL or nothing' }).default(''),
+  SENTRY_FAILED_REQUESTS: boolean().default(false),
+
+  PORT: integer({ min: 0, max: 65535 }).default(8000),
+  BIND_ADDRESS: z.string().trim().min(1).default('0.0.0.0'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  // A hash tag keeps every key of a queue in one Redis Cluster slot.
+  QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'expected 1 to 64 letters, digits or _{}.-').default('{knocker}'),
+  // Above this the api answers 503 instead of waiting for Redis: a client must never hang.
+  REDIS_TIMEOUT_MS: integer({ min: 50, max: 60000 }).default(1500),
+  MAX_BODY_SIZE: integer({ min: 0, max: 256 * 1024 * 1024 }).default(1024 * 1024),
+  WORKER_CONCURRENCY: integer({ min: 1, max: 10000 }).default(50),
+  SHUTDOWN_TIMEOUT: seconds({ min: 0 }).default(30),
+  RETAIN_COMPLETED_COUNT: integer({ min: 0 }).default(1000),
+  RETAIN_COMPLETED_AGE: integer({ min: 0 }).default(24 * 3600),
+  RETAIN_FAILED_COUNT: integer({ min: 0 }).default(10000),
+  RETAIN_FAILED_AGE: integer({ min: 0 }).default(7 * 24 * 3600),
+});
+
+type Env = z.output<typeof schema>;
+
+export interface Config {
+  scheme: 'http' | 'https';
+  maxRedirects: number;
+  statusUrl: string;
+  hostsOnly: readonly string[];
+  timeout: number;
+  timeoutMax: number;
+  retries: number;
+  retriesMax: number;
+  backoffFactor: number;
+  backoffFactorMax: number;
+  log: { file: string; level: 'debug' | 'info' | 'warning' | 'error' | 'critical'; format: string };
+  sentry: { dsn: string; failedRequests: boolean };
+  port: number;
+  bindAddress: string;
+  redisUrl: string;
+  queuePrefix: string;
+  redisTimeoutMs: number;
+  maxBodySize: number;
+  workerConcurrency: number;
+  shutdownTimeoutMs: number;
+  retention: {
+    completed: { count: number; age: number };
+    failed: { count: number; age: number };
+  };
+}
+
+export function toConfig(env: Env): Config {
+  return {
+    scheme: env.SCHEME,
+    maxRedirects: env.MAX_REDIRECTS,
+    statusUrl: env.STATUS_URL,
+    hostsOnly: env.HOSTS_ONLY,
+    timeout: env.TIMEOUT,
+    timeoutMax: env.TIMEOUT_MAX,
+    retries: env.RETRIES,
+    retriesMax: env.RETRIES_MAX,
+    backoffFactor: env.RETRIES_BACKOFF_FACTOR,
+    backoffFactorMax: env.RETRIES_BACKOFF_FACTOR_MAX,
+    log: { file: env.LOG_FILE, level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    sentry: { dsn: env.SENTRY_DSN, failedRequests: env.SENTRY_FAILED_REQUESTS },
+    port: env.PORT,
+    bindAddress: env.BIND_ADDRESS,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+    maxBodySize: env.MAX_BODY_SIZE,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT * 1000,
+    retention: {
+      completed: { count: env.RETAIN_COMPLETED_COUNT, age: env.RETAIN_COMPLETED_AGE },
+      failed: { count: env.RETAIN_FAILED_COUNT, age: env.RETAIN_FAILED_AGE },
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export { KNOCKER_VERSION } from './version.js';
+export { parseKnockRequest } from './request.js';
+export type { KnockConfig, KnockRequest, IncomingKnock, ProtocolLimits } from './request.js';
+export { forwardableHeaders } from './headers.js';
+export type { HeaderPair } from './headers.js';
+export { retryDelayMs } from './backoff.js';
+export { KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError } from './errors.js';

@@ -1,0 +1,116 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidRequestError, KNOCKER_VERSION, LoopDetectedError, parseKnockRequest, type ProtocolLimits } from './index.js';
+
+const limits: ProtocolLimits = {
+  scheme: 'https', timeout: 10, timeoutMax: 60, retries: 2, retriesMax: 10, backoffFactor: 0.5, backoffFactorMax: 600, hostsOnly: [],
+};
+
+function parse(headers: Record<string, string> | string[], target = '/hook?a=1', l: ProtocolLimits = limits) {
+  const rawHeaders = Array.isArray(headers) ? headers : Object.entries(headers).flat();
+  return parseKnockRequest({ method: 'POST', target, rawHeaders }, l, () => 'generated');
+}
+
+function errorsOf(headers: Record<string, string> | string[], target?: string, l?: ProtocolLimits): Record<string, string> {
+  try {
+    parse(headers, target, l);
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return { ...err.errors };
+    throw err;
+  }
+  throw new Error('expected an InvalidRequestError');
+}
+
+describe('parseKnockRequest', () => {
+  it('applies the defaults and builds the target url from scheme, host and the original path', () => {
+    const r = parse({ 'Knocker-Host': 'target.example' });
+    expect(r.config).toEqual({ id: 'generated', host: 'target.example', scheme: 'https', timeout: 10, retries: 2, backoff_factor: 0.5, callback: null });
+    expect(r.url).toBe('https://target.example/hook?a=1');
+    expect(r.method).toBe('POST');
+  });
+
+  it('reads every header, case-insensitively, and keeps the port', () => {
+    const r = parse({
+      'KNOCKER-HOST': 'https://Target.Example:8443', 'knocker-scheme': 'HTTP', 'Knocker-Timeout': '2.5', 'Knocker-Retries': '0',
+      'Knocker-Backoff-Factor': '0', 'Knocker-Callback': 'http://cb.example/failed?x=1', 'Knocker-Id': 'order-42/1',
+    });
+    expect(r.config).toEqual({
+      id: 'order-42/1', host: 'target.example:8443', scheme: 'http', timeout: 2.5, retries: 0, backoff_factor: 0, callback: 'http://cb.example/failed?x=1',
+    });
+    expect(r.url).toBe('http://target.example:8443/hook?a=1');
+  });
+
+  it('accepts the bounds themselves', () => {
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Timeout': '60', 'Knocker-Retries': '10', 'Knocker-Backoff-Factor': '600' });
+    expect(r.config).toMatchObject({ timeout: 60, retries: 10, backoff_factor: 600 });
+  });
+
+  it.each([
+    ['knocker-host', '', /is required/],
+    ['knocker-host', 'user:pw@target.example', /without user info/],
+    ['knocker-host', 'target.example/path', /without user info or path/],
+    ['knocker-host', 'target example', /host name/],
+    ['knocker-host', 'target.example:0', /port outside/],
+    ['knocker-host', 'target.example:99999', /port outside/],
+    ['knocker-host', '[1::2::3]', /IPv6/],
+    ['knocker-scheme', 'ftp', /must be one of https, http, got "ftp"/],
+    ['knocker-timeout', '0', /above 0 and at most 60, got "0"/],
+    ['knocker-timeout', '60.5', /at most 60/],
+    ['knocker-timeout', '-1', /above 0/],
+    ['knocker-timeout', 'NaN', /above 0/],
+    ['knocker-timeout', '1e2', /above 0/],
+    ['knocker-retries', '11', /whole number from 0 to 10, got "11"/],
+    ['knocker-retries', '1.5', /whole number/],
+    ['knocker-retries', '-1', /whole number/],
+    ['knocker-backoff-factor', '601', /from 0 to 600/],
+    ['knocker-backoff-factor', 'fast', /from 0 to 600/],
+    ['knocker-callback', '/relative', /absolute http/],
+    ['knocker-callback', 'ftp://cb.example/', /absolute http/],
+    ['knocker-id', 'has space', /1 to 128 characters/],
+    ['knocker-id', 'a:b', /1 to 128 characters/],
+    ['knocker-id', 'x'.repeat(129), /1 to 128 characters/],
+  ])('refuses %s: %j', (header, value, message) => {
+    const base: Record<string, string> = { 'knocker-host': 'target.example' };
+    const errors = errorsOf({ ...base, [header]: value });
+    expect(Object.keys(errors)).toEqual([header]);
+    expect(errors[header]).toMatch(message);
+  });
+
+  it('reports every bad header at once', () => {
+    expect(Object.keys(errorsOf({ 'Knocker-Timeout': 'x', 'Knocker-Retries': 'y' })).sort()).toEqual(['knocker-host', 'knocker-retries', 'knocker-timeout']);
+  });
+
+  it('refuses a control header given twice', () => {
+    expect(errorsOf(['Knocker-Host', 'a.example', 'Knocker-Host', 'b.example'])).toEqual({ 'knocker-host': 'must be given once' });
+  });
+
+  it('enforces HOSTS_ONLY on the name, or on name:port when listed so', () => {
+    const only = { ...limits, hostsOnly: ['a.example', 'b.example:8080'] };
+    expect(parse({ 'Knocker-Host': 'A.example:9000' }, '/', only).config.host).toBe('a.example:9000');
+    expect(parse({ 'Knocker-Host': 'b.example:8080' }, '/', only).config.host).toBe('b.example:8080');
+    expect(errorsOf({ 'Knocker-Host': 'b.example:8081' }, '/', only)['knocker-host']).toMatch(/HOSTS_ONLY/);
+    expect(errorsOf({ 'Knocker-Host': 'c.example' }, '/', only)['knocker-host']).toMatch(/only to a.example, b.example:8080/);
+  });
+
+  it('refuses a request that already passed a Knocker', () => {
+    expect(() => parse({ 'Knocker-Host': 'h', 'X-Knocker': '1.0' })).toThrow(LoopDetectedError);
+  });
+
+  it('keeps custom knocker-* headers in config and forwards everything else', () => {
+    const r = parse([
+      'Knocker-Host', 'h', 'Knocker-Trace', 'abc', 'Host', 'knocker.local', 'Content-Length', '3', 'Connection', 'keep-alive, X-Hop',
+      'X-Hop', 'dropped', 'Keep-Alive', 'timeout=5', 'Accept', 'a', 'accept', 'b', 'Content-Type', 'text/plain', 'Transfer-Encoding', 'chunked',
+    ]);
+    expect(r.config['knocker-trace']).toBe('abc');
+    expect(r.headers).toEqual([['accept', 'a'], ['accept', 'b'], ['content-type', 'text/plain'], ['x-knocker', KNOCKER_VERSION]]);
+  });
+
+  it('takes the path of an absolute-form target and refuses other forms', () => {
+    expect(parse({ 'Knocker-Host': 'h' }, 'http://knocker.local/x?y=1').url).toBe('https://h/x?y=1');
+    expect(errorsOf({ 'Knocker-Host': 'h' }, '*')).toHaveProperty('path');
+  });
+
+  it('generates a 32-character hex id by default', () => {
+    const r = parseKnockRequest({ method: 'GET', target: '/', rawHeaders: ['Knocker-Host', 'h'] }, limits);
+    expect(r.config.id).toMatch(/^[0-9a-f]{32}$/);
+  });
+});

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidRequestError, LoopDetectedError } from './errors.js';
+import { forwardableHeaders, type HeaderPair } from './headers.js';
+import { parseTargetHost } from './host.js';
+import { KNOCKER_VERSION } from './version.js';
+
+/** Server-wide bounds and defaults for the per-request headers. */
+export interface ProtocolLimits {
+  scheme: 'http' | 'https';
+  timeout: number;
+  timeoutMax: number;
+  retries: number;
+  retriesMax: number;
+  backoffFactor: number;
+  backoffFactorMax: number;
+  /** Lower-case `name` or `name:port` entries; empty allows every host. */
+  hostsOnly: readonly string[];
+}
+
+/** How one request is delivered; the names are Knocker's, as users read them in answers and callbacks. */
+export interface KnockConfig {
+  id: string;
+  host: string;
+  scheme: 'http' | 'https';
+  timeout: number;
+  retries: number;
+  backoff_factor: number;
+  callback: string | null;
+  /** Any other `knocker-*` header, kept for the callback. */
+  [custom: `knocker-${string}`]: string;
+}
+
+export interface KnockRequest {
+  config: KnockConfig;
+  method: string;
+  url: string;
+  /** Exactly what goes to the target, `x-knocker` included. */
+  headers: HeaderPair[];
+}
+
+export interface IncomingKnock {
+  method: string;
+  /** The request target as received: origin-form `/path?query`, or absolute-form. */
+  target: string;
+  /** Node's `rawHeaders`: name, value, name, value… */
+  rawHeaders: readonly string[];
+}
+
+const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id'];
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
+
+/** Validates the Knocker headers of an incoming request; throws with every problem named by its header. */
+export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimits, newId: () => string = defaultId): KnockRequest {
+  const knocker = new Map<string, string[]>();
+  const { rawHeaders } = incoming;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] ?? '').toLowerCase();
+    if (name === 'x-knocker') throw new LoopDetectedError();
+    if (name.startsWith('knocker-')) knocker.set(name, [...(knocker.get(name) ?? []), rawHeaders[i + 1] ?? '']);
+  }
+
+  const errors: Record<string, string> = {};
+  const read = (name: string): string | undefined => {
+    const values = knocker.get(name);
+    if (values && values.length > 1 && CONTROL.includes(name)) errors[name] = 'must be given once';
+    return values?.[0]?.trim();
+  };
+  const number = (name: string, fallback: number, check: (v: number) => boolean, rule: string): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+    if (Number.isFinite(value) && check(value)) return value;
+    errors[name] ??= `${rule}, got ${JSON.stringify(raw)}`;
+    return fallback;
+  };
+
+  let host = '';
+  const rawHost = read('knocker-host');
+  if (rawHost === undefined || rawHost === '') {
+    errors['knocker-host'] ??= 'is required: the host (and optional :port) to deliver to';
+  } else {
+    const parsed = parseTargetHost(rawHost);
+    if (typeof parsed === 'string') errors['knocker-host'] ??= parsed;
+    else if (limits.hostsOnly.length > 0 && !limits.hostsOnly.includes(parsed.hostname) && !limits.hostsOnly.includes(parsed.host)) {
+      errors['knocker-host'] ??= `is not allowed: this Knocker delivers only to ${limits.hostsOnly.join(', ')} (HOSTS_ONLY)`;
+    } else host = parsed.host;
+  }
+
+  const rawScheme = read('knocker-scheme')?.toLowerCase();
+  let scheme = limits.scheme;
+  if (rawScheme === 'http' || rawScheme === 'https') scheme = rawScheme;
+  else if (rawScheme !== undefined) errors['knocker-scheme'] ??= `must be one of https, http, got ${JSON.stringify(rawScheme)}`;
+
+  const timeout = number('knocker-timeout', limits.timeout, (v) => v > 0 && v <= limits.timeoutMax,
+    `must be a number of seconds above 0 and at most ${limits.timeoutMax}`);
+  const retries = number('knocker-retries', limits.retries, (v) => Number.isInteger(v) && v <= limits.retriesMax,
+    `must be a whole number from 0 to ${limits.retriesMax}`);
+  const backoff = number('knocker-backoff-factor', limits.backoffFactor, (v) => v <= limits.backoffFactorMax,
+    `must be a number of seconds from 0 to ${limits.backoffFactorMax}`);
+
+  const callback = read('knocker-callback') || null;
+  if (callback !== null && !isHttpUrl(callback)) {
+    errors['knocker-callback'] ??= 'must be an absolute http:// or https:// URL of at most 2048 characters';
+  }
+
+  const givenId = read('knocker-id');
+  if (givenId !== undefined && !ID.test(givenId)) {
+    errors['knocker-id'] ??= 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
+  }
+
+  const path = pathOf(incoming.target);
+  if (path === null) errors['path'] = 'must be an origin-form path such as /hook?x=1';
+
+  if (Object.keys(errors).length > 0) throw new InvalidRequestError(errors);
+
+  const config: KnockConfig = {
+    id: givenId || newId(), host, scheme, timeout, retries, backoff_factor: backoff, callback,
+  };
+  for (const [name, values] of knocker) {
+    if (!CONTROL.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
+  }
+  const headers = forwardableHeaders(rawHeaders);
+  headers.push(['x-knocker', KNOCKER_VERSION]);
+  return { config, method: incoming.method, url: `${scheme}://${host}${path}`, headers };
+}
+
+function defaultId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+function isHttpUrl(value: string): boolean {
+  if (value.length > 2048 || /\s/.test(value)) return false;
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
+
+function pathOf(target: string): string | null {
+  if (target.startsWith('/')) return target;
+  const url = URL.parse(target);
+  return url && (url.protocol === 'http:' || url.protocol === 'https:') ? `${url.pathname}${url.search}` : null;
+}

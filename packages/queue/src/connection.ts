@@ -1,0 +1,27 @@
+import { Redis } from 'ioredis';
+
+/**
+ * For the api. Commands fail at once while Redis is unreachable (no offline queue) and give
+ * up after `timeoutMs` when Redis hangs, so a client gets a 503 instead of waiting; ioredis
+ * keeps reconnecting in the background, so the api recovers without a restart.
+ */
+export function producerConnection(url: string, timeoutMs: number): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  });
+}
+
+/**
+ * For workers. BullMQ blocks on this connection waiting for jobs, so commands must never
+ * time out or give up (`maxRetriesPerRequest: null`); reconnection is retried forever.
+ */
+export function workerConnection(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  });
+}

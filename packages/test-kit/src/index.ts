@@ -1,0 +1,15 @@
+export { freePort } from './port.js';
+export { uniquePrefix } from './prefix.js';
+export { waitFor, sleep } from './wait.js';
+export type { WaitForOptions, Probe } from './wait.js';
+export { startRedis } from './redis.js';
+export type { RedisServer, RedisOptions } from './redis.js';
+export { pingRedis, sharedRedisUrl } from './redis-ping.js';
+export { startTarget } from './target.js';
+export type { Target, Recorded, Reply, Responder } from './target.js';
+export { request } from './http.js';
+export type { HttpReply, RequestOptions } from './http.js';
+export { startProcess, stopAll } from './process.js';
+export type { ChildHandle, StartProcessOptions, Exit } from './process.js';
+export { startApi, startWorker } from './knocker.js';
+export type { ApiProcess } from './knocker.js';

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { freePort } from './port.js';
+import { startProcess, type ChildHandle } from './process.js';
+
+// Same relative place from src/ and dist/: the apps' built entry points.
+const entry = (app: 'api' | 'worker') => fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
+
+/** Quiet, loopback-only defaults; a test overrides what it checks. */
+function baseEnv(redisUrl: string, prefix: string): Record<string, string> {
+  return { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'info', SCHEME: 'http' };
+}
+
+export interface ApiProcess extends ChildHandle {
+  port: number;
+  url: string;
+}
+
+/** Runs the built api as a child process on a free loopback port. */
+export async function startApi(opts: { redisUrl: string; prefix: string; env?: Record<string, string> }): Promise<ApiProcess> {
+  const port = await freePort();
+  const child = await startProcess({
+    name: 'api',
+    entry: entry('api'),
+    env: { ...baseEnv(opts.redisUrl, opts.prefix), ...opts.env, PORT: String(port) },
+    ready: /listening on/,
+  });
+  return Object.assign(child, { port, url: `http://127.0.0.1:${port}` });
+}
+
+/** Runs the built worker as a child process. */
+export function startWorker(opts: { redisUrl: string; prefix: string; env?: Record<string, string> }): Promise<ChildHandle> {
+  return startProcess({
+    name: 'worker',
+    entry: entry('worker'),
+    env: { ...baseEnv(opts.redisUrl, opts.prefix), ...opts.env },
+    ready: /worker .* ready/,
+  });
+}

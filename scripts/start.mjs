@@ -1,0 +1,89 @@
+// `pnpm start`: installs and builds when needed, makes sure a Redis answers at REDIS_URL
+// (running a private one when possible), then runs the api and WORKERS worker processes
+// with the same environment until Ctrl-C, when it stops them all.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const redisUrl = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const workers = Number(env.WORKERS ?? 2);
+if (!Number.isInteger(workers) || workers < 0 || workers > 64) fail(`WORKERS: expected a whole number from 0 to 64, got ${JSON.stringify(env.WORKERS)}`);
+
+run('node', ['scripts/install-if-needed.mjs']);
+run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+
+const children = [];
+let stopping = false;
+
+if (!(await ping(redisUrl))) {
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(redisUrl.hostname);
+  const found = spawnSync('redis-server', ['--version']).status === 0;
+  if (!local || !found) {
+    fail(`Nothing answers at ${redisUrl.host}. Start Redis there (for example \`apt-get install redis-server\`, or \`docker run -p 6379:6379 redis:7\`) or set REDIS_URL.`);
+  }
+  const dir = '.data/redis';
+  mkdirSync(dir, { recursive: true });
+  console.log(`[start] no Redis at ${redisUrl.host}: running a private redis-server there (AOF on, data in ${dir}/)`);
+  children.push(launch('redis', 'redis-server', ['--bind', '127.0.0.1', '--port', redisUrl.port || '6379', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction']));
+  const deadline = Date.now() + 10_000;
+  while (!(await ping(redisUrl))) {
+    if (Date.now() > deadline) fail('the private redis-server did not answer within 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+children.push(launch('api', process.execPath, ['apps/api/dist/main.js']));
+for (let i = 1; i <= workers; i++) children.push(launch(`worker-${i}`, process.execPath, ['apps/worker/dist/main.js']));
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
+
+function launch(name, cmd, args) {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) console.log(`[${name}] ${line}`);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[start] ${name} exited (${signal ?? code}); stopping the others`);
+    stopAll(code || 1);
+  });
+  return Object.assign(child, { label: name });
+}
+
+// Apps first so workers can finish deliveries while Redis is still there; Redis last.
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  const apps = children.filter((c) => c.label !== 'redis' && c.exitCode === null);
+  const redis = children.find((c) => c.label === 'redis');
+  Promise.all(apps.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })))
+    .then(() => redis && redis.exitCode === null && new Promise((r) => { redis.once('exit', r); redis.kill('SIGTERM'); }))
+    .then(() => process.exit(code));
+}
+
+function ping(url) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) });
+    const done = (ok) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(500, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write(url.password ? `AUTH ${decodeURIComponent(url.password)}\r\nPING\r\n` : 'PING\r\n'));
+    socket.on('data', (d) => done(/\+PONG/.test(String(d)) || /^\+OK/.test(String(d))));
+  });
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env });
+  if (r.status !== 0) fail(`\`${cmd} ${args.join(' ')}\` failed`);
+}
+
+function fail(message) {
+  console.error(`[start] ${message}`);
+  process.exit(1);
+}
