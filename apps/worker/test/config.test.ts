@@ -1,0 +1,16 @@
+import { describe, expect, it } from '@jest/globals';
+import { startWorker, startApi } from '@knocker/test-kit';
+
+describe('a misconfigured process', () => {
+  it.each([
+    ['worker', startWorker, { WORKER_CONCURRENCY: 'lots' }, /WORKER_CONCURRENCY: expected a whole number/],
+    ['api', startApi, { TIMEOUT: '120' }, /TIMEOUT: must not exceed TIMEOUT_MAX/],
+  ] as const)('%s refuses to start and names the variable', async (_name, start, env, message) => {
+    const failure = await start({ redisUrl: 'redis://127.0.0.1:1', prefix: 'x', env }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(failure?.message).toMatch(message);
+    expect(failure?.message).toMatch(/exit(ed)? .*78|code 78/);
+  });
+});
