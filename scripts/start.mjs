@@ -39,7 +39,9 @@ for (let i = 1; i <= workers; i++) children.push(launch(`worker-${i}`, process.e
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
 
 function launch(name, cmd, args) {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Redis gets its own process group so a terminal's Ctrl-C does not stop it before the
+  // workers have finished their deliveries; stopAll ends it last.
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: name === 'redis' });
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.on('data', (chunk) => {
