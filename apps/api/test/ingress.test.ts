@@ -59,6 +59,15 @@ describe('accepting a request', () => {
     expect(config.id).toMatch(/^[0-9a-f]{32}$/);
     expect(await stored(config.id)).toBeDefined();
   });
+
+  it('stores a request once when its Knocker-Id is sent again', async () => {
+    await knock([['Knocker-Host', 'first.example'], ['Knocker-Id', 'twice']], { body: 'one' });
+    const again = await knock([['Knocker-Host', 'second.example'], ['Knocker-Id', 'twice']], { body: 'two' });
+    expect(again.status).toBe(200);
+    const job = await stored('twice');
+    expect(job?.data.url).toBe('http://first.example/hook?x=1');
+    expect((await queues.delivery.getJobs(['waiting'])).filter((j) => j.data.config.id === 'twice')).toHaveLength(1);
+  });
 });
 
 describe('refusing a request', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProtocolLimits } from '@knocker/protocol';
 import { boolean, hostList, integer, oneOf, seconds, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
@@ -51,17 +52,10 @@ export const schema = z.object({
 
 type Env = z.output<typeof schema>;
 
-export interface Config {
-  scheme: 'http' | 'https';
+/** The per-request defaults and bounds are the protocol's limits, passed to it as they are. */
+export interface Config extends ProtocolLimits {
   maxRedirects: number;
   statusUrl: string;
-  hostsOnly: readonly string[];
-  timeout: number;
-  timeoutMax: number;
-  retries: number;
-  retriesMax: number;
-  backoffFactor: number;
-  backoffFactorMax: number;
   log: { file: string; level: 'debug' | 'info' | 'warning' | 'error' | 'critical'; format: string };
   sentry: { dsn: string; failedRequests: boolean };
   port: number;
