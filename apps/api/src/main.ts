@@ -3,13 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, producerConnection } from '@knocker/queue';
-import { createErrorReporter, createLogger } from '@knocker/telemetry';
+import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApp } from './app.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ name: 'api', ...config.log });
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
+  watchProcessErrors(logger, reporter);
   const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
   let redisDown = false;
   connection.on('error', (err) => {

@@ -2,13 +2,14 @@ import { hostname } from 'node:os';
 import { ConfigError, loadConfig } from '@knocker/config';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { workerConnection } from '@knocker/queue';
-import { createErrorReporter, createLogger } from '@knocker/telemetry';
+import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { startWorkers } from './workers.js';
 
 function main(): void {
   const config = loadConfig(process.env);
   const logger = createLogger({ name: 'worker', ...config.log });
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
+  watchProcessErrors(logger, reporter);
   const connection = workerConnection(config.redisUrl);
   connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
 
@@ -39,10 +40,6 @@ function main(): void {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('unhandledRejection', (err) => {
-    logger.error(`Unhandled rejection: ${err instanceof Error ? err.stack : String(err)}`);
-    reporter.captureException(err);
-  });
 }
 
 try {
