@@ -5,3 +5,4 @@ export { forwardableHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';
 export { retryDelayMs } from './backoff.js';
 export { KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError } from './errors.js';
+export { secretsEqual } from './secret.js';
