@@ -17,5 +17,7 @@ const project = (dir) => ({
 });
 
 export default {
-  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'apps/api', 'apps/worker'].map(project),
+  // Integration tests start processes on a shared 2-core machine; their own waits are bounded.
+  testTimeout: 30_000,
+  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'packages/metrics', 'packages/health', 'apps/api', 'apps/worker'].map(project),
 };

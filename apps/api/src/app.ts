@@ -1,7 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { createHealthRouter, type HealthOptions } from '@knocker/health';
+import { observeHttp, type HttpMetrics, type Registry } from '@knocker/metrics';
 import { KnockerError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import { createBoard } from './board.js';
+import { inflightLimit, writeTimeout } from './limits.js';
 import { createRelayHandler, type RelayDeps } from './relay.js';
 import { createStatusHandler } from './status.js';
 
@@ -9,25 +13,51 @@ export interface ApiDeps extends RelayDeps {
   queues: Queues;
   statusUrl: string;
   reporter: ErrorReporter;
+  logger: Logger;
+  registry: Registry;
+  metrics: HttpMetrics;
+  health: HealthOptions & { path: string };
+  /** Absent when no credentials are configured: the board is then not mounted. */
+  board: { path: string; user: string; password: string } | undefined;
+  maxInflight: number;
+  writeTimeoutMs: number;
 }
 
-/** The ingress: Knocker's status page, and every other request relayed. Never listens itself. */
+/**
+ * The ingress. Reserved paths first (metrics, health, board, status); every other request is
+ * relayed. Never listens itself.
+ */
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
 
+  app.use((req, res, next) => {
+    observeHttp(deps.metrics, req, res);
+    next();
+  });
+  app.use(writeTimeout(deps.writeTimeoutMs));
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(deps.registry.contentType).send(await deps.registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use(deps.health.path, createHealthRouter(deps.health));
+  if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues }));
   app.get(deps.statusUrl, createStatusHandler(deps));
-  app.use(createRelayHandler(deps));
+  app.use(inflightLimit(deps.maxInflight), createRelayHandler(deps));
   app.use(errorHandler(deps));
   return app;
 }
 
-function errorHandler(deps: Pick<ApiDeps, 'logger' | 'reporter'>) {
+function errorHandler(deps: Pick<ApiDeps, 'logger' | 'reporter' | 'metrics'>) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (err instanceof KnockerError) {
-      if (err.status === 503) res.set('retry-after', '1');
+      deps.metrics.refused.inc({ reason: err.code });
+      if (err.status === 503 || err.status === 429) res.set('retry-after', '1');
       if (err.status === 413) res.set('connection', 'close');
       res.status(err.status).json(err.body());
       return;

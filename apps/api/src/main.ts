@@ -1,10 +1,14 @@
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { createShutdown, redisCheck } from '@knocker/health';
+import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, producerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApp } from './app.js';
+import { workersCheck } from './checks.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -14,7 +18,7 @@ async function main(): Promise<void> {
   const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
   let redisDown = false;
   connection.on('error', (err) => {
-    if (!redisDown) logger.warning(`Redis unreachable at ${redactUrl(config.redisUrl)} (${err.message}); answering 503 until it is back`);
+    if (!redisDown) logger.warning(`Redis unreachable (${err.message}); answering 503 until it is back`);
     redisDown = true;
   });
   connection.on('ready', () => {
@@ -24,6 +28,31 @@ async function main(): Promise<void> {
   const queues = createQueues(connection, config.queuePrefix);
   for (const q of [queues.delivery, queues.callback]) q.on('error', () => undefined); // reported once above
 
+  let server: Server | undefined;
+  const shutdown = createShutdown({
+    drainMs: config.healthcheckIntervalMs,
+    deadlineMs: config.healthcheckIntervalMs + config.writeTimeoutMs + 5000,
+    log: (m) => logger.info(m),
+    exit: (code) => process.exit(code),
+    steps: [
+      {
+        name: 'finish in-flight requests',
+        run: () => new Promise<void>((resolve) => {
+          if (!server) return resolve();
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+      },
+      { name: 'close queues', run: () => queues.close() },
+      { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
+      { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
+      { name: 'close log', run: async () => { logger.info('Api stopped'); await logger.close(); } },
+    ],
+  });
+  shutdown.listen();
+
+  if (!config.board.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${config.board.path}`);
+  const registry = createRegistry();
   const app = createApp({
     limits: config,
     queues,
@@ -34,11 +63,25 @@ async function main(): Promise<void> {
     statusUrl: config.statusUrl,
     logger,
     reporter,
+    registry,
+    metrics: createHttpMetrics(registry),
+    health: { ...config.health, checks: [redisCheck(connection), workersCheck(queues.delivery)], shuttingDown: () => shutdown.stopping },
+    board: config.board.user ? config.board : undefined,
+    maxInflight: config.maxInflight,
+    writeTimeoutMs: config.writeTimeoutMs,
   });
+
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.
   await Promise.race([new Promise((resolve) => connection.once('ready', resolve)), sleep(config.redisTimeoutMs)]);
-  const server = app.listen(config.port, config.bindAddress, () => {
+  // of-watchdog's read_timeout: the whole request, body included, must arrive in time; Node
+  // checks that only every connectionsCheckingInterval, hence a short one.
+  server = createServer({
+    requestTimeout: config.readTimeoutMs,
+    headersTimeout: config.readTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, config.readTimeoutMs),
+  }, app);
+  server.listen(config.port, config.bindAddress, () => {
     const waiting = connection.status === 'ready' ? '' : ', waiting for Redis';
     logger.info(`Knocker api ${KNOCKER_VERSION} listening on http://${config.bindAddress}:${config.port} (pid ${process.pid}${waiting})`);
   });
@@ -46,29 +89,6 @@ async function main(): Promise<void> {
     logger.critical(`Cannot listen on ${config.bindAddress}:${config.port}: ${err.message}`);
     process.exit(1);
   });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal} received: finishing in-flight requests`);
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    await queues.close();
-    await connection.quit().catch(() => connection.disconnect());
-    await reporter.flush(2000);
-    logger.info('Api stopped');
-    await logger.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
 import { deliveryJobOptions, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
+import type { HttpMetrics } from '@knocker/metrics';
 import type { Logger } from '@knocker/telemetry';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
@@ -14,6 +15,7 @@ export interface RelayDeps {
   maxBodySize: number;
   redisTimeoutMs: number;
   logger: Logger;
+  metrics: Pick<HttpMetrics, 'accepted'>;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createRelayHandler(deps: RelayDeps) {
         deps.queues.delivery.add(`${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention)),
         deps.redisTimeoutMs,
       );
+      deps.metrics.accepted.inc();
       deps.logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
       res.json({ status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length });
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { DeliveryMetrics } from '@knocker/metrics';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { deliver, type HttpClient } from './deliver.js';
@@ -8,6 +9,7 @@ export interface CallbackDeps {
   http: HttpClient;
   logger: Logger;
   reporter: ErrorReporter;
+  metrics: Pick<DeliveryMetrics, 'callbacks'>;
 }
 
 /** Tells `Knocker-Callback` that a request failed; retried like the request itself. */
@@ -18,6 +20,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     const total = job.opts.attempts ?? 1;
     const body = Buffer.from(JSON.stringify(payload));
     const attempt = await deliver(deps.http, { method: 'POST', url, headers, body, timeoutMs: payload.config.timeout * 1000 });
+    deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total ? 'retried' : 'failed' });
     const line = `Callback for request #${payload.config.id} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
     if (attempt.ok) {
       deps.logger.info(`${line} done`);

@@ -1,5 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import { callbackJobOptions, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
+import type { DeliveryMetrics } from '@knocker/metrics';
 import type { HeaderPair } from '@knocker/protocol';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { deliver, type HttpClient } from './deliver.js';
@@ -13,6 +14,7 @@ export interface DeliveryDeps {
   reporter: ErrorReporter;
   /** SENTRY_FAILED_REQUESTS: report every request whose attempts were all spent. */
   reportFailedRequests: boolean;
+  metrics: DeliveryMetrics;
 }
 
 export interface DeliveryResult {
@@ -26,10 +28,16 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const { config, method, url, headers, body } = job.data;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
-    const attempt = await deliver(deps.http, { method, url, headers, body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000 });
+    deps.metrics.inFlight.inc();
+    const attempt = await deliver(deps.http, { method, url, headers, body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000 })
+      .finally(() => deps.metrics.inFlight.dec());
+    const outcome = attempt.ok ? 'delivered' : n < total ? 'retried' : 'failed';
+    deps.metrics.deliveries.inc({ outcome, code: String(attempt.statusCode) });
+    deps.metrics.attemptDuration.observe({ outcome }, attempt.durationMs / 1000);
     const line = `Request #${config.id} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
 
     if (attempt.ok) {
+      deps.metrics.endToEnd.observe((Date.now() - job.data.acceptedAt) / 1000);
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
       return { status_code: attempt.statusCode, attempts: n };
     }

@@ -1,8 +1,13 @@
+import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { createShutdown, redisCheck } from '@knocker/health';
+import { createDeliveryMetrics, createQueueGauges, createRegistry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { workerConnection } from '@knocker/queue';
+import { createQueues, workerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
+import { createMetricsApp } from './metrics-server.js';
+import { queueSnapshots } from './queue-gauges.js';
 import { startWorkers } from './workers.js';
 
 function main(): void {
@@ -12,9 +17,12 @@ function main(): void {
   watchProcessErrors(logger, reporter);
   const connection = workerConnection(config.redisUrl);
   connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
+  const queues = createQueues(connection, config.queuePrefix);
 
+  const registry = createRegistry();
   const workers = startWorkers({
     connection,
+    queues,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
     maxRedirects: config.maxRedirects,
@@ -23,23 +31,45 @@ function main(): void {
     logger,
     reporter,
     reportFailedRequests: config.sentry.failedRequests,
+    metrics: createDeliveryMetrics(registry),
   });
-  logger.info(`Knocker worker ${KNOCKER_VERSION} ready (pid ${process.pid}, concurrency ${config.workerConcurrency})`);
+  createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, queues: [queues.delivery, queues.callback], leaseMs: 30_000 }));
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal} received: finishing active deliveries (up to ${config.shutdownTimeoutMs} ms)`);
-    await workers.close(config.shutdownTimeoutMs);
-    await connection.quit().catch(() => connection.disconnect());
-    await reporter.flush(2000);
-    logger.info('Worker stopped');
-    await logger.close();
-    process.exit(0);
+  const shutdown = createShutdown({
+    drainMs: 0,
+    deadlineMs: config.shutdownTimeoutMs + 10_000,
+    log: (m) => logger.info(m),
+    exit: (code) => process.exit(code),
+    steps: [
+      { name: 'finish active deliveries', run: () => workers.close(config.shutdownTimeoutMs) },
+      { name: 'close metrics server', run: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) },
+      { name: 'close queues', run: () => queues.close() },
+      { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
+      { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
+      { name: 'close log', run: async () => { logger.info('Worker stopped'); await logger.close(); } },
+    ],
+  });
+  shutdown.listen();
+
+  const deliveriesCheck = {
+    name: 'deliveries',
+    path: 'deliveries',
+    run: async () => {
+      if (!workers.isRunning()) throw new Error('not consuming the queues');
+    },
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  const app = createMetricsApp({
+    registry,
+    health: { ...config.health, checks: [redisCheck(connection), deliveriesCheck], shuttingDown: () => shutdown.stopping },
+  });
+  const server = createServer(app);
+  server.on('error', (err) => {
+    logger.critical(`Cannot serve metrics on ${config.bindAddress}:${config.metricsPort} (METRICS_PORT): ${err.message}`);
+    process.exit(1);
+  });
+  server.listen(config.metricsPort, config.bindAddress, () => {
+    logger.info(`Knocker worker ${KNOCKER_VERSION} ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, metrics on :${config.metricsPort})`);
+  });
 }
 
 try {

@@ -1,7 +1,8 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { DeliveryMetrics } from '@knocker/metrics';
 import { retryDelayMs } from '@knocker/protocol';
-import { createQueues, QUEUES, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
+import { QUEUES, type CallbackJob, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
@@ -9,6 +10,8 @@ import { createDeliveryProcessor } from './delivery.js';
 
 export interface WorkerDeps {
   connection: Redis;
+  /** Callback jobs are added through these; on the worker connection they wait out a Redis blip. */
+  queues: Queues;
   prefix: string;
   concurrency: number;
   maxRedirects: number;
@@ -17,9 +20,12 @@ export interface WorkerDeps {
   logger: Logger;
   reporter: ErrorReporter;
   reportFailedRequests: boolean;
+  metrics: DeliveryMetrics;
 }
 
 export interface RunningWorkers {
+  /** False once closing, or if BullMQ stopped consuming. */
+  isRunning(): boolean;
   /** Stops taking jobs and waits for active ones; jobs still running after `timeoutMs` are left to stall and be retried elsewhere. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -27,8 +33,6 @@ export interface RunningWorkers {
 /** Starts consuming the delivery and callback queues; any number of these share the queues. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const http = createHttpClient({ maxRedirects: deps.maxRedirects });
-  // Callback jobs are added through the worker connection: it waits out a Redis blip instead of failing.
-  const producer = createQueues(deps.connection, deps.prefix);
   const common = {
     connection: deps.connection,
     prefix: deps.prefix,
@@ -41,7 +45,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
 
   const deliveries = new Worker<DeliveryJob>(
     QUEUES.delivery,
-    createDeliveryProcessor({ ...deps, http, callbacks: producer.callback }),
+    createDeliveryProcessor({ ...deps, http, callbacks: deps.queues.callback }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
   );
   const callbacks = new Worker<CallbackJob>(
@@ -55,6 +59,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
 
   let closing: Promise<void> | undefined;
   return {
+    isRunning: () => closing === undefined && deliveries.isRunning() && callbacks.isRunning(),
     close(timeoutMs) {
       closing ??= (async () => {
         const graceful = Promise.allSettled([deliveries.close(), callbacks.close()]);
@@ -65,7 +70,6 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
           await Promise.allSettled([deliveries.close(true), callbacks.close(true)]);
         }
         clearTimeout(timer);
-        await producer.close();
       })();
       return closing;
     },

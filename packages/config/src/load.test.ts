@@ -35,7 +35,9 @@ describe('loadConfig', () => {
     ['RETRIES', '1.5'], ['RETRIES', '-1'], ['RETRIES', '1e3'], ['PORT', '70000'], ['SCHEME', 'ftp'],
     ['SENTRY_FAILED_REQUESTS', 'maybe'], ['REDIS_URL', 'http://x'], ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', '%(asctime)s %(funcName)s'], ['STATUS_URL', 'status'], ['QUEUE_PREFIX', 'a:b'],
-    ['MAX_BODY_SIZE', '-5'], ['WORKER_CONCURRENCY', '0'],
+    ['MAX_BODY_SIZE', '-5'], ['WORKER_CONCURRENCY', '0'], ['METRICS_PORT', '0'], ['HEALTH_PATH', 'hc'], ['HEALTH_DETAILED', 'sometimes'],
+    ['HEALTH_TIMEOUT_MS', '0'], ['HEALTH_CACHE_SECONDS', '-1'], ['HEALTH_CACHE_MODE', 'disk'], ['BOARD_PATH', 'admin'],
+    ['MAX_INFLIGHT', '-1'], ['READ_TIMEOUT', '0'], ['WRITE_TIMEOUT', 'x'], ['HEALTHCHECK_INTERVAL', '-2'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(Object.keys(problems)).toEqual([name]);
@@ -45,6 +47,12 @@ describe('loadConfig', () => {
   it('refuses a default above its maximum', () => {
     expect(problemsOf({ RETRIES: '5', RETRIES_MAX: '3' })).toEqual({ RETRIES: 'must not exceed RETRIES_MAX (5 > 3)' });
     expect(problemsOf({ TIMEOUT: '90' })).toHaveProperty('TIMEOUT');
+  });
+
+  it('wants both Bull Board credentials or neither', () => {
+    expect(problemsOf({ BOARD_USER: 'ops' })).toEqual({ BOARD_PASSWORD: 'must be set together with the other Bull Board credential' });
+    expect(problemsOf({ BOARD_PASSWORD: 'pw' })).toHaveProperty('BOARD_USER');
+    expect(loadConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'pw' }).board).toEqual({ path: '/admin/queues', user: 'ops', password: 'pw' });
   });
 
   it('names every bad variable in one message', () => {

@@ -29,6 +29,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   for (const [value, max] of BOUNDED) {
     if (parsed.data[value] > parsed.data[max]) problems[value] = `must not exceed ${max} (${parsed.data[value]} > ${parsed.data[max]})`;
   }
+  if ((parsed.data.BOARD_USER === '') !== (parsed.data.BOARD_PASSWORD === '')) {
+    problems[parsed.data.BOARD_USER === '' ? 'BOARD_USER' : 'BOARD_PASSWORD'] = 'must be set together with the other Bull Board credential';
+  }
   if (Object.keys(problems).length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data);
 }

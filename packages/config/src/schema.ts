@@ -48,6 +48,25 @@ export const schema = z.object({
   RETAIN_COMPLETED_AGE: integer({ min: 0 }).default(24 * 3600),
   RETAIN_FAILED_COUNT: integer({ min: 0 }).default(10000),
   RETAIN_FAILED_AGE: integer({ min: 0 }).default(7 * 24 * 3600),
+
+  METRICS_PORT: integer({ min: 1, max: 65535 }).default(8001),
+  HEALTH_PATH: urlPath().default('/hc'),
+  HEALTH_DETAILED: boolean().default(false),
+  HEALTH_TIMEOUT_MS: integer({ min: 1, max: 600000 }).default(2000),
+  HEALTH_CACHE_SECONDS: integer({ min: 0 }).default(0),
+  HEALTH_CACHE_MODE: oneOf(['header', 'memory', 'header+memory'] as const).default('header'),
+  HEALTH_API_KEY: z.string().default(''),
+  HEALTH_CORS_ORIGIN: z.string().trim().default(''),
+  BOARD_PATH: urlPath().default('/admin/queues'),
+  BOARD_USER: z.string().default(''),
+  BOARD_PASSWORD: z.string().default(''),
+  // of-watchdog's limits: 0 means no limit on concurrent requests.
+  MAX_INFLIGHT: integer({ min: 0 }).default(0),
+  READ_TIMEOUT: seconds({ above: 0 }).default(10),
+  WRITE_TIMEOUT: seconds({ above: 0 }).default(10),
+  // How long a stopping api keeps serving with a failing health check, so a load balancer
+  // that probes at this interval takes it out of rotation before connections are refused.
+  HEALTHCHECK_INTERVAL: seconds({ min: 0 }).default(10),
 });
 
 type Env = z.output<typeof schema>;
@@ -70,6 +89,21 @@ export interface Config extends ProtocolLimits {
     completed: { count: number; age: number };
     failed: { count: number; age: number };
   };
+  metricsPort: number;
+  health: {
+    path: string;
+    detailed: boolean;
+    timeoutMs: number;
+    cache: { seconds: number; mode: 'header' | 'memory' | 'header+memory' };
+    apiKey: string;
+    corsOrigin: string;
+  };
+  /** Bull Board; mounted only when both credentials are set. */
+  board: { path: string; user: string; password: string };
+  maxInflight: number;
+  readTimeoutMs: number;
+  writeTimeoutMs: number;
+  healthcheckIntervalMs: number;
 }
 
 export function toConfig(env: Env): Config {
@@ -98,5 +132,19 @@ export function toConfig(env: Env): Config {
       completed: { count: env.RETAIN_COMPLETED_COUNT, age: env.RETAIN_COMPLETED_AGE },
       failed: { count: env.RETAIN_FAILED_COUNT, age: env.RETAIN_FAILED_AGE },
     },
+    metricsPort: env.METRICS_PORT,
+    health: {
+      path: env.HEALTH_PATH,
+      detailed: env.HEALTH_DETAILED,
+      timeoutMs: env.HEALTH_TIMEOUT_MS,
+      cache: { seconds: env.HEALTH_CACHE_SECONDS, mode: env.HEALTH_CACHE_MODE },
+      apiKey: env.HEALTH_API_KEY,
+      corsOrigin: env.HEALTH_CORS_ORIGIN,
+    },
+    board: { path: env.BOARD_PATH, user: env.BOARD_USER, password: env.BOARD_PASSWORD },
+    maxInflight: env.MAX_INFLIGHT,
+    readTimeoutMs: env.READ_TIMEOUT * 1000,
+    writeTimeoutMs: env.WRITE_TIMEOUT * 1000,
+    healthcheckIntervalMs: env.HEALTHCHECK_INTERVAL * 1000,
   };
 }

@@ -40,3 +40,12 @@ export class QueueUnavailableError extends KnockerError {
     super({ queue: `${detail}; the request may not have been stored, send it again later` });
   }
 }
+
+/** MAX_INFLIGHT requests are already being handled; the client should come back shortly. */
+export class TooManyRequestsError extends KnockerError {
+  readonly status = 429;
+  readonly code = 'too_many_requests';
+  constructor(limit: number) {
+    super({ server: `more than ${limit} requests in flight (MAX_INFLIGHT); retry after the Retry-After delay` });
+  }
+}

@@ -4,5 +4,7 @@ export type { KnockConfig, KnockRequest, IncomingKnock, ProtocolLimits } from '.
 export { forwardableHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';
 export { retryDelayMs } from './backoff.js';
-export { KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError } from './errors.js';
+export {
+  KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError, TooManyRequestsError,
+} from './errors.js';
 export { secretsEqual } from './secret.js';

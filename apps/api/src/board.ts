@@ -1,0 +1,32 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { secretsEqual } from '@knocker/protocol';
+import type { Queues } from '@knocker/queue';
+
+/** Bull Board for the delivery and callback queues, behind HTTP basic auth. */
+export function createBoard(opts: { path: string; user: string; password: string; queues: Queues }): express.Express {
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(opts.path);
+  createBullBoard({ queues: [new BullMQAdapter(opts.queues.delivery), new BullMQAdapter(opts.queues.callback)], serverAdapter: adapter });
+  const board = express();
+  // The ingress turns the query parser off for speed; the board's own API needs it.
+  board.set('query parser', 'simple');
+  board.use(basicAuth(opts.user, opts.password));
+  board.use(adapter.getRouter());
+  return board;
+}
+
+function basicAuth(user: string, password: string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
+    const [u, ...rest] = scheme?.toLowerCase() === 'basic' ? Buffer.from(encoded ?? '', 'base64').toString().split(':') : [];
+    // Both compared every time, so timing does not tell which one was wrong.
+    const userOk = secretsEqual(u ?? '', user);
+    const passwordOk = secretsEqual(rest.join(':'), password);
+    if (userOk && passwordOk) return next();
+    res.set('www-authenticate', 'Basic realm="Knocker board", charset="UTF-8"');
+    res.status(401).json({ status: false, code: 'unauthorized', errors: { authorization: 'Bull Board needs BOARD_USER and BOARD_PASSWORD (HTTP basic auth)' } });
+  };
+}

@@ -1,0 +1,63 @@
+export interface ShutdownStep {
+  name: string;
+  run(): Promise<void>;
+}
+
+export interface ShutdownOptions {
+  /** Time to keep serving with failing health checks before the steps run. */
+  drainMs: number;
+  /** The whole shutdown must end by then, or the process exits with 1. */
+  deadlineMs: number;
+  steps: readonly ShutdownStep[];
+  log: (message: string) => void;
+  exit: (code: number) => void;
+}
+
+export interface Shutdown {
+  /** True from the first signal on; health checks read it. */
+  readonly stopping: boolean;
+  /** Starts the shutdown once; later calls return the same promise. */
+  begin(reason: string): Promise<void>;
+  /** Calls `begin` on each of these signals. */
+  listen(signals?: readonly NodeJS.Signals[]): void;
+}
+
+/**
+ * Drains, then runs every step in order even when one fails, then exits 0; a hung step
+ * cannot keep the process alive past the deadline.
+ */
+export function createShutdown(opts: ShutdownOptions): Shutdown {
+  let started: Promise<void> | undefined;
+  const shutdown: Shutdown = {
+    get stopping() {
+      return started !== undefined;
+    },
+    begin(reason) {
+      started ??= (async () => {
+        opts.log(`${reason}: stopping${opts.drainMs > 0 ? ` after ${opts.drainMs} ms of draining` : ''}`);
+        const deadline = setTimeout(() => {
+          opts.log(`Shutdown did not finish within ${opts.deadlineMs} ms; exiting anyway`);
+          opts.exit(1);
+        }, opts.deadlineMs);
+        deadline.unref();
+        if (opts.drainMs > 0) await new Promise((r) => setTimeout(r, opts.drainMs));
+        let failed = false;
+        for (const step of opts.steps) {
+          try {
+            await step.run();
+          } catch (err) {
+            failed = true;
+            opts.log(`Shutdown step "${step.name}" failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+        clearTimeout(deadline);
+        opts.exit(failed ? 1 : 0);
+      })();
+      return started;
+    },
+    listen(signals = ['SIGTERM', 'SIGINT']) {
+      for (const signal of signals) process.on(signal, () => void shutdown.begin(`${signal} received`));
+    },
+  };
+  return shutdown;
+}
