@@ -5,7 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+// Locally nothing balances load, so Ctrl-C need not wait for one to drain the api.
+const env = { HEALTHCHECK_INTERVAL: '0', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const metricsPort = Number(env.METRICS_PORT ?? 8001);
 const redisUrl = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const workers = Number(env.WORKERS ?? 2);
 if (!Number.isInteger(workers) || workers < 0 || workers > 64) fail(`WORKERS: expected a whole number from 0 to 64, got ${JSON.stringify(env.WORKERS)}`);
@@ -34,14 +36,17 @@ if (!(await ping(redisUrl))) {
 }
 
 children.push(launch('api', process.execPath, ['apps/api/dist/main.js']));
-for (let i = 1; i <= workers; i++) children.push(launch(`worker-${i}`, process.execPath, ['apps/worker/dist/main.js']));
+// Each worker serves its metrics on its own port: METRICS_PORT, METRICS_PORT + 1, …
+for (let i = 1; i <= workers; i++) {
+  children.push(launch(`worker-${i}`, process.execPath, ['apps/worker/dist/main.js'], { METRICS_PORT: String(metricsPort + i - 1) }));
+}
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
 
-function launch(name, cmd, args) {
+function launch(name, cmd, args, extraEnv = {}) {
   // Redis gets its own process group so a terminal's Ctrl-C does not stop it before the
   // workers have finished their deliveries; stopAll ends it last.
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: name === 'redis' });
+  const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: name === 'redis' });
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.on('data', (chunk) => {

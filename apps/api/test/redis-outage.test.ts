@@ -50,6 +50,20 @@ describe('when Redis is unreachable', () => {
     await waitFor(async () => (await knock()).status === 200, { timeoutMs: 10_000, what: 'the api to accept again' });
   });
 
+  it('cuts an answer short at WRITE_TIMEOUT', async () => {
+    const hasty = await startApi({ redisUrl: redis.url, prefix: uniquePrefix('write'), env: { WRITE_TIMEOUT: '0.2', REDIS_TIMEOUT_MS: '1500' } });
+    redis.pause();
+    try {
+      const res = await request(`${hasty.url}/x`, { method: 'POST', headers: { 'Knocker-Host': 'h' } });
+      expect(res.status).toBe(504);
+      expect(res.ms).toBeLessThan(1000);
+      expect(res.json()).toMatchObject({ code: 'write_timeout', errors: { server: expect.stringMatching(/WRITE_TIMEOUT/) } });
+    } finally {
+      redis.resume();
+      await hasty.kill();
+    }
+  });
+
   it('starts while Redis is down and accepts once it comes up', async () => {
     await redis.kill('SIGKILL');
     const late = await startApi({ redisUrl: redis.url, prefix: uniquePrefix('late'), env: { REDIS_TIMEOUT_MS: '300' } });
