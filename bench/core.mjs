@@ -24,8 +24,11 @@ try {
   const api = await startApi({ redisUrl: redis.url, prefix });
   const ingest = await load(`${api.url}/hook`, { 'knocker-host': target.host, 'content-type': 'application/json' });
   await api.kill();
+  const bare = await startApi({ redisUrl: redis.url, prefix, env: { METRICS_ENABLED: 'false' } });
+  const ingestBare = await load(`${bare.url}/hook`, { 'knocker-host': target.host, 'content-type': 'application/json' });
+  await bare.kill();
   const naive = await naiveIngress(redis.url);
-  results.push(['ingest: knocker api (1 process)', ingest], ['ingest: baseline express 5 + queue.add', naive]);
+  results.push(['ingest: knocker api (1 process)', ingest], ['ingest: knocker api, METRICS_ENABLED=false', ingestBare], ['ingest: baseline express 5 + queue.add', naive]);
 
   // Delivery: fill a queue through the api, then time one worker draining it.
   const dprefix = uniquePrefix('bench-deliver');

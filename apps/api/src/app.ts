@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createHealthRouter, type HealthOptions } from '@knocker/health';
-import { observeHttp, type HttpMetrics, type Registry } from '@knocker/metrics';
+import { metricsRoute, observeHttp, type HttpMetrics, type Registry } from '@knocker/metrics';
 import { KnockerError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
@@ -14,7 +14,8 @@ export interface ApiDeps extends RelayDeps {
   statusUrl: string;
   reporter: ErrorReporter;
   logger: Logger;
-  registry: Registry;
+  /** Absent when METRICS_ENABLED is false: no counting, no /metrics. */
+  registry: Registry | undefined;
   metrics: HttpMetrics;
   health: HealthOptions & { path: string };
   /** Absent when no credentials are configured: the board is then not mounted. */
@@ -33,18 +34,15 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('etag', false);
   app.set('query parser', false);
 
-  app.use((req, res, next) => {
-    observeHttp(deps.metrics, req, res);
-    next();
-  });
+  const { registry } = deps;
+  if (registry) {
+    app.use((req, res, next) => {
+      observeHttp(deps.metrics, req, res);
+      next();
+    });
+    app.get('/metrics', metricsRoute(registry));
+  }
   app.use(writeTimeout(deps.writeTimeoutMs));
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      res.type(deps.registry.contentType).send(await deps.registry.metrics());
-    } catch (err) {
-      next(err);
-    }
-  });
   app.use(deps.health.path, createHealthRouter(deps.health));
   if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues }));
   app.get(deps.statusUrl, createStatusHandler(deps));

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     statusUrl: config.statusUrl,
     logger,
     reporter,
-    registry,
+    registry: config.metricsEnabled ? registry : undefined,
     metrics: createHttpMetrics(registry),
     health: { ...config.health, checks: [redisCheck(connection), workersCheck(queues.delivery)], shuttingDown: () => shutdown.stopping },
     board: config.board.user ? config.board : undefined,

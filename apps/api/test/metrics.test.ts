@@ -79,3 +79,16 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('METRICS_ENABLED=false', () => {
+  it('serves no /metrics: the path is relayed like any other', async () => {
+    const quiet = await startApi({ redisUrl: sharedRedisUrl(), prefix: uniquePrefix('no-metrics'), env: { METRICS_ENABLED: 'false' } });
+    try {
+      const res = await request(`${quiet.url}/metrics`);
+      expect(res.status).toBe(400);
+      expect(res.json().errors).toHaveProperty('knocker-host');
+    } finally {
+      await quiet.kill();
+    }
+  });
+});

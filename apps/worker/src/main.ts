@@ -33,7 +33,7 @@ function main(): void {
     reportFailedRequests: config.sentry.failedRequests,
     metrics: createDeliveryMetrics(registry),
   });
-  createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, queues: [queues.delivery, queues.callback], leaseMs: 30_000 }));
+  if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, queues: [queues.delivery, queues.callback], leaseMs: 30_000 }));
 
   const shutdown = createShutdown({
     drainMs: 0,
@@ -59,7 +59,7 @@ function main(): void {
     },
   };
   const app = createMetricsApp({
-    registry,
+    registry: config.metricsEnabled ? registry : undefined,
     health: { ...config.health, checks: [redisCheck(connection), deliveriesCheck], shuttingDown: () => shutdown.stopping },
   });
   const server = createServer(app);

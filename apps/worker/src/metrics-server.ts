@@ -1,18 +1,12 @@
 import express from 'express';
 import { createHealthRouter, type HealthOptions } from '@knocker/health';
-import type { Registry } from '@knocker/metrics';
+import { metricsRoute, type Registry } from '@knocker/metrics';
 
 /** What each worker replica serves on METRICS_PORT: its own metrics and health. */
-export function createMetricsApp(deps: { registry: Registry; health: HealthOptions & { path: string } }): express.Express {
+export function createMetricsApp(deps: { registry: Registry | undefined; health: HealthOptions & { path: string } }): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      res.type(deps.registry.contentType).send(await deps.registry.metrics());
-    } catch (err) {
-      next(err);
-    }
-  });
+  if (deps.registry) app.get('/metrics', metricsRoute(deps.registry));
   app.use(deps.health.path, createHealthRouter(deps.health));
   return app;
 }

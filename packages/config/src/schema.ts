@@ -49,6 +49,7 @@ export const schema = z.object({
   RETAIN_FAILED_COUNT: integer({ min: 0 }).default(10000),
   RETAIN_FAILED_AGE: integer({ min: 0 }).default(7 * 24 * 3600),
 
+  METRICS_ENABLED: boolean().default(true),
   METRICS_PORT: integer({ min: 1, max: 65535 }).default(8001),
   HEALTH_PATH: urlPath().default('/hc'),
   HEALTH_DETAILED: boolean().default(false),
@@ -89,6 +90,8 @@ export interface Config extends ProtocolLimits {
     completed: { count: number; age: number };
     failed: { count: number; age: number };
   };
+  /** When false, nothing is counted for /metrics and the route is not served. */
+  metricsEnabled: boolean;
   metricsPort: number;
   health: {
     path: string;
@@ -132,6 +135,7 @@ export function toConfig(env: Env): Config {
       completed: { count: env.RETAIN_COMPLETED_COUNT, age: env.RETAIN_COMPLETED_AGE },
       failed: { count: env.RETAIN_FAILED_COUNT, age: env.RETAIN_FAILED_AGE },
     },
+    metricsEnabled: env.METRICS_ENABLED,
     metricsPort: env.METRICS_PORT,
     health: {
       path: env.HEALTH_PATH,

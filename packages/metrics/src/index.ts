@@ -1,4 +1,5 @@
 export { createRegistry } from './registry.js';
+export { metricsRoute } from './route.js';
 export { createHttpMetrics, observeHttp } from './http.js';
 export type { HttpMetrics } from './http.js';
 export { createDeliveryMetrics } from './delivery.js';
