@@ -12,4 +12,5 @@ export type { HttpReply, RequestOptions } from './http.js';
 export { startProcess, stopAll } from './process.js';
 export type { ChildHandle, StartProcessOptions, Exit } from './process.js';
 export { startApi, startWorker } from './knocker.js';
-export type { ApiProcess } from './knocker.js';
+export type { ApiProcess, KnockerOptions } from './knocker.js';
+export { installLoopbackOnly } from './loopback-only.js';
