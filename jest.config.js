@@ -17,5 +17,5 @@ const project = (dir) => ({
 });
 
 export default {
-  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'apps/api', 'apps/worker'].map(project),
+  projects: ['packages/config', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'apps/api', 'apps/worker'].map(project),
 };
