@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { isNetwork } from '@knocker/netguard';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { boolean, hostList, integer, oneOf, seconds, urlPath } from './parse.js';
+import { boolean, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
 export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
@@ -48,6 +49,18 @@ export const schema = z.object({
   RETAIN_COMPLETED_AGE: integer({ min: 0 }).default(24 * 3600),
   RETAIN_FAILED_COUNT: integer({ min: 0 }).default(10000),
   RETAIN_FAILED_AGE: integer({ min: 0 }).default(7 * 24 * 3600),
+
+  // A worker that dies leaves its jobs locked this long; then another worker's stalled
+  // check (every STALLED_INTERVAL_MS) takes them over. BullMQ's defaults.
+  LOCK_DURATION_MS: integer({ min: 500, max: 3_600_000 }).default(30_000),
+  STALLED_INTERVAL_MS: integer({ min: 100, max: 3_600_000 }).default(30_000),
+  // How often one delivery may be interrupted by a dying worker before it is given up
+  // (and its callback sent) rather than crash yet another worker.
+  MAX_STALLED_COUNT: integer({ min: 0, max: 100 }).default(1),
+
+  BLOCK_PRIVATE_NETWORKS: boolean().default(false),
+  ALLOWED_NETWORKS: list('CIDRs or IP addresses', isNetwork).default([]),
+  KNOCKER_API_KEYS: secretList(16).default([]),
 });
 
 type Env = z.output<typeof schema>;
@@ -70,6 +83,10 @@ export interface Config extends ProtocolLimits {
     completed: { count: number; age: number };
     failed: { count: number; age: number };
   };
+  stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
+  network: { blockPrivateNetworks: boolean; allowedNetworks: string[] };
+  /** Empty: relaying needs no key. */
+  apiKeys: string[];
 }
 
 export function toConfig(env: Env): Config {
@@ -98,5 +115,8 @@ export function toConfig(env: Env): Config {
       completed: { count: env.RETAIN_COMPLETED_COUNT, age: env.RETAIN_COMPLETED_AGE },
       failed: { count: env.RETAIN_FAILED_COUNT, age: env.RETAIN_FAILED_AGE },
     },
+    stalled: { lockDurationMs: env.LOCK_DURATION_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS, maxStalledCount: env.MAX_STALLED_COUNT },
+    network: { blockPrivateNetworks: env.BLOCK_PRIVATE_NETWORKS, allowedNetworks: env.ALLOWED_NETWORKS },
+    apiKeys: env.KNOCKER_API_KEYS,
   };
 }
