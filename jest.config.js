@@ -17,5 +17,8 @@ const project = (dir) => ({
 });
 
 export default {
+  // Integration tests start the apps as child processes; on a busy 2-core machine one start
+  // alone can take several seconds, which jest's 5 s default does not allow for.
+  testTimeout: 30_000,
   projects: ['packages/config', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'apps/api', 'apps/worker'].map(project),
 };
