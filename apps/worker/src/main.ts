@@ -23,6 +23,8 @@ function main(): void {
     logger,
     reporter,
     reportFailedRequests: config.sentry.failedRequests,
+    stalled: config.stalled,
+    network: config.network,
   });
   logger.info(`Knocker worker ${KNOCKER_VERSION} ready (pid ${process.pid}, concurrency ${config.workerConcurrency})`);
 

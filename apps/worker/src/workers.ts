@@ -1,5 +1,6 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
 import { createQueues, QUEUES, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
@@ -17,6 +18,8 @@ export interface WorkerDeps {
   logger: Logger;
   reporter: ErrorReporter;
   reportFailedRequests: boolean;
+  stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
+  network: PolicyOptions;
 }
 
 export interface RunningWorkers {
@@ -26,7 +29,9 @@ export interface RunningWorkers {
 
 /** Starts consuming the delivery and callback queues; any number of these share the queues. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
-  const http = createHttpClient({ maxRedirects: deps.maxRedirects });
+  const agents = createGuardedAgents(createAddressPolicy(deps.network));
+  const http = createHttpClient({ maxRedirects: deps.maxRedirects, agents });
+  const { maxStalledCount } = deps.stalled;
   // Callback jobs are added through the worker connection: it waits out a Redis blip instead of failing.
   const producer = createQueues(deps.connection, deps.prefix);
   const common = {
@@ -35,18 +40,23 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     concurrency: deps.concurrency,
     // Kept by BullMQ per minute, with a running total the status endpoint reports as "processed".
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    lockDuration: deps.stalled.lockDurationMs,
+    stalledInterval: deps.stalled.stalledIntervalMs,
+    // One above ours, so that the processors, which send the failure callback, are the ones to
+    // give a job up; BullMQ would fail it without running them.
+    maxStalledCount: maxStalledCount + 1,
   };
   const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
     retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
 
   const deliveries = new Worker<DeliveryJob>(
     QUEUES.delivery,
-    createDeliveryProcessor({ ...deps, http, callbacks: producer.callback }),
+    createDeliveryProcessor({ ...deps, http, callbacks: producer.callback, maxStalledCount }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
   );
   const callbacks = new Worker<CallbackJob>(
     QUEUES.callback,
-    createCallbackProcessor({ ...deps, http }),
+    createCallbackProcessor({ ...deps, http, maxStalledCount }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) } },
   );
   for (const w of [deliveries, callbacks]) {
@@ -66,6 +76,8 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
         }
         clearTimeout(timer);
         await producer.close();
+        agents.http.destroy();
+        agents.https.destroy();
       })();
       return closing;
     },
