@@ -104,6 +104,12 @@ describe('parseKnockRequest', () => {
     expect(r.headers).toEqual([['accept', 'a'], ['accept', 'b'], ['content-type', 'text/plain'], ['x-knocker', KNOCKER_VERSION]]);
   });
 
+  it('never keeps the api key, in config or in the forwarded headers', () => {
+    const r = parse(['Knocker-Host', 'h', 'Knocker-Api-Key', 'secret-key-0123456789', 'Knocker-Trace', 't']);
+    expect(JSON.stringify(r)).not.toContain('secret-key');
+    expect(r.config['knocker-trace']).toBe('t');
+  });
+
   it('takes the path of an absolute-form target and refuses other forms', () => {
     expect(parse({ 'Knocker-Host': 'h' }, 'http://knocker.local/x?y=1').url).toBe('https://h/x?y=1');
     expect(errorsOf({ 'Knocker-Host': 'h' }, '*')).toHaveProperty('path');

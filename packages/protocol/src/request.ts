@@ -46,6 +46,9 @@ export interface IncomingKnock {
   rawHeaders: readonly string[];
 }
 
+/** Carries a credential: checked by the api, never stored, forwarded or echoed. */
+export const API_KEY_HEADER = 'knocker-api-key';
+
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id'];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
@@ -118,7 +121,7 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
     id: givenId || newId(), host, scheme, timeout, retries, backoff_factor: backoff, callback,
   };
   for (const [name, values] of knocker) {
-    if (!CONTROL.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
+    if (!CONTROL.includes(name) && name !== API_KEY_HEADER) config[name as `knocker-${string}`] = values.join(', ');
   }
   const headers = forwardableHeaders(rawHeaders);
   headers.push(['x-knocker', KNOCKER_VERSION]);
