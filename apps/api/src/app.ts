@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { KnockerError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import { createApiKeyCheck } from './api-key.js';
 import { createRelayHandler, type RelayDeps } from './relay.js';
 import { createStatusHandler } from './status.js';
 
@@ -9,6 +10,8 @@ export interface ApiDeps extends RelayDeps {
   queues: Queues;
   statusUrl: string;
   reporter: ErrorReporter;
+  /** KNOCKER_API_KEYS; empty relays without a key. */
+  apiKeys: readonly string[];
 }
 
 /** The ingress: Knocker's status page, and every other request relayed. Never listens itself. */
@@ -19,6 +22,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', false);
 
   app.get(deps.statusUrl, createStatusHandler(deps));
+  app.use(createApiKeyCheck(deps.apiKeys));
   app.use(createRelayHandler(deps));
   app.use(errorHandler(deps));
   return app;

@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { createAddressPolicy } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, producerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApp } from './app.js';
+import { answerClientError } from './client-error.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
     statusUrl: config.statusUrl,
     logger,
     reporter,
+    apiKeys: config.apiKeys,
+    addressPolicy: createAddressPolicy(config.network),
   });
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     const waiting = connection.status === 'ready' ? '' : ', waiting for Redis';
     logger.info(`Knocker api ${KNOCKER_VERSION} listening on http://${config.bindAddress}:${config.port} (pid ${process.pid}${waiting})`);
   });
+  server.on('clientError', answerClientError);
   server.on('error', (err) => {
     logger.critical(`Cannot listen on ${config.bindAddress}:${config.port}: ${err.message}`);
     process.exit(1);
