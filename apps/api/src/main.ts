@@ -26,8 +26,11 @@ async function main(): Promise<void> {
   const queues = createQueues(connection, config.queuePrefix);
   for (const q of [queues.delivery, queues.callback]) q.on('error', () => undefined); // reported once above
 
+  // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
+  // rather than a failed delivery later.
+  const policy = createAddressPolicy(config.network);
   const app = createApp({
-    limits: config,
+    limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
     queues,
     queueReady: () => connection.status === 'ready',
     retention: config.retention,
@@ -37,7 +40,6 @@ async function main(): Promise<void> {
     logger,
     reporter,
     apiKeys: config.apiKeys,
-    addressPolicy: createAddressPolicy(config.network),
   });
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.

@@ -1,9 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { AddressPolicy } from '@knocker/netguard';
 import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
 import { deliveryJobOptions, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
-import { checkAddresses } from './address.js';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
 
@@ -16,7 +14,6 @@ export interface RelayDeps {
   maxBodySize: number;
   redisTimeoutMs: number;
   logger: Logger;
-  addressPolicy: AddressPolicy;
 }
 
 /**
@@ -27,7 +24,6 @@ export function createRelayHandler(deps: RelayDeps) {
   return async function relay(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
       const knock = parseKnockRequest({ method: req.method, target: req.originalUrl, rawHeaders: req.rawHeaders }, deps.limits);
-      checkAddresses(knock, deps.addressPolicy);
       const body = await readBody(req, deps.maxBodySize);
       if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
       const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };

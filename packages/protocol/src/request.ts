@@ -15,6 +15,11 @@ export interface ProtocolLimits {
   backoffFactorMax: number;
   /** Lower-case `name` or `name:port` entries; empty allows every host. */
   hostsOnly: readonly string[];
+  /**
+   * Why an IP literal given as target or callback host is not allowed, if it is not. Only the
+   * api sets it; names are judged when the workers connect, on what they resolve to then.
+   */
+  refuseAddress?: (hostname: string) => string | undefined;
 }
 
 /** How one request is delivered; the names are Knocker's, as users read them in answers and callbacks. */
@@ -87,7 +92,11 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
     if (typeof parsed === 'string') errors['knocker-host'] ??= parsed;
     else if (limits.hostsOnly.length > 0 && !limits.hostsOnly.includes(parsed.hostname) && !limits.hostsOnly.includes(parsed.host)) {
       errors['knocker-host'] ??= `is not allowed: this Knocker delivers only to ${limits.hostsOnly.join(', ')} (HOSTS_ONLY)`;
-    } else host = parsed.host;
+    } else {
+      const refused = limits.refuseAddress?.(parsed.hostname);
+      if (refused !== undefined) errors['knocker-host'] ??= `is not allowed: ${refused}`;
+      host = parsed.host;
+    }
   }
 
   const rawScheme = read('knocker-scheme')?.toLowerCase();
@@ -105,6 +114,9 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
   const callback = read('knocker-callback') || null;
   if (callback !== null && !isHttpUrl(callback)) {
     errors['knocker-callback'] ??= 'must be an absolute http:// or https:// URL of at most 2048 characters';
+  } else if (callback !== null) {
+    const refused = limits.refuseAddress?.(new URL(callback).hostname);
+    if (refused !== undefined) errors['knocker-callback'] ??= `is not allowed: ${refused}`;
   }
 
   const givenId = read('knocker-id');
