@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     SCHEME: ['ftp', ''], MAX_REDIRECTS: ['-1', '101', 'ten'], STATUS_URL: ['status', '/a b', '/x?y'], HOSTS_ONLY: ['[1]', '["a", 2]', '[oops'],
     TIMEOUT: ['0', '-1', 'NaN', 'Infinity', '1e3', ''], TIMEOUT_MAX: ['0', 'abc'], RETRIES: ['1.5', '-1', '1e3'], RETRIES_MAX: ['1001', '-2'],
     RETRIES_BACKOFF_FACTOR: ['-0.5', 'x'], RETRIES_BACKOFF_FACTOR_MAX: ['-1', '0x10'], LOG_FILE: ['', '   '], LOG_LEVEL: ['loud', '10'],
-    LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
+    LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url', 'https://bad-key@sentry.example/42', 'https://key@sentry.example/project', 'ftp://key@sentry.example/1'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
     PORT: ['70000', '-1', '80a'], BIND_ADDRESS: ['', ' '], REDIS_URL: ['http://x', 'redis://a b', 'localhost:6379'],
     QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`],
     WORKER_CONCURRENCY: ['0', '10001', 'lots'], SHUTDOWN_TIMEOUT: ['-1', 'soon'], RETAIN_COMPLETED_COUNT: ['-1', 'all'],
@@ -73,7 +73,7 @@ describe('loadConfig', () => {
   );
 
   it('never repeats a secret in its message', () => {
-    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret']]) {
+    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret'], ['SENTRY_DSN', 'https://hunter2-x@sentry.example/1']]) {
       const message = (() => {
         try {
           loadConfig({ [name as string]: value });
@@ -92,6 +92,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).stalled).toEqual({ lockDurationMs: 30000, stalledIntervalMs: 30000, maxStalledCount: 1 });
     expect(loadConfig({}).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
     expect(loadConfig({}).apiKeys).toEqual([]);
+    expect(loadConfig({ SENTRY_DSN: 'https://0123abcd@o1.ingest.sentry.io/42' }).sentry.dsn).toBe('https://0123abcd@o1.ingest.sentry.io/42');
     const c = loadConfig({
       LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '3', BLOCK_PRIVATE_NETWORKS: 'true',
       ALLOWED_NETWORKS: ' 10.1.0.0/16, 169.254.169.254 ,', KNOCKER_API_KEYS: 'first-key-0123456789, second-key-0123456789',

@@ -15,6 +15,11 @@ const redisUrl = z.string().trim().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) 
   message: 'expected a redis:// or rediss:// URL',
 });
 
+function isSentryDsn(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && /^https?:$/.test(url.protocol) && /^\w+$/.test(url.username) && /\/\d+$/.test(url.pathname);
+}
+
 // Every variable with its default. Defaults of Knocker's own variables are Knocker's.
 export const schema = z.object({
   SCHEME: oneOf(['https', 'http'] as const).default('https'),
@@ -32,7 +37,8 @@ export const schema = z.object({
     .transform((v) => (v === 'warn' ? 'warning' : v))
     .default('info'),
   LOG_FORMAT: logFormat.default('%(asctime)s %(levelname)-8s %(message)s'),
-  SENTRY_DSN: z.string().trim().refine((v) => v === '' || URL.canParse(v), { message: 'expected a Sentry DSN URL or nothing' }).default(''),
+  // Checked to the SDK's own rules: given a DSN it cannot read, the SDK prints it, key and all.
+  SENTRY_DSN: z.string().trim().refine((v) => v === '' || isSentryDsn(v), { message: 'expected a Sentry DSN (https://<key>@<host>/<project id>) or nothing; value not shown' }).default(''),
   SENTRY_FAILED_REQUESTS: boolean().default(false),
 
   PORT: integer({ min: 0, max: 65535 }).default(8000),
