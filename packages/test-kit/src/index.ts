@@ -14,3 +14,5 @@ export type { ChildHandle, StartProcessOptions, Exit } from './process.js';
 export { startApi, startWorker } from './knocker.js';
 export type { ApiProcess, KnockerOptions } from './knocker.js';
 export { installLoopbackOnly } from './loopback-only.js';
+export { runLoad, outcome } from './load.js';
+export type { LoadOptions, LoadTally, Outcome } from './load.js';
