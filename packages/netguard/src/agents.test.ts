@@ -39,9 +39,10 @@ function expectNoConnection(from: { sockets: number; connections: number }): voi
   }
 }
 
+let uninstall: () => void;
 beforeAll(async () => {
   // Should the guard fail, its test fails here instead of a packet leaving the machine.
-  installLoopbackOnly();
+  uninstall = installLoopbackOnly();
   server = http.createServer((_req, res) => res.end('ok'));
   server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -49,6 +50,7 @@ beforeAll(async () => {
   dc.subscribe('net.client.socket', watchSocket);
 });
 afterAll(async () => {
+  uninstall();
   dc.unsubscribe('net.client.socket', watchSocket);
   server.closeAllConnections();
   await new Promise((r) => server.close(r));

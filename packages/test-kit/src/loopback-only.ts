@@ -7,10 +7,10 @@ import net from 'node:net';
  * socket aimed elsewhere is destroyed before it connects, so a broken guard fails its test
  * instead of sending a packet. Also answers the test's made-up host names without DNS.
  */
-export function installLoopbackOnly(fakeDns: Readonly<Record<string, readonly string[]>> = {}): void {
+export function installLoopbackOnly(fakeDns: Readonly<Record<string, readonly string[]>> = {}): () => void {
   const marker = Symbol.for('knocker.test.loopbackOnly');
   const proto = net.Socket.prototype as net.Socket & { [marker]?: true; connect: (...args: unknown[]) => net.Socket };
-  if (proto[marker]) return;
+  if (proto[marker]) throw new Error('installLoopbackOnly: already installed; uninstall it first');
   proto[marker] = true;
 
   const lookup = dns.lookup;
@@ -50,4 +50,11 @@ export function installLoopbackOnly(fakeDns: Readonly<Record<string, readonly st
     }
     return connect.apply(this, args);
   } as typeof proto.connect;
+
+  // Inside a test runner the process outlives the test file: put everything back afterwards.
+  return () => {
+    proto.connect = connect;
+    (dns as { lookup: unknown }).lookup = lookup;
+    delete proto[marker];
+  };
 }

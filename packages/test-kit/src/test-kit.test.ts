@@ -123,7 +123,7 @@ describe('target and request', () => {
 describe('installLoopbackOnly', () => {
   it('answers made-up names and destroys sockets aimed off loopback before they connect', async () => {
     const { connect } = await import('node:net');
-    installLoopbackOnly({ 'here.test': ['127.0.0.1'], 'away.test': ['10.0.0.1'] });
+    const uninstall = installLoopbackOnly({ 'here.test': ['127.0.0.1'], 'away.test': ['10.0.0.1'] });
     const target = await startTarget();
     targets.push(target);
     const reach = (host: string) =>
@@ -135,7 +135,8 @@ describe('installLoopbackOnly', () => {
     expect(await reach('away.test')).toBe('ETESTNOTLOOPBACK');
     expect(await reach('10.0.0.1')).toBe('ETESTNOTLOOPBACK');
     expect(await reach('169.254.169.254')).toBe('ETESTNOTLOOPBACK');
-    expect(target.requests).toHaveLength(0);
+    uninstall();
+    expect(await reach('here.test')).toBe('ENOTFOUND');
   });
 });
 
