@@ -34,7 +34,7 @@ export interface ChildHandle {
 const OUTPUT_CAP = 2 * 1024 * 1024;
 
 export async function startProcess(opts: StartProcessOptions): Promise<ChildHandle> {
-  const timeoutMs = opts.readyTimeoutMs ?? 15_000;
+  const timeoutMs = opts.readyTimeoutMs ?? 30_000;
   const w = spawnWatched(process.execPath, [...(opts.nodeArgs ?? []), opts.entry, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     outputCap: OUTPUT_CAP,
