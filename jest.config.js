@@ -14,10 +14,18 @@ const project = (dir) => ({
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  // Jest 30 wraps what a test file left on the global object before the next file runs; a
+  // worker that runs many files after @sentry/node's global carrier was set then overflows
+  // the stack in those wrappers. Each file gets a fresh global anyway.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 });
 
 export default {
-  // Integration tests start processes on a shared 2-core machine; their own waits are bounded.
+  // Integration tests start the apps as child processes; on a busy 2-core machine one start
+  // alone can take several seconds, which jest's 5 s default does not allow for.
   testTimeout: 30_000,
-  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'packages/metrics', 'packages/health', 'apps/api', 'apps/worker'].map(project),
+  projects: [
+    'packages/config', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit',
+    'packages/metrics', 'packages/health', 'apps/api', 'apps/worker',
+  ].map(project),
 };

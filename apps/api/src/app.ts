@@ -6,6 +6,7 @@ import type { Queues } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createBoard } from './board.js';
 import { inflightLimit, writeTimeout } from './limits.js';
+import { createApiKeyCheck } from './api-key.js';
 import { createRelayHandler, type RelayDeps } from './relay.js';
 import { createStatusHandler } from './status.js';
 
@@ -22,6 +23,8 @@ export interface ApiDeps extends RelayDeps {
   board: { path: string; user: string; password: string } | undefined;
   maxInflight: number;
   writeTimeoutMs: number;
+  /** KNOCKER_API_KEYS; empty relays without a key. */
+  apiKeys: readonly string[];
 }
 
 /**
@@ -46,6 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(deps.health.path, createHealthRouter(deps.health));
   if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues }));
   app.get(deps.statusUrl, createStatusHandler(deps));
+  app.use(createApiKeyCheck(deps.apiKeys));
   app.use(inflightLimit(deps.maxInflight), createRelayHandler(deps));
   app.use(errorHandler(deps));
   return app;

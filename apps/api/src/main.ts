@@ -4,11 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
+import { createAddressPolicy } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, producerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApp } from './app.js';
 import { workersCheck } from './checks.js';
+import { answerClientError } from './client-error.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
   const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
   let redisDown = false;
   connection.on('error', (err) => {
-    if (!redisDown) logger.warning(`Redis unreachable (${err.message}); answering 503 until it is back`);
+    if (!redisDown) logger.warning(`Redis unreachable at ${redactUrl(config.redisUrl)} (${err.message}); answering 503 until it is back`);
     redisDown = true;
   });
   connection.on('ready', () => {
@@ -53,8 +55,11 @@ async function main(): Promise<void> {
 
   if (!config.board.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${config.board.path}`);
   const registry = createRegistry();
+  // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
+  // rather than a failed delivery later.
+  const policy = createAddressPolicy(config.network);
   const app = createApp({
-    limits: config,
+    limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
     queues,
     queueReady: () => connection.status === 'ready',
     retention: config.retention,
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
     board: config.board.user ? config.board : undefined,
     maxInflight: config.maxInflight,
     writeTimeoutMs: config.writeTimeoutMs,
+    apiKeys: config.apiKeys,
   });
 
   // Give Redis a moment so the first requests after a start are not refused; without it the
@@ -85,10 +91,15 @@ async function main(): Promise<void> {
     const waiting = connection.status === 'ready' ? '' : ', waiting for Redis';
     logger.info(`Knocker api ${KNOCKER_VERSION} listening on http://${config.bindAddress}:${config.port} (pid ${process.pid}${waiting})`);
   });
+  server.on('clientError', answerClientError);
   server.on('error', (err) => {
     logger.critical(`Cannot listen on ${config.bindAddress}:${config.port}: ${err.message}`);
     process.exit(1);
   });
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 main().catch((err: unknown) => {

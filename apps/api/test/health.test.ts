@@ -36,7 +36,7 @@ describe('api health', () => {
     const after = await waitFor(async () => {
       const r = await hc(api.url);
       return r.status === 200 && r;
-    }, { what: 'a healthy api' });
+    }, { what: 'a healthy api', timeoutMs: 20_000 });
     expect(after.body).toMatchObject({ code: '200', reason: '' });
     expect(after.body.checks[2]).toMatchObject({ path: 'workers', isHealthy: true, message: '1 worker connection' });
 

@@ -8,16 +8,23 @@ export interface Attempt {
   durationMs: number;
   /** Why the call failed, for logs and the job's failed reason. */
   error?: string;
+  /** Knocker's own reason, when the call was never made: retrying cannot help. */
+  code?: 'address_refused';
 }
+
+export const ADDRESS_REFUSED = 'ERR_ADDRESS_REFUSED';
 
 const REFUSED_OR_RESET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /**
  * Knocker's status code for a call that ended without a usable answer: 502 for a refused or
- * reset connection, 504 for a timeout, 503 for other network errors, 999 for anything else.
+ * reset connection, 504 for a timeout, 503 for other network errors, 403 when the address
+ * policy refused the target, 999 for anything else.
  */
 export function failureStatusCode(err: unknown): number {
   if (!(err instanceof RequestError)) return 999;
+  // The address policy forbade the connection: nothing was sent.
+  if (err.code === ADDRESS_REFUSED) return 403;
   if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') return 504;
   if (err.name === 'MaxRedirectsError') return err.response?.statusCode ?? 999;
   if (REFUSED_OR_RESET.has(err.code)) return 502;

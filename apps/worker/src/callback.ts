@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
@@ -10,6 +10,7 @@ export interface CallbackDeps {
   logger: Logger;
   reporter: ErrorReporter;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
+  maxStalledCount: number;
 }
 
 /** Tells `Knocker-Callback` that a request failed; retried like the request itself. */
@@ -18,19 +19,25 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     const { url, headers, payload } = job.data;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
+    if (job.stalledCounter > deps.maxStalledCount) {
+      deps.logger.error(`Callback for request #${payload.config.id}: a worker died during ${job.stalledCounter} attempts, giving up`);
+      throw new UnrecoverableError('worker lost too often (MAX_STALLED_COUNT)');
+    }
     const body = Buffer.from(JSON.stringify(payload));
     const attempt = await deliver(deps.http, { method: 'POST', url, headers, body, timeoutMs: payload.config.timeout * 1000 });
-    deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total ? 'retried' : 'failed' });
+    const refused = attempt.code === 'address_refused';
+    deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });
     const line = `Callback for request #${payload.config.id} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
     if (attempt.ok) {
       deps.logger.info(`${line} done`);
       return { status_code: attempt.statusCode };
     }
-    if (n < total) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
+    if (n < total && !refused) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
     else {
-      deps.logger.error(`${line} failed, no attempts left: ${attempt.error}`);
+      deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`);
       deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id: payload.config.id, attempts: n });
     }
+    if (refused) throw new UnrecoverableError(attempt.error);
     throw new AttemptFailedError(attempt);
   };
 }

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
 import got, { type Got, type Method } from 'got';
+import type { GuardedAgents } from '@knocker/netguard';
 import { KNOCKER_VERSION, type HeaderPair } from '@knocker/protocol';
-import { failureStatusCode, type Attempt } from './attempt.js';
+import { ADDRESS_REFUSED, failureStatusCode, type Attempt } from './attempt.js';
 
 export type HttpClient = Got;
 
@@ -17,11 +16,12 @@ export interface Call {
 /**
  * got tuned for a relay: BullMQ does the retrying, so got's own retries are off; bodies pass
  * through untouched (no decompression); connections are kept alive because most traffic goes
- * to a few hosts; 4xx/5xx answers are results to record, not exceptions.
+ * to a few hosts; 4xx/5xx answers are results to record, not exceptions. The agents apply the
+ * address policy to every connection, redirects included.
  */
-export function createHttpClient(opts: { maxRedirects: number }): HttpClient {
+export function createHttpClient(opts: { maxRedirects: number; agents: GuardedAgents }): HttpClient {
   return got.extend({
-    agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+    agent: { http: opts.agents.http, https: opts.agents.https },
     retry: { limit: 0 },
     throwHttpErrors: false,
     decompress: false,
@@ -46,8 +46,10 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
     const ok = res.statusCode < 400;
     return ok ? { ok, statusCode: res.statusCode, durationMs: elapsed() } : { ok, statusCode: res.statusCode, durationMs: elapsed(), error: `HTTP ${res.statusCode}` };
   } catch (err) {
-    const detail = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
-    return { ok: false, statusCode: failureStatusCode(err), durationMs: elapsed(), error: detail };
+    const code = err instanceof Error ? (err as { code?: string }).code : undefined;
+    const detail = err instanceof Error ? `${code ?? err.name}: ${err.message}` : String(err);
+    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), durationMs: elapsed(), error: detail };
+    return code === ADDRESS_REFUSED ? { ...attempt, code: 'address_refused' } : attempt;
   }
 }
 

@@ -32,6 +32,8 @@ function main(): void {
     reporter,
     reportFailedRequests: config.sentry.failedRequests,
     metrics: createDeliveryMetrics(registry),
+    stalled: config.stalled,
+    network: config.network,
   });
   if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, queues: [queues.delivery, queues.callback], leaseMs: 30_000 }));
 

@@ -1,6 +1,7 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryMetrics } from '@knocker/metrics';
+import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
 import { QUEUES, type CallbackJob, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   reporter: ErrorReporter;
   reportFailedRequests: boolean;
   metrics: DeliveryMetrics;
+  stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
+  network: PolicyOptions;
 }
 
 export interface RunningWorkers {
@@ -32,25 +35,32 @@ export interface RunningWorkers {
 
 /** Starts consuming the delivery and callback queues; any number of these share the queues. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
-  const http = createHttpClient({ maxRedirects: deps.maxRedirects });
+  const agents = createGuardedAgents(createAddressPolicy(deps.network));
+  const http = createHttpClient({ maxRedirects: deps.maxRedirects, agents });
+  const { maxStalledCount } = deps.stalled;
   const common = {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency,
     // Kept by BullMQ per minute, with a running total the status endpoint reports as "processed".
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    lockDuration: deps.stalled.lockDurationMs,
+    stalledInterval: deps.stalled.stalledIntervalMs,
+    // One above ours, so that the processors, which send the failure callback, are the ones to
+    // give a job up; BullMQ would fail it without running them.
+    maxStalledCount: maxStalledCount + 1,
   };
   const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
     retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
 
   const deliveries = new Worker<DeliveryJob>(
     QUEUES.delivery,
-    createDeliveryProcessor({ ...deps, http, callbacks: deps.queues.callback }),
+    createDeliveryProcessor({ ...deps, http, callbacks: deps.queues.callback, maxStalledCount }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
   );
   const callbacks = new Worker<CallbackJob>(
     QUEUES.callback,
-    createCallbackProcessor({ ...deps, http }),
+    createCallbackProcessor({ ...deps, http, maxStalledCount }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) } },
   );
   for (const w of [deliveries, callbacks]) {
@@ -70,6 +80,8 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
           await Promise.allSettled([deliveries.close(true), callbacks.close(true)]);
         }
         clearTimeout(timer);
+        agents.http.destroy();
+        agents.https.destroy();
       })();
       return closing;
     },

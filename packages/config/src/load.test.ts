@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './index.js';
+import { schema } from './schema.js';
 
 function problemsOf(env: Record<string, string>): Record<string, string> {
   try {
@@ -42,6 +43,69 @@ describe('loadConfig', () => {
     const problems = problemsOf({ [name]: value });
     expect(Object.keys(problems)).toEqual([name]);
     expect(problems[name]).toMatch(/expected/);
+  });
+
+  // One or more bad values for every variable: a variable added to the schema without a row
+  // here fails the first test.
+  const BAD: Record<string, string[]> = {
+    SCHEME: ['ftp', ''], MAX_REDIRECTS: ['-1', '101', 'ten'], STATUS_URL: ['status', '/a b', '/x?y'], HOSTS_ONLY: ['[1]', '["a", 2]', '[oops'],
+    TIMEOUT: ['0', '-1', 'NaN', 'Infinity', '1e3', ''], TIMEOUT_MAX: ['0', 'abc'], RETRIES: ['1.5', '-1', '1e3'], RETRIES_MAX: ['1001', '-2'],
+    RETRIES_BACKOFF_FACTOR: ['-0.5', 'x'], RETRIES_BACKOFF_FACTOR_MAX: ['-1', '0x10'], LOG_FILE: ['', '   '], LOG_LEVEL: ['loud', '10'],
+    LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url', 'https://bad-key@sentry.example/42', 'https://key@sentry.example/project', 'ftp://key@sentry.example/1'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
+    PORT: ['70000', '-1', '80a'], BIND_ADDRESS: ['', ' '], REDIS_URL: ['http://x', 'redis://a b', 'localhost:6379'],
+    QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`],
+    WORKER_CONCURRENCY: ['0', '10001', 'lots'], SHUTDOWN_TIMEOUT: ['-1', 'soon'], RETAIN_COMPLETED_COUNT: ['-1', 'all'],
+    RETAIN_COMPLETED_AGE: ['1.5', 'day'], RETAIN_FAILED_COUNT: ['-3'], RETAIN_FAILED_AGE: ['week'],
+    METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_PATH: ['hc', '/hc?x=1'], HEALTH_DETAILED: ['2'],
+    HEALTH_TIMEOUT_MS: ['0', '1.5'], HEALTH_CACHE_SECONDS: ['-1'], HEALTH_CACHE_MODE: ['disk'], HEALTH_API_KEY: [], HEALTH_CORS_ORIGIN: [],
+    BOARD_PATH: ['admin'], BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
+    HEALTHCHECK_INTERVAL: ['-2'],
+    LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
+    BLOCK_PRIVATE_NETWORKS: ['sometimes'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
+    KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
+  };
+
+  it('has bad values to try for every variable', () => {
+    expect(Object.keys(BAD).sort()).toEqual(Object.keys(schema.shape).sort());
+  });
+
+  it.each(Object.entries(BAD).flatMap(([name, values]) => values.map((value) => [name, value] as const)))(
+    'refuses %s=%j and names only that variable',
+    (name, value) => {
+      const problems = problemsOf({ [name]: value });
+      expect(Object.keys(problems)).toEqual([name]);
+      expect(problems[name]).toMatch(/expected/);
+    },
+  );
+
+  it('never repeats a secret in its message', () => {
+    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret'], ['SENTRY_DSN', 'https://hunter2-x@sentry.example/1']]) {
+      const message = (() => {
+        try {
+          loadConfig({ [name as string]: value });
+        } catch (err) {
+          return (err as Error).message;
+        }
+        return '';
+      })();
+      expect(message).toContain(name);
+      expect(message).not.toContain('hunter2');
+      expect(message).not.toContain('good-key');
+    }
+  });
+
+  it('reads the stalled-job tuning, the network policy and the api keys', () => {
+    expect(loadConfig({}).stalled).toEqual({ lockDurationMs: 30000, stalledIntervalMs: 30000, maxStalledCount: 1 });
+    expect(loadConfig({}).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
+    expect(loadConfig({}).apiKeys).toEqual([]);
+    expect(loadConfig({ SENTRY_DSN: 'https://0123abcd@o1.ingest.sentry.io/42' }).sentry.dsn).toBe('https://0123abcd@o1.ingest.sentry.io/42');
+    const c = loadConfig({
+      LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '3', BLOCK_PRIVATE_NETWORKS: 'true',
+      ALLOWED_NETWORKS: ' 10.1.0.0/16, 169.254.169.254 ,', KNOCKER_API_KEYS: 'first-key-0123456789, second-key-0123456789',
+    });
+    expect(c.stalled).toEqual({ lockDurationMs: 2000, stalledIntervalMs: 500, maxStalledCount: 3 });
+    expect(c.network).toEqual({ blockPrivateNetworks: true, allowedNetworks: ['10.1.0.0/16', '169.254.169.254'] });
+    expect(c.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
   });
 
   it('refuses a default above its maximum', () => {

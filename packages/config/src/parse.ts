@@ -74,3 +74,28 @@ function describeRange(what: string, opts: { min?: number; above?: number; max?:
   const high = opts.max !== undefined ? `${opts.above !== undefined ? ' and' : ''} ${opts.above !== undefined ? 'at most' : 'to'} ${opts.max}` : '';
   return `${what}${low}${high}`;
 }
+
+/** A comma-separated list whose entries must each pass `valid`; the first bad entry is named. */
+export function list(what: string, valid: (entry: string) => boolean) {
+  return z.string().trim().transform((raw, ctx) => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.find((e) => !valid(e));
+    if (bad === undefined) return entries;
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated ${what}, got ${JSON.stringify(bad)}` });
+    return z.NEVER;
+  });
+}
+
+/**
+ * Comma-separated secrets. The message never repeats a value: start-up errors end up in logs.
+ * A minimum length keeps guessable keys out.
+ */
+export function secretList(minLength: number) {
+  return z.string().trim().transform((raw, ctx) => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.findIndex((e) => e.length < minLength || !/^[\x21-\x7e]+$/.test(e));
+    if (bad === -1) return entries;
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated keys of at least ${minLength} visible ASCII characters; key #${bad + 1} is not (value not shown)` });
+    return z.NEVER;
+  });
+}

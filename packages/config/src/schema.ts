@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { isNetwork } from '@knocker/netguard';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { boolean, hostList, integer, oneOf, seconds, urlPath } from './parse.js';
+import { boolean, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
 export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
@@ -13,6 +14,11 @@ const logFormat = z.string().refine(
 const redisUrl = z.string().trim().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
   message: 'expected a redis:// or rediss:// URL',
 });
+
+function isSentryDsn(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && /^https?:$/.test(url.protocol) && /^\w+$/.test(url.username) && /\/\d+$/.test(url.pathname);
+}
 
 // Every variable with its default. Defaults of Knocker's own variables are Knocker's.
 export const schema = z.object({
@@ -31,7 +37,8 @@ export const schema = z.object({
     .transform((v) => (v === 'warn' ? 'warning' : v))
     .default('info'),
   LOG_FORMAT: logFormat.default('%(asctime)s %(levelname)-8s %(message)s'),
-  SENTRY_DSN: z.string().trim().refine((v) => v === '' || URL.canParse(v), { message: 'expected a Sentry DSN URL or nothing' }).default(''),
+  // Checked to the SDK's own rules: given a DSN it cannot read, the SDK prints it, key and all.
+  SENTRY_DSN: z.string().trim().refine((v) => v === '' || isSentryDsn(v), { message: 'expected a Sentry DSN (https://<key>@<host>/<project id>) or nothing; value not shown' }).default(''),
   SENTRY_FAILED_REQUESTS: boolean().default(false),
 
   PORT: integer({ min: 0, max: 65535 }).default(8000),
@@ -68,6 +75,17 @@ export const schema = z.object({
   // How long a stopping api keeps serving with a failing health check, so a load balancer
   // that probes at this interval takes it out of rotation before connections are refused.
   HEALTHCHECK_INTERVAL: seconds({ min: 0 }).default(10),
+  // A worker that dies leaves its jobs locked this long; then another worker's stalled
+  // check (every STALLED_INTERVAL_MS) takes them over. BullMQ's defaults.
+  LOCK_DURATION_MS: integer({ min: 500, max: 3_600_000 }).default(30_000),
+  STALLED_INTERVAL_MS: integer({ min: 100, max: 3_600_000 }).default(30_000),
+  // How often one delivery may be interrupted by a dying worker before it is given up
+  // (and its callback sent) rather than crash yet another worker.
+  MAX_STALLED_COUNT: integer({ min: 0, max: 100 }).default(1),
+
+  BLOCK_PRIVATE_NETWORKS: boolean().default(false),
+  ALLOWED_NETWORKS: list('CIDRs or IP addresses', isNetwork).default([]),
+  KNOCKER_API_KEYS: secretList(16).default([]),
 });
 
 type Env = z.output<typeof schema>;
@@ -107,6 +125,10 @@ export interface Config extends ProtocolLimits {
   readTimeoutMs: number;
   writeTimeoutMs: number;
   healthcheckIntervalMs: number;
+  stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
+  network: { blockPrivateNetworks: boolean; allowedNetworks: string[] };
+  /** Empty: relaying needs no key. */
+  apiKeys: string[];
 }
 
 export function toConfig(env: Env): Config {
@@ -150,5 +172,8 @@ export function toConfig(env: Env): Config {
     readTimeoutMs: env.READ_TIMEOUT * 1000,
     writeTimeoutMs: env.WRITE_TIMEOUT * 1000,
     healthcheckIntervalMs: env.HEALTHCHECK_INTERVAL * 1000,
+    stalled: { lockDurationMs: env.LOCK_DURATION_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS, maxStalledCount: env.MAX_STALLED_COUNT },
+    network: { blockPrivateNetworks: env.BLOCK_PRIVATE_NETWORKS, allowedNetworks: env.ALLOWED_NETWORKS },
+    apiKeys: env.KNOCKER_API_KEYS,
   };
 }

@@ -16,6 +16,12 @@ export class InvalidRequestError extends KnockerError {
   readonly code = 'invalid_request';
 }
 
+/** Relaying needs an api key (KNOCKER_API_KEYS) and none or a wrong one was given. */
+export class UnauthorizedError extends KnockerError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+}
+
 /** The request already went through a Knocker: relaying it again could loop forever. */
 export class LoopDetectedError extends KnockerError {
   readonly status = 406;

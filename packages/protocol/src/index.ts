@@ -1,10 +1,10 @@
 export { KNOCKER_VERSION } from './version.js';
-export { parseKnockRequest } from './request.js';
+export { parseKnockRequest, API_KEY_HEADER } from './request.js';
 export type { KnockConfig, KnockRequest, IncomingKnock, ProtocolLimits } from './request.js';
 export { forwardableHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';
 export { retryDelayMs } from './backoff.js';
 export {
-  KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError, TooManyRequestsError,
+  KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError, TooManyRequestsError, UnauthorizedError,
 } from './errors.js';
 export { secretsEqual } from './secret.js';

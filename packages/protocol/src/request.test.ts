@@ -91,6 +91,17 @@ describe('parseKnockRequest', () => {
     expect(errorsOf({ 'Knocker-Host': 'c.example' }, '/', only)['knocker-host']).toMatch(/only to a.example, b.example:8080/);
   });
 
+  it('asks refuseAddress about the target and callback hosts, next to the other problems', () => {
+    const asked: string[] = [];
+    const refuseAddress = (h: string) => (asked.push(h), h.startsWith('10.') || h === '[fe80::1]' ? `${h} is private` : undefined);
+    const errors = errorsOf({ 'Knocker-Host': '10.0.0.1:80', 'Knocker-Callback': 'http://[fe80::1]/cb', 'Knocker-Retries': 'x' }, '/', { ...limits, refuseAddress });
+    expect(errors).toEqual({
+      'knocker-host': 'is not allowed: 10.0.0.1 is private', 'knocker-callback': 'is not allowed: [fe80::1] is private', 'knocker-retries': expect.any(String),
+    });
+    expect(parse({ 'Knocker-Host': 'ok.example', 'Knocker-Callback': 'http://cb.example/' }, '/', { ...limits, refuseAddress }).config.host).toBe('ok.example');
+    expect(asked).toEqual(['10.0.0.1', '[fe80::1]', 'ok.example', 'cb.example']);
+  });
+
   it('refuses a request that already passed a Knocker', () => {
     expect(() => parse({ 'Knocker-Host': 'h', 'X-Knocker': '1.0' })).toThrow(LoopDetectedError);
   });
@@ -102,6 +113,12 @@ describe('parseKnockRequest', () => {
     ]);
     expect(r.config['knocker-trace']).toBe('abc');
     expect(r.headers).toEqual([['accept', 'a'], ['accept', 'b'], ['content-type', 'text/plain'], ['x-knocker', KNOCKER_VERSION]]);
+  });
+
+  it('never keeps the api key, in config or in the forwarded headers', () => {
+    const r = parse(['Knocker-Host', 'h', 'Knocker-Api-Key', 'secret-key-0123456789', 'Knocker-Trace', 't']);
+    expect(JSON.stringify(r)).not.toContain('secret-key');
+    expect(r.config['knocker-trace']).toBe('t');
   });
 
   it('takes the path of an absolute-form target and refuses other forms', () => {

@@ -15,6 +15,11 @@ export interface ProtocolLimits {
   backoffFactorMax: number;
   /** Lower-case `name` or `name:port` entries; empty allows every host. */
   hostsOnly: readonly string[];
+  /**
+   * Why an IP literal given as target or callback host is not allowed, if it is not. Only the
+   * api sets it; names are judged when the workers connect, on what they resolve to then.
+   */
+  refuseAddress?: (hostname: string) => string | undefined;
 }
 
 /** How one request is delivered; the names are Knocker's, as users read them in answers and callbacks. */
@@ -45,6 +50,9 @@ export interface IncomingKnock {
   /** Node's `rawHeaders`: name, value, name, value… */
   rawHeaders: readonly string[];
 }
+
+/** Carries a credential: checked by the api, never stored, forwarded or echoed. */
+export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id'];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
@@ -84,7 +92,11 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
     if (typeof parsed === 'string') errors['knocker-host'] ??= parsed;
     else if (limits.hostsOnly.length > 0 && !limits.hostsOnly.includes(parsed.hostname) && !limits.hostsOnly.includes(parsed.host)) {
       errors['knocker-host'] ??= `is not allowed: this Knocker delivers only to ${limits.hostsOnly.join(', ')} (HOSTS_ONLY)`;
-    } else host = parsed.host;
+    } else {
+      const refused = limits.refuseAddress?.(parsed.hostname);
+      if (refused !== undefined) errors['knocker-host'] ??= `is not allowed: ${refused}`;
+      host = parsed.host;
+    }
   }
 
   const rawScheme = read('knocker-scheme')?.toLowerCase();
@@ -102,6 +114,9 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
   const callback = read('knocker-callback') || null;
   if (callback !== null && !isHttpUrl(callback)) {
     errors['knocker-callback'] ??= 'must be an absolute http:// or https:// URL of at most 2048 characters';
+  } else if (callback !== null) {
+    const refused = limits.refuseAddress?.(new URL(callback).hostname);
+    if (refused !== undefined) errors['knocker-callback'] ??= `is not allowed: ${refused}`;
   }
 
   const givenId = read('knocker-id');
@@ -118,7 +133,7 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
     id: givenId || newId(), host, scheme, timeout, retries, backoff_factor: backoff, callback,
   };
   for (const [name, values] of knocker) {
-    if (!CONTROL.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
+    if (!CONTROL.includes(name) && name !== API_KEY_HEADER) config[name as `knocker-${string}`] = values.join(', ');
   }
   const headers = forwardableHeaders(rawHeaders);
   headers.push(['x-knocker', KNOCKER_VERSION]);

@@ -24,6 +24,8 @@ export interface CallbackPayload {
   method: string;
   url: string;
   status_code: number;
+  /** Set when Knocker itself ended the request: `address_refused` or `worker_lost`. */
+  error?: string;
 }
 
 export interface CallbackJob {

@@ -12,4 +12,7 @@ export type { HttpReply, RequestOptions } from './http.js';
 export { startProcess, stopAll } from './process.js';
 export type { ChildHandle, StartProcessOptions, Exit } from './process.js';
 export { startApi, startWorker } from './knocker.js';
-export type { ApiProcess, KnockerProcess } from './knocker.js';
+export type { ApiProcess, KnockerProcess, KnockerOptions } from './knocker.js';
+export { installLoopbackOnly } from './loopback-only.js';
+export { runLoad, outcome } from './load.js';
+export type { LoadOptions, LoadTally, Outcome } from './load.js';

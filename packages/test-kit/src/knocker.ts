@@ -4,6 +4,20 @@ import { startProcess, type ChildHandle } from './process.js';
 
 // Same relative place from src/ and dist/: the apps' built entry points.
 const entry = (app: 'api' | 'worker') => fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
+// Every app a test starts may connect to loopback only (see installLoopbackOnly).
+const preload = new URL('../../../packages/test-kit/dist/loopback-preload.js', import.meta.url).href;
+
+export interface KnockerOptions {
+  redisUrl: string;
+  prefix: string;
+  env?: Record<string, string>;
+  /** Made-up host names and the addresses they resolve to in the child, without DNS. */
+  fakeDns?: Record<string, string[]>;
+}
+
+function childEnv(opts: KnockerOptions): Record<string, string> {
+  return { ...baseEnv(opts.redisUrl, opts.prefix), ...opts.env, KT_FAKE_DNS: JSON.stringify(opts.fakeDns ?? {}) };
+}
 
 /**
  * Loopback-only defaults; a test overrides what it checks. No drain on SIGTERM, so stopping
@@ -20,24 +34,28 @@ export interface KnockerProcess extends ChildHandle {
 }
 export type ApiProcess = KnockerProcess;
 
-interface StartOptions {
-  redisUrl: string;
-  prefix: string;
-  env?: Record<string, string>;
-}
-
 /** Runs the built api as a child process on a free loopback port. */
-export async function startApi(opts: StartOptions): Promise<ApiProcess> {
+export async function startApi(opts: KnockerOptions): Promise<ApiProcess> {
   const port = await freePort();
-  const child = await startProcess({ name: 'api', entry: entry('api'), env: { ...baseEnv(opts.redisUrl, opts.prefix), ...opts.env, PORT: String(port) }, ready: /listening on/ });
+  const child = await startProcess({
+    name: 'api',
+    entry: entry('api'),
+    nodeArgs: ['--import', preload],
+    env: { ...childEnv(opts), PORT: String(port) },
+    ready: /listening on/,
+  });
   return Object.assign(child, { port, url: `http://127.0.0.1:${port}` });
 }
 
 /** Runs the built worker as a child process, its metrics server on a free loopback port. */
-export async function startWorker(opts: StartOptions): Promise<KnockerProcess> {
+export async function startWorker(opts: KnockerOptions): Promise<KnockerProcess> {
   const port = await freePort();
   const child = await startProcess({
-    name: 'worker', entry: entry('worker'), env: { ...baseEnv(opts.redisUrl, opts.prefix), ...opts.env, METRICS_PORT: String(port) }, ready: /worker .* ready/,
+    name: 'worker',
+    entry: entry('worker'),
+    nodeArgs: ['--import', preload],
+    env: { ...childEnv(opts), METRICS_PORT: String(port) },
+    ready: /worker .* ready/,
   });
   return Object.assign(child, { port, url: `http://127.0.0.1:${port}` });
 }

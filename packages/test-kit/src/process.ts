@@ -15,6 +15,8 @@ export interface StartProcessOptions {
   readyTimeoutMs?: number;
   /** Passed after entry. */
   args?: string[];
+  /** Passed to node before entry, e.g. `--import`. */
+  nodeArgs?: string[];
 }
 
 /** A running app under test. */
@@ -32,8 +34,8 @@ export interface ChildHandle {
 const OUTPUT_CAP = 2 * 1024 * 1024;
 
 export async function startProcess(opts: StartProcessOptions): Promise<ChildHandle> {
-  const timeoutMs = opts.readyTimeoutMs ?? 15_000;
-  const w = spawnWatched(process.execPath, [opts.entry, ...(opts.args ?? [])], {
+  const timeoutMs = opts.readyTimeoutMs ?? 30_000;
+  const w = spawnWatched(process.execPath, [...(opts.nodeArgs ?? []), opts.entry, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     outputCap: OUTPUT_CAP,
   });

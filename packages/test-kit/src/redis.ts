@@ -13,6 +13,8 @@ export interface RedisOptions {
   /** Default 'always', so a SIGKILL loses nothing that was acknowledged. */
   appendfsync?: 'always' | 'everysec' | 'no';
   port?: number;
+  /** requirepass: clients must AUTH, and `url` carries it. */
+  password?: string;
 }
 
 /** A private redis-server for tests that kill, pause or restart it. */
@@ -47,12 +49,13 @@ function serverArgs(port: number, dir: string, opts: RedisOptions): string[] {
     '--appendfsync', opts.appendfsync ?? 'always',
     '--daemonize', 'no',
     '--logfile', '',
+    ...(opts.password === undefined ? [] : ['--requirepass', opts.password]),
   ];
 }
 
 async function launch(port: number, dir: string, opts: RedisOptions): Promise<Watched> {
   const w = spawnWatched('redis-server', serverArgs(port, dir, opts), { outputCap: OUTPUT_CAP });
-  const url = `redis://127.0.0.1:${port}`;
+  const url = redisUrl(port, opts);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (!w.alive()) {
@@ -89,7 +92,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
 
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: redisUrl(port, opts),
     dir,
     kill,
     async restart() {
@@ -120,4 +123,8 @@ async function launchOnSomePort(dir: string, opts: RedisOptions): Promise<{ port
       if (!inUse || attempt >= PORT_ATTEMPTS) throw err;
     }
   }
+}
+
+function redisUrl(port: number, opts: RedisOptions): string {
+  return opts.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}`;
 }

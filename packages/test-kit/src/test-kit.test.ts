@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   freePort,
+  installLoopbackOnly,
   pingRedis,
   request,
   startProcess,
@@ -116,6 +117,26 @@ describe('target and request', () => {
     await expect(target.waitForRequests(2, 50)).rejects.toThrow('1 arrived');
     // The pending delayed reply must not hold the process open.
     await target.close();
+  });
+});
+
+describe('installLoopbackOnly', () => {
+  it('answers made-up names and destroys sockets aimed off loopback before they connect', async () => {
+    const { connect } = await import('node:net');
+    const uninstall = installLoopbackOnly({ 'here.test': ['127.0.0.1'], 'away.test': ['10.0.0.1'] });
+    const target = await startTarget();
+    targets.push(target);
+    const reach = (host: string) =>
+      new Promise<string>((resolve) => {
+        const s = connect({ host, port: target.port });
+        s.on('connect', () => (s.destroy(), resolve('connected'))).on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      });
+    expect(await reach('here.test')).toBe('connected');
+    expect(await reach('away.test')).toBe('ETESTNOTLOOPBACK');
+    expect(await reach('10.0.0.1')).toBe('ETESTNOTLOOPBACK');
+    expect(await reach('169.254.169.254')).toBe('ETESTNOTLOOPBACK');
+    uninstall();
+    expect(await reach('here.test')).toBe('ENOTFOUND');
   });
 });
 
