@@ -86,6 +86,8 @@ describe('Bull Board access', () => {
     const none = await request(`${api.url}${path}`);
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    // Like the rest of the ingress, the board does not name its framework to strangers.
+    expect(none.headers['x-powered-by']).toBeUndefined();
     expect(none.text).not.toContain(ID);
     for (const authorization of [basic(USER, 'wrong'), basic('someone', PASSWORD), basic(USER, `${PASSWORD}x`), basic(USER, 'pa'), `Bearer ${PASSWORD}`]) {
       const wrong = await request(`${api.url}${path}`, { headers: { authorization } });
@@ -95,6 +97,16 @@ describe('Bull Board access', () => {
     // The same path with the right credentials, so the 401s above are about credentials.
     const right = await request(`${api.url}${path}`, { headers: { authorization: basic(USER, PASSWORD) } });
     expect(right.status).toBe(200);
+    expect(right.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('keeps its path: what it does not serve is not found, not relayed', async () => {
+    const stray = await request(`${api.url}${BOARD}/no-such-page`, {
+      method: 'POST',
+      headers: { authorization: basic(USER, PASSWORD), 'Knocker-Host': target.host, 'Knocker-Id': 'board-stray' },
+    });
+    expect(stray.status).toBe(404);
+    expect(await queues.delivery.getJob(deliveryJobId('board-stray'))).toBeUndefined();
   });
 });
 
