@@ -11,10 +11,17 @@ export function createBoard(opts: { path: string; user: string; password: string
   adapter.setBasePath(opts.path);
   createBullBoard({ queues: [new BullMQAdapter(opts.queues.delivery), new BullMQAdapter(opts.queues.callback)], serverAdapter: adapter });
   const board = express();
-  // The ingress turns the query parser off for speed; the board's own API needs it.
-  board.set('query parser', 'simple');
+  // Both are express apps of their own, which announce themselves unless told not to; the
+  // ingress does not.
+  const ui: express.Express = adapter.getRouter();
+  for (const app of [board, ui]) app.disable('x-powered-by');
   board.use(basicAuth(opts.user, opts.password));
-  board.use(adapter.getRouter());
+  board.use(ui);
+  // The board's path is reserved: a request the board does not serve ends here. Passed on,
+  // it would be relayed, with the board's credentials in its Authorization header.
+  board.use((_req: Request, res: Response) => {
+    res.status(404).json({ status: false, code: 'not_found', errors: { path: 'not a page or API of Bull Board' } });
+  });
   return board;
 }
 
