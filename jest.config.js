@@ -10,7 +10,8 @@ const project = (dir) => ({
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@knocker/([a-z-]+)$': '<rootDir>/../../packages/$1/src/index.ts',
+    // From the project's directory back to the root: `deploy` is one level down, the others two.
+    '^@knocker/([a-z-]+)$': `<rootDir>/${dir.replace(/[^/]+/g, '..')}/packages/$1/src/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
@@ -19,5 +20,5 @@ const project = (dir) => ({
 export default {
   // Integration tests start processes on a shared 2-core machine; their own waits are bounded.
   testTimeout: 30_000,
-  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'packages/metrics', 'packages/health', 'apps/api', 'apps/worker'].map(project),
+  projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'packages/metrics', 'packages/health', 'apps/api', 'apps/worker', 'deploy'].map(project),
 };
