@@ -10,7 +10,8 @@ const project = (dir) => ({
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@knocker/([a-z-]+)$': '<rootDir>/../../packages/$1/src/index.ts',
+    // From the project's directory back to the root: `deploy` is one level down, the others two.
+    '^@knocker/([a-z-]+)$': `<rootDir>/${dir.replace(/[^/]+/g, '..')}/packages/$1/src/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
@@ -26,6 +27,6 @@ export default {
   testTimeout: 30_000,
   projects: [
     'packages/config', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit',
-    'packages/metrics', 'packages/health', 'apps/api', 'apps/worker',
+    'packages/metrics', 'packages/health', 'apps/api', 'apps/worker', 'deploy',
   ].map(project),
 };

@@ -1,0 +1,188 @@
+// docker-compose.yml as docker-compose 1.29 resolves it (no engine needed), its wiring to
+// the Prometheus and Grafana files, its variables against the apps' schema, .env.example
+// and the README, and the Redis configuration loaded by a real redis-server.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort, pingRedis, waitFor } from '@knocker/test-kit';
+import { parse } from 'yaml';
+// The schema is the list of variables the apps read; the package exports only loadConfig.
+import { schema } from '../../packages/config/src/schema.js';
+import { envExample, read, readmeVariables, readYaml, root, run } from './repo.js';
+
+const secrets = { BOARD_USER: 'operator', BOARD_PASSWORD: 'board-secret', GRAFANA_ADMIN_PASSWORD: 'grafana-secret' };
+// --env-file: .env.example must itself be a valid env file, and a developer's .env must not
+// change the outcome.
+const compose = (env: Record<string, string>) => run('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config'], env);
+
+let config: any;
+beforeAll(async () => {
+  const resolved = await compose(secrets);
+  if (resolved.status !== 0) throw new Error(`docker-compose config failed:\n${resolved.stderr}`);
+  config = parse(resolved.stdout);
+});
+
+const service = (name: string) => config.services[name];
+const envKeys = (name: string): string[] => Object.keys(service(name).environment ?? {});
+/** The container path a repository path is mounted at, read-only. */
+const mountOf = (name: string, path: string): string | undefined =>
+  (service(name).volumes as string[]).map((v) => v.split(':')).find(([src, , mode]) => src === join(root, path) && mode === 'ro')?.[1];
+
+describe('docker-compose.yml', () => {
+  it('is accepted by docker-compose config -q', async () => {
+    expect(await run('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config', '-q'], secrets)).toMatchObject({ status: 0, stderr: '' });
+  });
+
+  it.each(Object.keys(secrets))('refuses to start without %s', async (name) => {
+    const res = await compose({ ...secrets, [name]: '' });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain(`set ${name} in .env`);
+  });
+
+  it('runs Redis with the repository configuration, a volume and a health check', () => {
+    const redis = service('redis');
+    expect(redis.command.slice(0, 2)).toEqual(['redis-server', mountOf('redis', 'deploy/redis/redis.conf')]);
+    expect(redis.volumes).toContain('redis-data:/data:rw');
+    expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    expect(redis.ports).toBeUndefined();
+  });
+
+  it('starts the api after Redis is healthy, on port 8000, with Bull Board', () => {
+    const api = service('api');
+    expect(api.build.target).toBe('api');
+    expect(api.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(api.ports).toEqual([{ published: 8000, target: 8000 }]);
+    expect(api.environment).toMatchObject({ PORT: '8000', REDIS_URL: 'redis://redis:6379', BOARD_USER: 'operator', BOARD_PASSWORD: 'board-secret' });
+  });
+
+  it('runs several workers whose metrics port is open inside the network only', () => {
+    const worker = service('worker');
+    expect(worker.build.target).toBe('worker');
+    expect(worker.deploy.replicas).toBeGreaterThanOrEqual(2);
+    expect(worker.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(worker.environment).toMatchObject({ METRICS_PORT: '8001', REDIS_URL: 'redis://redis:6379' });
+    expect(worker.expose).toEqual(['8001']);
+    expect(worker.ports).toBeUndefined();
+  });
+
+  it('gives api and workers time to shut down cleanly', () => {
+    // api: HEALTHCHECK_INTERVAL (10 s) of draining + WRITE_TIMEOUT (10 s); worker: SHUTDOWN_TIMEOUT (30 s).
+    const seconds = (d: string) => Number(d.replace(/s$/, ''));
+    expect(seconds(service('api').stop_grace_period)).toBeGreaterThan(20);
+    expect(seconds(service('worker').stop_grace_period)).toBeGreaterThan(30);
+  });
+
+  it('points Prometheus at every api and worker container by service name and port', () => {
+    const prometheusDir = mountOf('prometheus', 'deploy/prometheus');
+    expect(service('prometheus').command).toContain(`--config.file=${prometheusDir}/prometheus.yml`);
+    const jobs = readYaml('deploy/prometheus/prometheus.yml').scrape_configs as any[];
+    const sd = Object.fromEntries(jobs.map((j) => [j.job_name, j.dns_sd_configs]));
+    expect(sd).toEqual({
+      'knocker-api': [expect.objectContaining({ names: ['api'], type: 'A', port: Number(service('api').environment.PORT) })],
+      'knocker-worker': [expect.objectContaining({ names: ['worker'], type: 'A', port: Number(service('worker').environment.METRICS_PORT) })],
+    });
+  });
+
+  it('provisions Grafana with that Prometheus and the dashboard in the repository', () => {
+    const provisioning = mountOf('grafana', 'deploy/grafana/provisioning');
+    const dashboards = mountOf('grafana', 'deploy/grafana/dashboards');
+    expect(provisioning).toBe('/etc/grafana/provisioning');
+    const [source] = readYaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources;
+    expect(source).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true });
+    const [provider] = readYaml('deploy/grafana/provisioning/dashboards/knocker.yml').providers;
+    expect(provider.options.path).toBe(dashboards);
+    expect(service('grafana').environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${dashboards}/knocker.json`);
+    expect(service('grafana').environment.GF_SECURITY_ADMIN_PASSWORD).toBe('grafana-secret');
+  });
+});
+
+describe('variables', () => {
+  const schemaKeys = Object.keys(schema.shape).sort();
+  let configTable: Map<string, string>;
+  let deployTable: Map<string, string>;
+  let example: ReturnType<typeof envExample>;
+  beforeAll(() => {
+    configTable = readmeVariables('## Configuration');
+    deployTable = readmeVariables('### Deployment variables');
+    example = envExample();
+  });
+
+  it('the README configuration table lists every variable of the schema (and WORKERS, for pnpm start)', () => {
+    expect([...configTable.keys()].sort()).toEqual([...schemaKeys, 'WORKERS'].sort());
+  });
+
+  it('api and workers receive every Knocker variable, and only those', () => {
+    const api = envKeys('api');
+    const worker = envKeys('worker');
+    expect([...api, ...worker].filter((k) => !schemaKeys.includes(k))).toEqual([]);
+    expect(schemaKeys.filter((k) => !api.includes(k) && !worker.includes(k))).toEqual([]);
+  });
+
+  it('.env.example lists each variable of both README tables once, with its default', () => {
+    const names = example.map((l) => l.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    const documented = new Map([...configTable, ...deployTable]);
+    expect(names.sort()).toEqual([...documented.keys()].sort());
+    for (const { name, value } of example) expect({ name, value }).toEqual({ name, value: documented.get(name) });
+  });
+
+  it('.env.example sets exactly the variables compose requires, and every variable compose reads is in it', () => {
+    const text = read('docker-compose.yml');
+    const required = [...text.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]);
+    expect(example.filter((l) => l.active).map((l) => l.name).sort()).toEqual([...new Set(required)].sort());
+    const interpolated = [...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string);
+    expect(interpolated.filter((n) => !example.some((l) => l.name === n))).toEqual([]);
+  });
+});
+
+/** CONFIG GET over raw RESP, so the check needs no redis-cli. */
+function configGet(port: number, name: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.setTimeout(2000, () => socket.destroy(new Error(`CONFIG GET ${name}: no answer`)));
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(`*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$${name.length}\r\n${name}\r\n`));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      // *2, $len, name, $len, value: five CRLF-terminated lines.
+      const lines = reply.split('\r\n');
+      if (lines.length < 6 && reply !== '*0\r\n') return;
+      socket.end();
+      resolve(reply === '*0\r\n' ? undefined : lines[4]);
+    });
+  });
+}
+
+describe('deploy/redis/redis.conf', () => {
+  let dir: string;
+  let port: number;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'knocker-redis-conf-'));
+    port = await freePort();
+    // As compose runs it, on a loopback port and a scratch directory instead of /data.
+    const server = spawn('redis-server', [join(root, 'deploy/redis/redis.conf'), '--maxmemory', '1gb', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    stop = async () => {
+      server.kill('SIGKILL');
+      await exited;
+    };
+    await waitFor(() => pingRedis(`redis://127.0.0.1:${port}`, 200), { what: 'redis-server with deploy/redis/redis.conf' });
+  });
+  afterAll(async () => {
+    await stop?.();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every job: AOF on, fsync every second, no eviction', async () => {
+    const get = (name: string) => configGet(port, name);
+    expect(await get('appendonly')).toBe('yes');
+    expect(await get('appendfsync')).toBe('everysec');
+    expect(await get('maxmemory-policy')).toBe('noeviction');
+    expect(await get('maxmemory')).toBe(String(1024 ** 3));
+  });
+});
