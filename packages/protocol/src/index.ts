@@ -6,3 +6,10 @@ export type { HeaderPair } from './headers.js';
 export { retryDelayMs } from './backoff.js';
 export { KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError } from './errors.js';
 export { secretsEqual } from './secret.js';
+export { checkRequestId } from './request.js';
+export { parseCatchPatterns, catchesError, MAX_CATCH_PATTERNS } from './catch.js';
+export { readTargetError, NO_ERROR_CODE } from './target-error.js';
+export type { TargetError } from './target-error.js';
+export {
+  AdminKeyError, AdminDisabledError, RequestNotFoundError, RequestStateError, RequestLogFullError, MethodNotAllowedError,
+} from './lifecycle-errors.js';
