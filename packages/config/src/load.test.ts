@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     ['SENTRY_FAILED_REQUESTS', 'maybe'], ['REDIS_URL', 'http://x'], ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', '%(asctime)s %(funcName)s'], ['STATUS_URL', 'status'], ['QUEUE_PREFIX', 'a:b'],
     ['MAX_BODY_SIZE', '-5'], ['WORKER_CONCURRENCY', '0'],
+    ['ADMIN_API_KEY', 'short'], ['ADMIN_API_KEY', 'has a space in the middle'], ['RESERVED_PREFIX', '/'], ['RESERVED_PREFIX', '//'], ['RESERVED_PREFIX', 'knocker'],
+    ['REQUEST_LOG_MAX_LINES', '0'], ['REQUEST_LOG_MAX_BYTES', 'lots'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(Object.keys(problems)).toEqual([name]);
@@ -45,6 +47,20 @@ describe('loadConfig', () => {
   it('refuses a default above its maximum', () => {
     expect(problemsOf({ RETRIES: '5', RETRIES_MAX: '3' })).toEqual({ RETRIES: 'must not exceed RETRIES_MAX (5 > 3)' });
     expect(problemsOf({ TIMEOUT: '90' })).toHaveProperty('TIMEOUT');
+  });
+
+  it('configures the reserved routes, the admin key and the bounds of request logs', () => {
+    expect(loadConfig({})).toMatchObject({
+      adminApiKey: '', reservedPrefix: '/knocker', requestLog: { maxLines: 100, maxBytes: 65536, requiresAdminKey: false },
+    });
+    const c = loadConfig({
+      ADMIN_API_KEY: 'k'.repeat(16), RESERVED_PREFIX: '/_relay/', REQUEST_LOG_MAX_LINES: '5', REQUEST_LOG_MAX_BYTES: '10', REQUEST_LOG_REQUIRES_ADMIN_KEY: 'yes',
+    });
+    expect(c).toMatchObject({ adminApiKey: 'k'.repeat(16), reservedPrefix: '/_relay', requestLog: { maxLines: 5, maxBytes: 10, requiresAdminKey: true } });
+  });
+
+  it('refuses to require the admin key for log lines when there is none', () => {
+    expect(problemsOf({ REQUEST_LOG_REQUIRES_ADMIN_KEY: 'true' })).toEqual({ REQUEST_LOG_REQUIRES_ADMIN_KEY: expect.stringMatching(/needs ADMIN_API_KEY/) });
   });
 
   it('names every bad variable in one message', () => {

@@ -29,6 +29,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   for (const [value, max] of BOUNDED) {
     if (parsed.data[value] > parsed.data[max]) problems[value] = `must not exceed ${max} (${parsed.data[value]} > ${parsed.data[max]})`;
   }
+  if (parsed.data.REQUEST_LOG_REQUIRES_ADMIN_KEY && parsed.data.ADMIN_API_KEY === '') {
+    problems['REQUEST_LOG_REQUIRES_ADMIN_KEY'] = 'needs ADMIN_API_KEY: without it no target could add a log line';
+  }
   if (Object.keys(problems).length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data);
 }

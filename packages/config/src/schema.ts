@@ -48,6 +48,15 @@ export const schema = z.object({
   RETAIN_COMPLETED_AGE: integer({ min: 0 }).default(24 * 3600),
   RETAIN_FAILED_COUNT: integer({ min: 0 }).default(10000),
   RETAIN_FAILED_AGE: integer({ min: 0 }).default(7 * 24 * 3600),
+
+  // Empty turns the admin routes off. A short key could be guessed, hence the minimum.
+  ADMIN_API_KEY: z.string().trim().refine((v) => v === '' || /^\S{16,512}$/.test(v), {
+    message: 'expected nothing, or 16 to 512 characters without spaces',
+  }).default(''),
+  RESERVED_PREFIX: urlPath().transform((v) => v.replace(/\/+$/, '')).refine((v) => v !== '', { message: 'expected a path other than /' }).default('/knocker'),
+  REQUEST_LOG_MAX_LINES: integer({ min: 1, max: 100000 }).default(100),
+  REQUEST_LOG_MAX_BYTES: integer({ min: 1, max: 16 * 1024 * 1024 }).default(64 * 1024),
+  REQUEST_LOG_REQUIRES_ADMIN_KEY: boolean().default(false),
 });
 
 type Env = z.output<typeof schema>;
@@ -70,6 +79,11 @@ export interface Config extends ProtocolLimits {
     completed: { count: number; age: number };
     failed: { count: number; age: number };
   };
+  /** Empty when the admin routes are off. */
+  adminApiKey: string;
+  /** Path prefix of Knocker's own routes (inspection, replay, cancel, log lines); never relayed. */
+  reservedPrefix: string;
+  requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
 }
 
 export function toConfig(env: Env): Config {
@@ -98,5 +112,8 @@ export function toConfig(env: Env): Config {
       completed: { count: env.RETAIN_COMPLETED_COUNT, age: env.RETAIN_COMPLETED_AGE },
       failed: { count: env.RETAIN_FAILED_COUNT, age: env.RETAIN_FAILED_AGE },
     },
+    adminApiKey: env.ADMIN_API_KEY,
+    reservedPrefix: env.RESERVED_PREFIX,
+    requestLog: { maxLines: env.REQUEST_LOG_MAX_LINES, maxBytes: env.REQUEST_LOG_MAX_BYTES, requiresAdminKey: env.REQUEST_LOG_REQUIRES_ADMIN_KEY },
   };
 }
