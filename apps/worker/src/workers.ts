@@ -1,7 +1,7 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { retryDelayMs } from '@knocker/protocol';
-import { createQueues, QUEUES, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
+import { createQueues, QUEUES, replaysOf, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
@@ -41,7 +41,9 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
 
   const deliveries = new Worker<DeliveryJob>(
     QUEUES.delivery,
-    createDeliveryProcessor({ ...deps, http, callbacks: producer.callback }),
+    createDeliveryProcessor({
+      ...deps, http, callbacks: producer.callback, replaysOf: (id) => replaysOf(deps.connection, producer.delivery, id),
+    }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
   );
   const callbacks = new Worker<CallbackJob>(
