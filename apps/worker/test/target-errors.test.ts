@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NO_ERROR_CODE } from '@knocker/protocol';
 import {
-  request, sharedRedisUrl, sleep, startApi, startTarget, startWorker, uniquePrefix, type ApiProcess, type ChildHandle, type Recorded, type Target,
+  request, sharedRedisUrl, sleep, startApi, startWorker, targetPool, uniquePrefix, type ApiProcess, type ChildHandle, type Recorded,
 } from '@knocker/test-kit';
 
 let api: ApiProcess;
 let worker: ChildHandle;
-const targets: Target[] = [];
+const targets = targetPool();
 
 beforeAll(async () => {
   const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('target-errors') };
@@ -14,14 +14,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([api?.kill(), worker?.kill(), ...targets.map((t) => t.close())]);
+  await Promise.all([api?.kill(), worker?.kill(), targets.closeAll()]);
 });
 
-async function target(respond?: Parameters<typeof startTarget>[0]): Promise<Target> {
-  const t = await startTarget(respond);
-  targets.push(t);
-  return t;
-}
+const target = targets.start;
 
 async function knock(headers: Array<[string, string]>) {
   const res = await request(`${api.url}/hook`, { method: 'POST', headers: [['Knocker-Backoff-Factor', '0'], ...headers], body: '{}' });
