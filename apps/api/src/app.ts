@@ -3,15 +3,18 @@ import { KnockerError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createRelayHandler, type RelayDeps } from './relay.js';
+import { createReservedRoutes, type ReservedDeps } from './reserved.js';
 import { createStatusHandler } from './status.js';
 
-export interface ApiDeps extends RelayDeps {
+export interface ApiDeps extends RelayDeps, ReservedDeps {
   queues: Queues;
   statusUrl: string;
   reporter: ErrorReporter;
+  /** RESERVED_PREFIX: where Knocker's own routes live; never relayed. */
+  reservedPrefix: string;
 }
 
-/** The ingress: Knocker's status page, and every other request relayed. Never listens itself. */
+/** The ingress: Knocker's status page, its reserved routes, and every other request relayed. Never listens itself. */
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -19,6 +22,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', false);
 
   app.get(deps.statusUrl, createStatusHandler(deps));
+  app.use(deps.reservedPrefix, createReservedRoutes(deps));
   app.use(createRelayHandler(deps));
   app.use(errorHandler(deps));
   return app;

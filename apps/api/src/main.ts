@@ -32,6 +32,9 @@ async function main(): Promise<void> {
     maxBodySize: config.maxBodySize,
     redisTimeoutMs: config.redisTimeoutMs,
     statusUrl: config.statusUrl,
+    reservedPrefix: config.reservedPrefix,
+    adminApiKey: config.adminApiKey,
+    requestLog: config.requestLog,
     logger,
     reporter,
   });

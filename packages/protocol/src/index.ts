@@ -11,5 +11,5 @@ export { parseCatchPatterns, catchesError, MAX_CATCH_PATTERNS } from './catch.js
 export { readTargetError, NO_ERROR_CODE } from './target-error.js';
 export type { TargetError } from './target-error.js';
 export {
-  AdminKeyError, AdminDisabledError, RequestNotFoundError, RequestStateError, RequestLogFullError, MethodNotAllowedError,
+  AdminKeyError, AdminDisabledError, RequestNotFoundError, RequestStateError, RequestLogFullError, MethodNotAllowedError, RouteNotFoundError,
 } from './lifecycle-errors.js';

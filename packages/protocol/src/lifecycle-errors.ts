@@ -48,3 +48,12 @@ export class MethodNotAllowedError extends KnockerError {
     super({ method: `${method} is not allowed here; use ${allowed.join(' or ')}` });
   }
 }
+
+/** A path under Knocker's reserved prefix that names no route. */
+export class RouteNotFoundError extends KnockerError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor(hint: string) {
+    super({ path: `no such route; ${hint}` });
+  }
+}
