@@ -87,6 +87,12 @@ describe('parseKnockRequest', () => {
     expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Catch': 'request.{a,b}' })).toEqual({ 'knocker-catch': expect.stringMatching(/invalid pattern/) });
   });
 
+  it('never keeps the admin credential, even on a relayed request', () => {
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Admin-Key': 'secret-secret-secret', 'Knocker-Trace': 't' });
+    expect(r.config).not.toHaveProperty('knocker-admin-key');
+    expect(JSON.stringify(r)).not.toContain('secret-secret-secret');
+  });
+
   it('accepts ids BullMQ would refuse as job ids on their own', () => {
     expect(parse({ 'Knocker-Host': 'h', 'Knocker-Id': '0' }).config.id).toBe('0');
     expect(parse({ 'Knocker-Host': 'h', 'Knocker-Id': '123' }).config.id).toBe('123');

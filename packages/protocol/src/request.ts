@@ -52,6 +52,8 @@ export interface IncomingKnock {
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch'];
+// Credentials for Knocker itself: never stored, answered or sent to a callback.
+const CREDENTIALS = ['knocker-admin-key'];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 // No ':', which BullMQ refuses in job ids; job ids also get a prefix, so '0' or '123' are safe too.
 const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
@@ -133,7 +135,7 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
     ...(Array.isArray(patterns) ? { catch: patterns } : {}),
   };
   for (const [name, values] of knocker) {
-    if (!CONTROL.includes(name) && !LISTS.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
+    if (!CONTROL.includes(name) && !LISTS.includes(name) && !CREDENTIALS.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
   }
   const headers = forwardableHeaders(rawHeaders);
   headers.push(['x-knocker', KNOCKER_VERSION]);
