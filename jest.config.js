@@ -14,6 +14,13 @@ const project = (dir) => ({
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  // Jest 30 wraps what a test file left on the global object before the next file runs; a
+  // worker that runs many files after @sentry/node's global carrier was set then overflows
+  // the stack in those wrappers. Each file gets a fresh global anyway.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
+  // Integration tests start processes and Redis servers in their hooks; on a busy shared
+  // machine that takes longer than jest's 5 s default (the kit's own ready timeout is 15 s).
+  testTimeout: 30_000,
 });
 
 export default {
