@@ -7,7 +7,7 @@ import { withinDeadline } from './deadline.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
-  queues: Pick<Queues, 'delivery'>;
+  queues: Pick<Queues, 'delivery' | 'redis'>;
   /** False while the Redis connection is down: the api then answers 503 at once. */
   queueReady: () => boolean;
   retention: Retention;
@@ -29,7 +29,7 @@ export function createRelayHandler(deps: RelayDeps) {
       if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
       const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
       const added = await withinDeadline(
-        addDelivery(deps.queues.delivery, `${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention)),
+        addDelivery(deps.queues.redis, deps.queues.delivery, `${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention)),
         deps.redisTimeoutMs,
       );
       if (added.duplicate) {

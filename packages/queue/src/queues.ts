@@ -31,8 +31,19 @@ export interface DeliveryJob {
   /** The body bytes, base64: job data is JSON and bodies may be binary. */
   body: string;
   acceptedAt: number;
-  /** Every attempt so far, replays included; written by the worker making them. */
+  /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
+}
+
+/** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
+export interface DeliveryResult {
+  status_code: number;
+  attempts: number;
+  /**
+   * The successful attempt. Failed attempts are written to the job data as they happen; the
+   * last one rides here instead, which spares the common case a write of its own.
+   */
+  attempt: AttemptRecord;
 }
 
 /** What Knocker POSTs to `Knocker-Callback` when every attempt failed. */

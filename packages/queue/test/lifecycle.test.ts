@@ -35,7 +35,7 @@ function job(id: string, host = 'target.example', retries = 0): DeliveryJob {
 }
 
 async function add(data: DeliveryJob, q = queues, delay?: number) {
-  return addDelivery(q.delivery, 'POST', data, { ...deliveryJobOptions(data.config, retention), ...(delay ? { delay } : {}) });
+  return addDelivery(q.redis, q.delivery, 'POST', data, { ...deliveryJobOptions(data.config, retention), ...(delay ? { delay } : {}) });
 }
 
 async function stateOf(id: string) {
@@ -66,6 +66,17 @@ describe('addDelivery', () => {
     } finally {
       await Promise.all(producers.map((p) => p.delivery.close()));
     }
+  });
+});
+
+describe('addDelivery, after a process died holding a claim', () => {
+  it('adds the request once the claim expires', async () => {
+    const key = queues.delivery.toKey(deliveryJobId('orphan-claim'));
+    await queues.redis.set(`${key}:adding`, '1', 'PX', 300);
+    const started = Date.now();
+    expect(await add(job('orphan-claim'))).toEqual({ duplicate: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await queues.redis.exists(`${key}:adding`)).toBe(0);
   });
 });
 
