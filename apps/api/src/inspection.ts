@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { callbackJobId, deliveryJobId, replaysOf, requestState, type CallbackJob, type Queues } from '@knocker/queue';
+import { callbackJobId, deliveryJobId, replaysOf, requestState, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
 
 type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
 
@@ -16,7 +16,8 @@ export async function readInspection(queues: Pick<Queues, 'delivery' | 'callback
   ]);
   const state = requestState(bullState, job.failedReason);
   if (state === undefined) return undefined;
-  const { config, method, url, attempts } = job.data;
+  const { config, method, url, attempts = [] } = job.data;
+  const delivered = state === 'delivered' ? (job.returnvalue as DeliveryResult | null)?.attempt : undefined;
   return {
     id,
     state,
@@ -25,7 +26,7 @@ export async function readInspection(queues: Pick<Queues, 'delivery' | 'callback
     config,
     created_at: new Date(job.timestamp).toISOString(),
     replays,
-    attempts: attempts ?? [],
+    attempts: delivered ? [...attempts, delivered] : attempts,
     logs: logs.logs,
     callback: config.callback ? { url: config.callback, ...(await callbackOf(queues.callback, id, replays)) } : null,
   };

@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import { callbackJobOptions, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
+import { callbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult, type Retention } from '@knocker/queue';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { recordOf, type Attempt } from './attempt.js';
@@ -18,11 +18,6 @@ export interface DeliveryDeps {
   replaysOf: (requestId: string) => Promise<number>;
 }
 
-export interface DeliveryResult {
-  status_code: number;
-  attempts: number;
-}
-
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
 export function createDeliveryProcessor(deps: DeliveryDeps) {
   return async function processDelivery(job: Job<DeliveryJob>): Promise<DeliveryResult> {
@@ -32,13 +27,13 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const attempt = await deliver(deps.http, {
       method, url, headers: [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]], body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000,
     });
-    await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
     const line = `Request #${config.id} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
 
     if (attempt.ok) {
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
-      return { status_code: attempt.statusCode, attempts: n };
+      return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
     }
+    await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
     const caught = attempt.targetError !== undefined && catchesError(config.catch ?? [], attempt.targetError.code);
     if (!caught && n < total) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
