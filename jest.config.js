@@ -18,11 +18,12 @@ const project = (dir) => ({
   // worker that runs many files after @sentry/node's global carrier was set then overflows
   // the stack in those wrappers. Each file gets a fresh global anyway.
   testEnvironmentOptions: { globalsCleanup: 'off' },
-  // Integration tests start processes and Redis servers in their hooks; on a busy shared
-  // machine that takes longer than jest's 5 s default (the kit's own ready timeout is 15 s).
-  testTimeout: 30_000,
 });
 
 export default {
+  // Integration tests start processes and Redis servers in their hooks; on a busy shared
+  // machine that takes longer than jest's 5 s default (the kit's own ready timeout is 15 s),
+  // and a hook that times out leaves the children it was still starting running.
+  testTimeout: 30_000,
   projects: ['packages/config', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit', 'apps/api', 'apps/worker'].map(project),
 };
