@@ -29,7 +29,9 @@ export function createRelayHandler(deps: RelayDeps) {
       if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
       const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
       const added = await withinDeadline(
-        addDelivery(deps.queues.redis, deps.queues.delivery, `${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention)),
+        addDelivery(
+          deps.queues.redis, deps.queues.delivery, `${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention), deps.redisTimeoutMs,
+        ),
         deps.redisTimeoutMs,
       );
       if (added.duplicate) {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { QueueUnavailableError } from '@knocker/protocol';
 import type { DeliveryJob } from './queues.js';
 import { runScript, type Script } from './scripts.js';
 
@@ -29,12 +30,15 @@ return 0`,
  * Stores a delivery unless its job id is already taken. BullMQ's own add answers a taken id
  * with that id, exactly as for a new job, so ids are claimed first, in one script that also
  * finds a stored request: of any number of clients racing with one id exactly one may add
- * it, and the others wait the moment it takes, then answer with what it stored.
+ * it, and the others wait the moment it takes, then answer with what it stored. A waiter
+ * gives up after `waitMs` (a claimer that died frees the id after 10 s).
  */
-export async function addDelivery(redis: Redis, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }): Promise<AddOutcome> {
+export async function addDelivery(
+  redis: Redis, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
+): Promise<AddOutcome> {
   const key = queue.toKey(opts.jobId);
   const claim = `${key}:adding`;
-  const giveUp = Date.now() + CLAIM_MS + 1000;
+  const giveUp = Date.now() + waitMs;
   for (;;) {
     const found = await runScript(redis, CLAIM, [key, claim], [CLAIM_MS]);
     if (typeof found === 'string') return { duplicate: true, existing: JSON.parse(found) as DeliveryJob };
@@ -46,7 +50,7 @@ export async function addDelivery(redis: Redis, queue: Queue<DeliveryJob>, name:
       }
       return { duplicate: false };
     }
-    if (Date.now() > giveUp) throw new Error(`request id ${opts.jobId} stayed claimed without being stored`);
+    if (Date.now() > giveUp) throw new QueueUnavailableError(`another request with this id was still being stored after ${waitMs} ms`);
     await sleep(POLL_MS);
   }
 }

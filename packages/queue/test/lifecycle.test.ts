@@ -78,6 +78,15 @@ describe('addDelivery, after a process died holding a claim', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(await queues.redis.exists(`${key}:adding`)).toBe(0);
   });
+
+  it('gives up waiting for a claim after the time it was given, with a 503', async () => {
+    const key = queues.delivery.toKey(deliveryJobId('held-claim'));
+    await queues.redis.set(`${key}:adding`, '1', 'PX', 5000);
+    const data = job('held-claim');
+    await expect(addDelivery(queues.redis, queues.delivery, 'POST', data, deliveryJobOptions(data.config, retention), 100))
+      .rejects.toMatchObject({ status: 503, code: 'queue_unavailable' });
+    expect(await queues.delivery.getJob(deliveryJobId('held-claim'))).toBeUndefined();
+  });
 });
 
 describe('cancelDelivery', () => {
