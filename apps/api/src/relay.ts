@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
-import { addDelivery, deliveryJobOptions, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
+import { addDelivery, deliveryJobOptions, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
@@ -28,10 +28,14 @@ export function createRelayHandler(deps: RelayDeps) {
       const body = await readBody(req, deps.maxBodySize);
       if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
       const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
+      const name = `${knock.method} ${knock.config.host}`;
+      const opts = deliveryJobOptions(knock.config, deps.retention);
+      // A generated id is random (122 bits) and cannot be known yet: only an id the client
+      // chose needs the duplicate check, which costs two more Redis commands.
       const added = await withinDeadline(
-        addDelivery(
-          deps.queues.redis, deps.queues.delivery, `${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention), deps.redisTimeoutMs,
-        ),
+        req.headers['knocker-id'] === undefined
+          ? deps.queues.delivery.add(name, job, opts).then((): AddOutcome => ({ duplicate: false }))
+          : addDelivery(deps.queues.redis, deps.queues.delivery, name, job, opts, deps.redisTimeoutMs),
         deps.redisTimeoutMs,
       );
       if (added.duplicate) {
