@@ -8,9 +8,10 @@ import { createBoard } from './board.js';
 import { inflightLimit, writeTimeout } from './limits.js';
 import { createApiKeyCheck } from './api-key.js';
 import { createRelayHandler, type RelayDeps } from './relay.js';
+import { createReservedRoutes, type ReservedDeps } from './reserved.js';
 import { createStatusHandler } from './status.js';
 
-export interface ApiDeps extends RelayDeps {
+export interface ApiDeps extends RelayDeps, ReservedDeps {
   queues: Queues;
   statusUrl: string;
   reporter: ErrorReporter;
@@ -25,10 +26,12 @@ export interface ApiDeps extends RelayDeps {
   writeTimeoutMs: number;
   /** KNOCKER_API_KEYS; empty relays without a key. */
   apiKeys: readonly string[];
+  /** RESERVED_PREFIX: where Knocker's own routes live; never relayed. */
+  reservedPrefix: string;
 }
 
 /**
- * The ingress. Reserved paths first (metrics, health, board, status); every other request is
+ * The ingress. Reserved paths first (metrics, health, board, status, RESERVED_PREFIX); every other request is
  * relayed. Never listens itself.
  */
 export function createApp(deps: ApiDeps): express.Express {
@@ -49,6 +52,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(deps.health.path, createHealthRouter(deps.health));
   if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues }));
   app.get(deps.statusUrl, createStatusHandler(deps));
+  app.use(deps.reservedPrefix, createReservedRoutes(deps));
   app.use(createApiKeyCheck(deps.apiKeys));
   app.use(inflightLimit(deps.maxInflight), createRelayHandler(deps));
   app.use(errorHandler(deps));

@@ -5,9 +5,9 @@ import { PayloadTooLargeError } from '@knocker/protocol';
  * Reads the body as raw bytes. Nothing is decoded or decompressed: the target must receive
  * exactly what the client sent, Content-Encoding and all.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Error = () => new PayloadTooLargeError(limit)): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(new PayloadTooLargeError(limit));
+  if (declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -16,7 +16,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         cleanup();
         req.resume();
-        reject(new PayloadTooLargeError(limit));
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);

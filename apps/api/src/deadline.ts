@@ -10,6 +10,8 @@ export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T
     return await Promise.race([work, late]);
   } catch (err) {
     if (err instanceof QueueUnavailableError) throw err;
+    // The connection's own commandTimeout is the same bound, and may fire first.
+    if (err instanceof Error && err.message === 'Command timed out') throw new QueueUnavailableError(`Redis did not answer within ${ms} ms`);
     throw new QueueUnavailableError(`Redis refused the command (${err instanceof Error ? err.message : String(err)})`);
   } finally {
     clearTimeout(timer);

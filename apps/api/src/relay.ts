@@ -1,14 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
-import { deliveryJobOptions, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { HttpMetrics } from '@knocker/metrics';
+import { addDelivery, deliveryJobOptions, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
-  queues: Pick<Queues, 'delivery'>;
+  queues: Pick<Queues, 'delivery' | 'redis'>;
   /** False while the Redis connection is down: the api then answers 503 at once. */
   queueReady: () => boolean;
   retention: Retention;
@@ -20,7 +20,8 @@ export interface RelayDeps {
 
 /**
  * Accepts a request for delivery. Headers are checked before the body is read, and the
- * answer is sent only once the job is stored in Redis.
+ * answer is sent only once the job is stored in Redis. A request whose id is still known is
+ * not stored again: the answer describes the stored one and says `duplicate: true`.
  */
 export function createRelayHandler(deps: RelayDeps) {
   return async function relay(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -29,10 +30,22 @@ export function createRelayHandler(deps: RelayDeps) {
       const body = await readBody(req, deps.maxBodySize);
       if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
       const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
-      await withinDeadline(
-        deps.queues.delivery.add(`${knock.method} ${knock.config.host}`, job, deliveryJobOptions(knock.config, deps.retention)),
+      const name = `${knock.method} ${knock.config.host}`;
+      const opts = deliveryJobOptions(knock.config, deps.retention);
+      // A generated id is random (122 bits) and cannot be known yet: only an id the client
+      // chose needs the duplicate check, which costs two more Redis commands.
+      const added = await withinDeadline(
+        req.headers['knocker-id'] === undefined
+          ? deps.queues.delivery.add(name, job, opts).then((): AddOutcome => ({ duplicate: false }))
+          : addDelivery(deps.queues.redis, deps.queues.delivery, name, job, opts, deps.redisTimeoutMs),
         deps.redisTimeoutMs,
       );
+      if (added.duplicate) {
+        const { config, url, method, headers, body: stored } = added.existing;
+        deps.logger.debug(`Request #${config.id} sent again: answered with the stored one`);
+        res.json({ status: true, duplicate: true, config, url, method, headers, 'body-length': Buffer.byteLength(stored, 'base64') });
+        return;
+      }
       deps.metrics.accepted.inc();
       deps.logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
       res.json({ status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length });

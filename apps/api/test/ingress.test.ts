@@ -62,8 +62,11 @@ describe('accepting a request', () => {
 
   it('stores a request once when its Knocker-Id is sent again', async () => {
     await knock([['Knocker-Host', 'first.example'], ['Knocker-Id', 'twice']], { body: 'one' });
-    const again = await knock([['Knocker-Host', 'second.example'], ['Knocker-Id', 'twice']], { body: 'two' });
+    const again = await knock([['Knocker-Host', 'second.example'], ['Knocker-Id', 'twice']], { body: 'three' });
     expect(again.status).toBe(200);
+    expect(again.json()).toMatchObject({
+      status: true, duplicate: true, config: { id: 'twice', host: 'first.example' }, url: 'http://first.example/hook?x=1', 'body-length': 3,
+    });
     const job = await stored('twice');
     expect(job?.data.url).toBe('http://first.example/hook?x=1');
     expect((await queues.delivery.getJobs(['waiting'])).filter((j) => j.data.config.id === 'twice')).toHaveLength(1);
@@ -79,6 +82,7 @@ describe('refusing a request', () => {
     [[['Knocker-Host', 'h'], ['Knocker-Scheme', 'gopher']], 'knocker-scheme', /one of https, http/],
     [[['Knocker-Host', 'h'], ['Knocker-Callback', 'nope']], 'knocker-callback', /absolute http/],
     [[['Knocker-Host', 'h'], ['Knocker-Id', 'bad id']], 'knocker-id', /1 to 128 characters/],
+    [[['Knocker-Host', 'h'], ['Knocker-Catch', 'request.{a,b}']], 'knocker-catch', /invalid pattern/],
   ] as Array<[Array<[string, string]>, string, RegExp]>)('400 names the header (%#)', async (headers, field, message) => {
     const before = await queues.delivery.getJobCounts();
     const res = await knock([...headers, ['Knocker-Id', 'refused']].filter(([n], i, a) => a.findIndex(([m]) => m === n) === i) as Array<[string, string]>);
@@ -110,6 +114,22 @@ describe('refusing a request', () => {
     expect(await stored('big')).toBeUndefined();
     const atLimit = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'at-limit']], { body: Buffer.alloc(1000) });
     expect(atLimit.status).toBe(200);
+  });
+});
+
+describe('reserved routes without ADMIN_API_KEY', () => {
+  it('answers the admin routes with 403 and never relays them', async () => {
+    for (const [method, path] of [['GET', '/knocker/requests/ingress-1'], ['POST', '/knocker/requests/ingress-1/retry'], ['DELETE', '/knocker/requests/x']]) {
+      const res = await knock([['Knocker-Host', 'h'], ['Knocker-Admin-Key', 'anything-at-all-0000']], { method, path });
+      expect([method, res.status, res.json()]).toEqual([method, 403, {
+        status: false, code: 'admin_disabled', errors: { 'knocker-admin-key': expect.stringMatching(/set ADMIN_API_KEY/) },
+      }]);
+    }
+  });
+
+  it('still takes log lines from whoever knows the id', async () => {
+    const res = await request(`${api.url}/knocker/log?id=ingress-1`, { method: 'POST', body: 'line' });
+    expect(res.json()).toEqual({ status: true, id: 'ingress-1', lines: 1 });
   });
 });
 

@@ -1,15 +1,34 @@
 import { RequestError } from 'got';
+import type { TargetError } from '@knocker/protocol';
+import type { AttemptRecord } from '@knocker/queue';
 
 /** The outcome of one HTTP call to a target or a callback URL. */
 export interface Attempt {
   ok: boolean;
   /** The HTTP status, or Knocker's code for a call that got none (502, 503, 504, 999). */
   statusCode: number;
+  /** Date.now() when the call started. */
+  startedAt: number;
   durationMs: number;
   /** Why the call failed, for logs and the job's failed reason. */
   error?: string;
   /** Knocker's own reason, when the call was never made: retrying cannot help. */
   code?: 'address_refused';
+  /** An error the answer reported in Knocker-Error-Code / Knocker-Error-Message. */
+  targetError?: TargetError;
+}
+
+/** How an attempt is kept with its request, for the inspection route. */
+export function recordOf(attempt: Attempt, n: number): AttemptRecord {
+  return {
+    attempt: n,
+    started_at: new Date(attempt.startedAt).toISOString(),
+    duration_ms: attempt.durationMs,
+    status_code: attempt.statusCode,
+    error: attempt.error ?? null,
+    error_code: attempt.targetError?.code ?? null,
+    error_message: attempt.targetError?.message ?? null,
+  };
 }
 
 export const ADDRESS_REFUSED = 'ERR_ADDRESS_REFUSED';

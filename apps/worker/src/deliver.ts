@@ -1,6 +1,6 @@
 import got, { type Got, type Method } from 'got';
 import type { GuardedAgents } from '@knocker/netguard';
-import { KNOCKER_VERSION, type HeaderPair } from '@knocker/protocol';
+import { KNOCKER_VERSION, readTargetError, type HeaderPair } from '@knocker/protocol';
 import { ADDRESS_REFUSED, failureStatusCode, type Attempt } from './attempt.js';
 
 export type HttpClient = Got;
@@ -32,8 +32,12 @@ export function createHttpClient(opts: { maxRedirects: number; agents: GuardedAg
   });
 }
 
-/** Makes one call. Never throws: every outcome is an Attempt, failures included. */
+/**
+ * Makes one call. Never throws: every outcome is an Attempt, failures included. An answer
+ * carrying Knocker-Error-Code or Knocker-Error-Message is a failure whatever its status.
+ */
 export async function deliver(client: HttpClient, call: Call): Promise<Attempt> {
+  const startedAt = Date.now();
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -43,12 +47,16 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
       body: call.body.length > 0 ? call.body : undefined,
       timeout: { request: call.timeoutMs },
     });
-    const ok = res.statusCode < 400;
-    return ok ? { ok, statusCode: res.statusCode, durationMs: elapsed() } : { ok, statusCode: res.statusCode, durationMs: elapsed(), error: `HTTP ${res.statusCode}` };
+    const base = { statusCode: res.statusCode, startedAt, durationMs: elapsed() };
+    const targetError = readTargetError(res.headers);
+    if (targetError) {
+      return { ...base, ok: false, targetError, error: `target reported ${targetError.code}${targetError.message === null ? '' : `: ${targetError.message}`}` };
+    }
+    return res.statusCode < 400 ? { ...base, ok: true } : { ...base, ok: false, error: `HTTP ${res.statusCode}` };
   } catch (err) {
     const code = err instanceof Error ? (err as { code?: string }).code : undefined;
     const detail = err instanceof Error ? `${code ?? err.name}: ${err.message}` : String(err);
-    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), durationMs: elapsed(), error: detail };
+    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), startedAt, durationMs: elapsed(), error: detail };
     return code === ADDRESS_REFUSED ? { ...attempt, code: 'address_refused' } : attempt;
   }
 }

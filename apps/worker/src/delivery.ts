@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { callbackJobOptions, type CallbackJob, type DeliveryJob, type Retention } from '@knocker/queue';
 import type { DeliveryMetrics } from '@knocker/metrics';
-import type { HeaderPair } from '@knocker/protocol';
+import { catchesError, type HeaderPair } from '@knocker/protocol';
+import { callbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import { recordOf, type Attempt } from './attempt.js';
 import { deliver, type HttpClient } from './deliver.js';
-import { AttemptFailedError } from './errors.js';
-import type { Attempt } from './attempt.js';
+import { AttemptFailedError, ErrorCaughtError } from './errors.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
@@ -18,11 +18,8 @@ export interface DeliveryDeps {
   metrics: DeliveryMetrics;
   /** MAX_STALLED_COUNT: attempts a dying worker may interrupt before the request is given up. */
   maxStalledCount: number;
-}
-
-export interface DeliveryResult {
-  status_code: number;
-  attempts: number;
+  /** How many times the request was replayed: each run has its own callback. */
+  replaysOf: (requestId: string) => Promise<number>;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
@@ -35,16 +32,22 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     // Checked here rather than left to BullMQ, which would fail the job without running this
     // processor, and so without a callback. Stored before the job fails, like any callback.
     if (job.stalledCounter > deps.maxStalledCount) {
-      const lost: Attempt = { ok: false, statusCode: 999, durationMs: 0, error: `a worker died during ${job.stalledCounter} attempts (MAX_STALLED_COUNT ${deps.maxStalledCount})` };
-      await giveUp(deps, job, `Request #${config.id} (${n}/${total}): "${method} ${url}" given up`, lost, 'worker_lost');
-      throw new UnrecoverableError(lost.error);
+      const error = `a worker died during ${job.stalledCounter} attempts (MAX_STALLED_COUNT ${deps.maxStalledCount})`;
+      const lost: Attempt = { ok: false, statusCode: 999, startedAt: Date.now(), durationMs: 0, error };
+      deps.metrics.deliveries.inc({ outcome: 'failed', code: String(lost.statusCode) });
+      await giveUp(deps, job, `Request #${config.id} (${n}/${total}): "${method} ${url}" given up`, lost, job.attemptsMade + job.stalledCounter, 'worker_lost');
+      throw new UnrecoverableError(error);
     }
 
     deps.metrics.inFlight.inc();
-    const attempt = await deliver(deps.http, { method, url, headers, body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000 })
-      .finally(() => deps.metrics.inFlight.dec());
-    // A refused address is final: no retry follows, whatever attempts remain.
-    const outcome = attempt.ok ? 'delivered' : n < total && attempt.code !== 'address_refused' ? 'retried' : 'failed';
+    const attempt = await deliver(deps.http, {
+      method, url, headers: [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]], body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000,
+    }).finally(() => deps.metrics.inFlight.dec());
+    // A refused address and an error Knocker-Catch names are final, whatever attempts remain.
+    const refused = attempt.code === 'address_refused';
+    const caught = attempt.targetError !== undefined && catchesError(config.catch ?? [], attempt.targetError.code);
+    const final = refused || caught || n >= total;
+    const outcome = attempt.ok ? 'delivered' : final ? 'failed' : 'retried';
     deps.metrics.deliveries.inc({ outcome, code: String(attempt.statusCode) });
     deps.metrics.attemptDuration.observe({ outcome }, attempt.durationMs / 1000);
     const line = `Request #${config.id} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
@@ -52,46 +55,49 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (attempt.ok) {
       deps.metrics.endToEnd.observe((Date.now() - job.data.acceptedAt) / 1000);
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
-      return { status_code: attempt.statusCode, attempts: n };
+      return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
     }
-    if (attempt.code === 'address_refused') {
-      await giveUp(deps, job, `${line} refused, not retried`, attempt, attempt.code);
-      throw new UnrecoverableError(attempt.error);
-    }
-    if (n < total) {
+    await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
+    if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
       throw new AttemptFailedError(attempt);
     }
-    await giveUp(deps, job, `${line} failed, no attempts left`, attempt);
-    throw new AttemptFailedError(attempt);
+    const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts' : 'failed, no attempts left';
+    await giveUp(deps, job, `${line} ${why}`, attempt, n, refused ? 'address_refused' : undefined);
+    if (refused) throw new UnrecoverableError(attempt.error);
+    throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);
   };
 }
 
-async function giveUp(deps: DeliveryDeps, job: Job<DeliveryJob>, line: string, attempt: Attempt, error?: string): Promise<void> {
+async function giveUp(deps: DeliveryDeps, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string): Promise<void> {
   const { config, method, url } = job.data;
-  deps.logger.warning(`${line}: ${attempt.error}`);
+  deps.logger.warning(`${line}: ${last.error}`);
   // Stored before the job is marked failed: if this process dies in between, the job is
-  // retried and the callback, keyed by the request id, is not added twice.
-  if (config.callback) await deps.callbacks.add('callback', callbackJobOf(job.data, attempt.statusCode, error), callbackJobOptions(config, deps.retention));
+  // retried and the callback, keyed by the request id and its run, is not added twice.
+  if (config.callback) {
+    const replays = await deps.replaysOf(config.id);
+    await deps.callbacks.add('callback', callbackJobOf(job.data, last, attempts, error), callbackJobOptions(config, deps.retention, replays));
+  }
   if (deps.reportFailedRequests) {
-    deps.reporter.captureMessage(`Request failed: ${method} ${url} ${attempt.statusCode}`, { id: config.id, attempts: job.attemptsMade + 1, error: attempt.error });
+    deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });
   }
 }
 
 // The callback body is JSON whatever the request's body was, so its own content headers go.
 const NOT_FOR_CALLBACK = new Set(['content-type', 'content-encoding']);
 
-function callbackJobOf(job: DeliveryJob, statusCode: number, error: string | undefined): CallbackJob {
+function callbackJobOf(job: DeliveryJob, last: Attempt, attempts: number, error: string | undefined): CallbackJob {
   const { callback, ...config } = job.config;
   const headers: HeaderPair[] = [
     ['content-type', 'application/json'],
     ['x-knocker-origin', 'knocker'],
     ...job.headers.filter(([name]) => !NOT_FOR_CALLBACK.has(name)),
   ];
+  const reported = last.targetError ? { error_code: last.targetError.code, error_message: last.targetError.message } : {};
   return {
     url: callback ?? '',
     headers,
-    payload: { config, method: job.method, url: job.url, status_code: statusCode, ...(error !== undefined && { error }) },
+    payload: { config, method: job.method, url: job.url, status_code: last.statusCode, attempts, ...reported, ...(error !== undefined && { error }) },
     backoff_factor: job.config.backoff_factor,
   };
 }

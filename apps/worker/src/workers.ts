@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
-import { QUEUES, type CallbackJob, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
+import { QUEUES, replaysOf, type CallbackJob, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
@@ -55,7 +55,9 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
 
   const deliveries = new Worker<DeliveryJob>(
     QUEUES.delivery,
-    createDeliveryProcessor({ ...deps, http, callbacks: deps.queues.callback, maxStalledCount }),
+    createDeliveryProcessor({
+      ...deps, http, callbacks: deps.queues.callback, maxStalledCount, replaysOf: (id) => replaysOf(deps.connection, deps.queues.delivery, id),
+    }),
     { ...common, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
   );
   const callbacks = new Worker<CallbackJob>(

@@ -129,6 +129,7 @@ describe('callback', () => {
       method: 'POST',
       url: `http://${t.host}/missing?q=1`,
       status_code: 404,
+      attempts: 1,
     });
   });
 

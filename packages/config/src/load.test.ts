@@ -39,6 +39,8 @@ describe('loadConfig', () => {
     ['MAX_BODY_SIZE', '-5'], ['WORKER_CONCURRENCY', '0'], ['METRICS_PORT', '0'], ['HEALTH_PATH', 'hc'], ['HEALTH_DETAILED', 'sometimes'],
     ['HEALTH_TIMEOUT_MS', '0'], ['HEALTH_CACHE_SECONDS', '-1'], ['HEALTH_CACHE_MODE', 'disk'], ['BOARD_PATH', 'admin'],
     ['MAX_INFLIGHT', '-1'], ['READ_TIMEOUT', '0'], ['WRITE_TIMEOUT', 'x'], ['HEALTHCHECK_INTERVAL', '-2'],
+    ['ADMIN_API_KEY', 'short'], ['ADMIN_API_KEY', 'has a space in the middle'], ['RESERVED_PREFIX', '/'], ['RESERVED_PREFIX', '//'], ['RESERVED_PREFIX', 'knocker'],
+    ['REQUEST_LOG_MAX_LINES', '0'], ['REQUEST_LOG_MAX_BYTES', 'lots'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(Object.keys(problems)).toEqual([name]);
@@ -117,6 +119,20 @@ describe('loadConfig', () => {
     expect(problemsOf({ BOARD_USER: 'ops' })).toEqual({ BOARD_PASSWORD: 'must be set together with the other Bull Board credential' });
     expect(problemsOf({ BOARD_PASSWORD: 'pw' })).toHaveProperty('BOARD_USER');
     expect(loadConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'pw' }).board).toEqual({ path: '/admin/queues', user: 'ops', password: 'pw' });
+  });
+
+  it('configures the reserved routes, the admin key and the bounds of request logs', () => {
+    expect(loadConfig({})).toMatchObject({
+      adminApiKey: '', reservedPrefix: '/knocker', requestLog: { maxLines: 100, maxBytes: 65536, requiresAdminKey: false },
+    });
+    const c = loadConfig({
+      ADMIN_API_KEY: 'k'.repeat(16), RESERVED_PREFIX: '/_relay/', REQUEST_LOG_MAX_LINES: '5', REQUEST_LOG_MAX_BYTES: '10', REQUEST_LOG_REQUIRES_ADMIN_KEY: 'yes',
+    });
+    expect(c).toMatchObject({ adminApiKey: 'k'.repeat(16), reservedPrefix: '/_relay', requestLog: { maxLines: 5, maxBytes: 10, requiresAdminKey: true } });
+  });
+
+  it('refuses to require the admin key for log lines when there is none', () => {
+    expect(problemsOf({ REQUEST_LOG_REQUIRES_ADMIN_KEY: 'true' })).toEqual({ REQUEST_LOG_REQUIRES_ADMIN_KEY: expect.stringMatching(/needs ADMIN_API_KEY/) });
   });
 
   it('names every bad variable in one message', () => {

@@ -32,6 +32,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if ((parsed.data.BOARD_USER === '') !== (parsed.data.BOARD_PASSWORD === '')) {
     problems[parsed.data.BOARD_USER === '' ? 'BOARD_USER' : 'BOARD_PASSWORD'] = 'must be set together with the other Bull Board credential';
   }
+  if (parsed.data.REQUEST_LOG_REQUIRES_ADMIN_KEY && parsed.data.ADMIN_API_KEY === '') {
+    problems['REQUEST_LOG_REQUIRES_ADMIN_KEY'] = 'needs ADMIN_API_KEY: without it no target could add a log line';
+  }
   if (Object.keys(problems).length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data);
 }

@@ -86,6 +86,14 @@ export const schema = z.object({
   BLOCK_PRIVATE_NETWORKS: boolean().default(false),
   ALLOWED_NETWORKS: list('CIDRs or IP addresses', isNetwork).default([]),
   KNOCKER_API_KEYS: secretList(16).default([]),
+  // Empty turns the admin routes off. A short key could be guessed, hence the minimum.
+  ADMIN_API_KEY: z.string().trim().refine((v) => v === '' || /^\S{16,512}$/.test(v), {
+    message: 'expected nothing, or 16 to 512 characters without spaces',
+  }).default(''),
+  RESERVED_PREFIX: urlPath().transform((v) => v.replace(/\/+$/, '')).refine((v) => v !== '', { message: 'expected a path other than /' }).default('/knocker'),
+  REQUEST_LOG_MAX_LINES: integer({ min: 1, max: 100000 }).default(100),
+  REQUEST_LOG_MAX_BYTES: integer({ min: 1, max: 16 * 1024 * 1024 }).default(64 * 1024),
+  REQUEST_LOG_REQUIRES_ADMIN_KEY: boolean().default(false),
 });
 
 type Env = z.output<typeof schema>;
@@ -129,6 +137,11 @@ export interface Config extends ProtocolLimits {
   network: { blockPrivateNetworks: boolean; allowedNetworks: string[] };
   /** Empty: relaying needs no key. */
   apiKeys: string[];
+  /** Empty when the admin routes are off. */
+  adminApiKey: string;
+  /** Path prefix of Knocker's own routes (inspection, replay, cancel, log lines); never relayed. */
+  reservedPrefix: string;
+  requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
 }
 
 export function toConfig(env: Env): Config {
@@ -175,5 +188,8 @@ export function toConfig(env: Env): Config {
     stalled: { lockDurationMs: env.LOCK_DURATION_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS, maxStalledCount: env.MAX_STALLED_COUNT },
     network: { blockPrivateNetworks: env.BLOCK_PRIVATE_NETWORKS, allowedNetworks: env.ALLOWED_NETWORKS },
     apiKeys: env.KNOCKER_API_KEYS,
+    adminApiKey: env.ADMIN_API_KEY,
+    reservedPrefix: env.RESERVED_PREFIX,
+    requestLog: { maxLines: env.REQUEST_LOG_MAX_LINES, maxBytes: env.REQUEST_LOG_MAX_BYTES, requiresAdminKey: env.REQUEST_LOG_REQUIRES_ADMIN_KEY },
   };
 }

@@ -1,16 +1,17 @@
 /** A header as sent on the wire: lower-case name, one value. Repeated headers are repeated pairs. */
 export type HeaderPair = [name: string, value: string];
 
-// RFC 9110 §7.6.1 hop-by-hop headers, plus the framing headers the HTTP client sets itself.
+// RFC 9110 §7.6.1 hop-by-hop headers, plus the framing headers the HTTP client sets itself,
+// plus the correlation headers Knocker sets on each attempt (a client's copy would be misleading).
 const NEVER_FORWARDED = new Set([
   'host', 'content-length', 'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate',
-  'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-knocker-id', 'x-knocker-attempt',
 ]);
 
 /**
  * The headers of an incoming request that go on to the target, in order, repeats kept:
  * everything but hop-by-hop headers (including those the Connection header names),
- * `Host`, `Content-Length` and `knocker-*`.
+ * `Host`, `Content-Length`, `x-knocker-id`, `x-knocker-attempt` and `knocker-*`.
  */
 export function forwardableHeaders(rawHeaders: readonly string[]): HeaderPair[] {
   const named = new Set<string>();

@@ -79,6 +79,25 @@ describe('parseKnockRequest', () => {
     expect(Object.keys(errorsOf({ 'Knocker-Timeout': 'x', 'Knocker-Retries': 'y' })).sort()).toEqual(['knocker-host', 'knocker-retries', 'knocker-timeout']);
   });
 
+  it('reads Knocker-Catch as a list of patterns, repeats joined, and keeps it out of the custom headers', () => {
+    const r = parse(['Knocker-Host', 'h', 'Knocker-Catch', 'request.*, auth.denied', 'knocker-catch', 'quota.?']);
+    expect(r.config.catch).toEqual(['request.*', 'auth.denied', 'quota.?']);
+    expect(r.config).not.toHaveProperty('knocker-catch');
+    expect(parse({ 'Knocker-Host': 'h' }).config).not.toHaveProperty('catch');
+    expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Catch': 'request.{a,b}' })).toEqual({ 'knocker-catch': expect.stringMatching(/invalid pattern/) });
+  });
+
+  it('never keeps the admin credential, even on a relayed request', () => {
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Admin-Key': 'secret-secret-secret', 'Knocker-Trace': 't' });
+    expect(r.config).not.toHaveProperty('knocker-admin-key');
+    expect(JSON.stringify(r)).not.toContain('secret-secret-secret');
+  });
+
+  it('accepts ids BullMQ would refuse as job ids on their own', () => {
+    expect(parse({ 'Knocker-Host': 'h', 'Knocker-Id': '0' }).config.id).toBe('0');
+    expect(parse({ 'Knocker-Host': 'h', 'Knocker-Id': '123' }).config.id).toBe('123');
+  });
+
   it('refuses a control header given twice', () => {
     expect(errorsOf(['Knocker-Host', 'a.example', 'Knocker-Host', 'b.example'])).toEqual({ 'knocker-host': 'must be given once' });
   });
@@ -119,6 +138,11 @@ describe('parseKnockRequest', () => {
     const r = parse(['Knocker-Host', 'h', 'Knocker-Api-Key', 'secret-key-0123456789', 'Knocker-Trace', 't']);
     expect(JSON.stringify(r)).not.toContain('secret-key');
     expect(r.config['knocker-trace']).toBe('t');
+  });
+
+  it("drops a client's x-knocker-id and x-knocker-attempt: Knocker sets them on each attempt", () => {
+    const r = parse(['Knocker-Host', 'h', 'X-Knocker-Id', 'forged', 'X-Knocker-Attempt', '9', 'X-Other', 'kept']);
+    expect(r.headers).toEqual([['x-other', 'kept'], ['x-knocker', KNOCKER_VERSION]]);
   });
 
   it('takes the path of an absolute-form target and refuses other forms', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseCatchPatterns } from './catch.js';
 import { InvalidRequestError, LoopDetectedError } from './errors.js';
 import { forwardableHeaders, type HeaderPair } from './headers.js';
 import { parseTargetHost } from './host.js';
@@ -31,6 +32,8 @@ export interface KnockConfig {
   retries: number;
   backoff_factor: number;
   callback: string | null;
+  /** `Knocker-Catch`: error codes reported by the target that end the request at once. Absent when not given. */
+  catch?: string[];
   /** Any other `knocker-*` header, kept for the callback. */
   [custom: `knocker-${string}`]: string;
 }
@@ -55,8 +58,18 @@ export interface IncomingKnock {
 export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id'];
+// A list header: given more than once, its values are joined, as HTTP allows for lists.
+const LISTS = ['knocker-catch'];
+// Credentials for Knocker itself: never stored, answered or sent to a callback.
+const CREDENTIALS = ['knocker-admin-key', API_KEY_HEADER];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+// No ':', which BullMQ refuses in job ids; job ids also get a prefix, so '0' or '123' are safe too.
 const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
+
+/** Checks a request id, given in `Knocker-Id` or in a route; returns what is wrong with it, if anything. */
+export function checkRequestId(id: string): string | undefined {
+  return ID.test(id) ? undefined : 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
+}
 
 /** Validates the Knocker headers of an incoming request; throws with every problem named by its header. */
 export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimits, newId: () => string = defaultId): KnockRequest {
@@ -120,9 +133,12 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
   }
 
   const givenId = read('knocker-id');
-  if (givenId !== undefined && !ID.test(givenId)) {
-    errors['knocker-id'] ??= 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
-  }
+  const idProblem = givenId === undefined ? undefined : checkRequestId(givenId);
+  if (idProblem !== undefined) errors['knocker-id'] ??= idProblem;
+
+  const rawCatch = knocker.get('knocker-catch')?.join(',');
+  const patterns = rawCatch === undefined || rawCatch.trim() === '' ? undefined : parseCatchPatterns(rawCatch);
+  if (typeof patterns === 'string') errors['knocker-catch'] = patterns;
 
   const path = pathOf(incoming.target);
   if (path === null) errors['path'] = 'must be an origin-form path such as /hook?x=1';
@@ -131,9 +147,10 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
 
   const config: KnockConfig = {
     id: givenId || newId(), host, scheme, timeout, retries, backoff_factor: backoff, callback,
+    ...(Array.isArray(patterns) ? { catch: patterns } : {}),
   };
   for (const [name, values] of knocker) {
-    if (!CONTROL.includes(name) && name !== API_KEY_HEADER) config[name as `knocker-${string}`] = values.join(', ');
+    if (!CONTROL.includes(name) && !LISTS.includes(name) && !CREDENTIALS.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
   }
   const headers = forwardableHeaders(rawHeaders);
   headers.push(['x-knocker', KNOCKER_VERSION]);

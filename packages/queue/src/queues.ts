@@ -8,6 +8,21 @@ export const QUEUES = { delivery: 'deliveries', callback: 'callbacks' } as const
 /** Registered as the workers' backoff strategy; it reads the factor from the job. */
 export const BACKOFF_TYPE = 'knocker';
 
+/** One call to the target, as the inspection route shows it. */
+export interface AttemptRecord {
+  /** 1 for the first attempt of a run; a replay starts again at 1. */
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  /** The HTTP status, or Knocker's code for a call that got none (502, 503, 504, 999). */
+  status_code: number;
+  /** Why the attempt failed, in Knocker's words; null when it succeeded. */
+  error: string | null;
+  /** What the target reported in Knocker-Error-Code and Knocker-Error-Message. */
+  error_code: string | null;
+  error_message: string | null;
+}
+
 export interface DeliveryJob {
   config: KnockConfig;
   method: string;
@@ -16,6 +31,19 @@ export interface DeliveryJob {
   /** The body bytes, base64: job data is JSON and bodies may be binary. */
   body: string;
   acceptedAt: number;
+  /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
+  attempts?: AttemptRecord[];
+}
+
+/** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
+export interface DeliveryResult {
+  status_code: number;
+  attempts: number;
+  /**
+   * The successful attempt. Failed attempts are written to the job data as they happen; the
+   * last one rides here instead, which spares the common case a write of its own.
+   */
+  attempt: AttemptRecord;
 }
 
 /** What Knocker POSTs to `Knocker-Callback` when every attempt failed. */
@@ -26,6 +54,11 @@ export interface CallbackPayload {
   status_code: number;
   /** Set when Knocker itself ended the request: `address_refused` or `worker_lost`. */
   error?: string;
+  /** Attempts made in the run that failed. */
+  attempts: number;
+  /** Present when the last attempt's answer reported an error. */
+  error_code?: string;
+  error_message?: string | null;
 }
 
 export interface CallbackJob {
@@ -43,24 +76,27 @@ export interface Retention {
 export interface Queues {
   delivery: Queue<DeliveryJob>;
   callback: Queue<CallbackJob>;
+  /** The connection the queues use, for the scripts of the request lifecycle. */
+  redis: Redis;
   close(): Promise<void>;
 }
 
 // A prefix keeps job ids apart from BullMQ's rules (no integers, no ':'), whatever ids callers choose.
 export const deliveryJobId = (id: string): string => `req-${id}`;
-export const callbackJobId = (id: string): string => `cb-${id}`;
+// Each run of a request (a replay is a new run) has its own callback; '#' cannot occur in request ids.
+export const callbackJobId = (id: string, replays = 0): string => (replays === 0 ? `cb-${id}` : `cb-${id}#${replays}`);
 
 function keep(retention: Retention): { removeOnComplete: KeepJobs; removeOnFail: KeepJobs } {
   return { removeOnComplete: { ...retention.completed }, removeOnFail: { ...retention.failed } };
 }
 
-export function deliveryJobOptions(config: KnockConfig, retention: Retention): JobsOptions {
+export function deliveryJobOptions(config: KnockConfig, retention: Retention): JobsOptions & { jobId: string } {
   return { jobId: deliveryJobId(config.id), attempts: config.retries + 1, backoff: { type: BACKOFF_TYPE }, ...keep(retention) };
 }
 
 /** The callback is retried like the request it reports on. */
-export function callbackJobOptions(config: KnockConfig, retention: Retention): JobsOptions {
-  return { jobId: callbackJobId(config.id), attempts: config.retries + 1, backoff: { type: BACKOFF_TYPE }, ...keep(retention) };
+export function callbackJobOptions(config: KnockConfig, retention: Retention, replays = 0): JobsOptions {
+  return { jobId: callbackJobId(config.id, replays), attempts: config.retries + 1, backoff: { type: BACKOFF_TYPE }, ...keep(retention) };
 }
 
 export function createQueues(connection: Redis, prefix: string): Queues {
@@ -69,6 +105,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     delivery,
     callback,
+    redis: connection,
     async close() {
       await Promise.allSettled([delivery.close(), callback.close()]);
     },

@@ -147,3 +147,23 @@ export async function startTarget(respond: Responder = defaultResponder): Promis
   };
   return target;
 }
+
+/** Targets started for one test file, closed together in afterAll. */
+export interface TargetPool {
+  start(respond?: Responder): Promise<Target>;
+  closeAll(): Promise<void>;
+}
+
+export function targetPool(): TargetPool {
+  const started: Target[] = [];
+  return {
+    async start(respond) {
+      const t = await startTarget(respond);
+      started.push(t);
+      return t;
+    },
+    async closeAll() {
+      await Promise.all(started.map((t) => t.close()));
+    },
+  };
+}

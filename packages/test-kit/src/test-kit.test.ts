@@ -11,6 +11,7 @@ import {
   startRedis,
   startTarget,
   stopAll,
+  targetPool,
   uniquePrefix,
   waitFor,
 } from './index.js';
@@ -117,6 +118,16 @@ describe('target and request', () => {
     await expect(target.waitForRequests(2, 50)).rejects.toThrow('1 arrived');
     // The pending delayed reply must not hold the process open.
     await target.close();
+  });
+
+  it('a target pool starts targets with their responders and closes them all', async () => {
+    const pool = targetPool();
+    const [a, b] = await Promise.all([pool.start(() => ({ status: 201 })), pool.start()]);
+    expect((await request(a.url)).status).toBe(201);
+    expect((await request(b.url)).status).toBe(200);
+    await pool.closeAll();
+    await expect(request(a.url, { timeoutMs: 1000 })).rejects.toThrow();
+    await expect(request(b.url, { timeoutMs: 1000 })).rejects.toThrow();
   });
 });
 

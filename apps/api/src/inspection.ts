@@ -1,0 +1,41 @@
+import type { Queue } from 'bullmq';
+import { callbackJobId, deliveryJobId, replaysOf, requestState, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
+
+type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
+
+/**
+ * Everything known about a stored request, or undefined once it is gone (never accepted, or
+ * removed after RETAIN_*: its attempts and log lines go with it).
+ */
+export async function readInspection(queues: Pick<Queues, 'delivery' | 'callback' | 'redis'>, id: string) {
+  const jobId = deliveryJobId(id);
+  const job = await queues.delivery.getJob(jobId);
+  if (!job) return undefined;
+  const [bullState, logs, replays] = await Promise.all([
+    job.getState(), queues.delivery.getJobLogs(jobId), replaysOf(queues.redis, queues.delivery, id),
+  ]);
+  const state = requestState(bullState, job.failedReason);
+  if (state === undefined) return undefined;
+  const { config, method, url, attempts = [] } = job.data;
+  const delivered = state === 'delivered' ? (job.returnvalue as DeliveryResult | null)?.attempt : undefined;
+  return {
+    id,
+    state,
+    method,
+    url,
+    config,
+    created_at: new Date(job.timestamp).toISOString(),
+    replays,
+    attempts: delivered ? [...attempts, delivered] : attempts,
+    logs: logs.logs,
+    callback: config.callback ? { url: config.callback, ...(await callbackOf(queues.callback, id, replays)) } : null,
+  };
+}
+
+/** The callback of the request's current run. */
+async function callbackOf(callbacks: Queue<CallbackJob>, id: string, replays: number): Promise<{ state: CallbackState; attempts: number }> {
+  const job = await callbacks.getJob(callbackJobId(id, replays));
+  if (!job) return { state: 'none', attempts: 0 };
+  const state = await job.getState();
+  return { state: state === 'completed' ? 'sent' : state === 'failed' ? 'failed' : 'pending', attempts: job.attemptsMade };
+}

@@ -1,0 +1,44 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { MethodNotAllowedError, RouteNotFoundError } from '@knocker/protocol';
+import { requireAdminKey } from './admin.js';
+import { createRequestLogHandler, type RequestLogDeps } from './request-log.js';
+import { createRequestHandlers, type RequestsDeps } from './requests.js';
+
+export interface ReservedDeps extends RequestsDeps {
+  adminApiKey: string;
+  requestLog: RequestLogDeps['limits'] & { requiresAdminKey: boolean };
+}
+
+/**
+ * Knocker's own routes, mounted at RESERVED_PREFIX: every method on these paths is answered
+ * here and never relayed. The request routes need the admin key; the log route needs only
+ * the request's id unless REQUEST_LOG_REQUIRES_ADMIN_KEY says otherwise.
+ */
+export function createReservedRoutes(deps: ReservedDeps): express.Router {
+  const router = express.Router();
+  const admin = requireAdminKey(deps.adminApiKey);
+  const requests = createRequestHandlers(deps);
+
+  const log = createRequestLogHandler({ ...deps, limits: deps.requestLog });
+  if (deps.requestLog.requiresAdminKey) router.post('/log', admin, log);
+  else router.post('/log', log);
+  router.all('/log', notAllowed(['POST']));
+
+  router.use('/requests', admin);
+  router.get('/requests/:id', requests.inspect);
+  router.delete('/requests/:id', requests.cancel);
+  router.post('/requests/:id/retry', requests.replay);
+  router.all('/requests/:id/retry', notAllowed(['POST']));
+  router.all('/requests/:id', notAllowed(['GET', 'DELETE']));
+  router.use('/requests', (_req: Request, _res: Response, next: NextFunction) => {
+    next(new RouteNotFoundError('use /requests/<id> or /requests/<id>/retry, with any / in the id written %2F'));
+  });
+  return router;
+}
+
+function notAllowed(allowed: readonly string[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.set('allow', allowed.join(', '));
+    next(new MethodNotAllowedError(req.method, allowed));
+  };
+}

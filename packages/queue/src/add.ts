@@ -1,0 +1,56 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueUnavailableError } from '@knocker/protocol';
+import type { DeliveryJob } from './queues.js';
+import { runScript, type Script } from './scripts.js';
+
+/** What adding a request found: it is new, or a job with its id was already stored. */
+export type AddOutcome = { duplicate: false } | { duplicate: true; existing: DeliveryJob };
+
+// How long a claim keeps others from adding the same id. It is deleted once the add is done
+// (queued after the add on the same connection, so never before it); the expiry only frees
+// the id when the process that claimed it died before adding it.
+const CLAIM_MS = 10_000;
+const POLL_MS = 5;
+
+// The stored request if there is one; else a claim on the id for the caller (1), unless
+// another caller holds it (0): that one is adding the request right now.
+const CLAIM: Script = {
+  name: 'knockerClaimId',
+  keys: 2,
+  lua: `
+local stored = redis.call('HGET', KEYS[1], 'data')
+if stored then return stored end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+return 0`,
+};
+
+/**
+ * Stores a delivery unless its job id is already taken. BullMQ's own add answers a taken id
+ * with that id, exactly as for a new job, so ids are claimed first, in one script that also
+ * finds a stored request: of any number of clients racing with one id exactly one may add
+ * it, and the others wait the moment it takes, then answer with what it stored. A waiter
+ * gives up after `waitMs` (a claimer that died frees the id after 10 s).
+ */
+export async function addDelivery(
+  redis: Redis, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
+): Promise<AddOutcome> {
+  const key = queue.toKey(opts.jobId);
+  const claim = `${key}:adding`;
+  const giveUp = Date.now() + waitMs;
+  for (;;) {
+    const found = await runScript(redis, CLAIM, [key, claim], [CLAIM_MS]);
+    if (typeof found === 'string') return { duplicate: true, existing: JSON.parse(found) as DeliveryJob };
+    if (found === 1) {
+      try {
+        await queue.add(name, data, opts);
+      } finally {
+        redis.del(claim).catch(() => undefined);
+      }
+      return { duplicate: false };
+    }
+    if (Date.now() > giveUp) throw new QueueUnavailableError(`another request with this id was still being stored after ${waitMs} ms`);
+    await sleep(POLL_MS);
+  }
+}
