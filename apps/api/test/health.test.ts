@@ -40,8 +40,10 @@ describe('api health', () => {
     expect(after.body).toMatchObject({ code: '200', reason: '' });
     expect(after.body.checks[2]).toMatchObject({ path: 'workers', isHealthy: true, message: '1 worker connection' });
 
-    const workerHealth = await request(`${worker.url}/hc?api-key=hc-key`);
-    expect(workerHealth.status).toBe(200);
+    const workerHealth = await waitFor(async () => {
+      const r = await request(`${worker.url}/hc?api-key=hc-key`);
+      return r.status === 200 && r;
+    }, { what: 'a healthy worker', timeoutMs: 20_000 });
     expect(workerHealth.json().checks.map((c: { path: string }) => c.path)).toEqual(['_self', 'redis', 'deliveries']);
   });
 

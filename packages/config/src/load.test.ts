@@ -62,6 +62,8 @@ describe('loadConfig', () => {
     HEALTH_TIMEOUT_MS: ['0', '1.5'], HEALTH_CACHE_SECONDS: ['-1'], HEALTH_CACHE_MODE: ['disk'], HEALTH_API_KEY: [], HEALTH_CORS_ORIGIN: [],
     BOARD_PATH: ['admin'], BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
     HEALTHCHECK_INTERVAL: ['-2'],
+    ADMIN_API_KEY: ['short', 'has a space in the middle'], RESERVED_PREFIX: ['/', 'knocker'], REQUEST_LOG_MAX_LINES: ['0'],
+    REQUEST_LOG_MAX_BYTES: ['lots'], REQUEST_LOG_REQUIRES_ADMIN_KEY: ['sometimes'],
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
     BLOCK_PRIVATE_NETWORKS: ['sometimes'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
