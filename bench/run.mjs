@@ -3,12 +3,13 @@
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
 //   pnpm bench                 full suite (about 15 minutes)
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
-//   options: --runs N  --only ingest,delivery,e2e,sustained  --profile  --out FILE
+//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained  --profile  --out FILE
+//            --compare DIR: also run the api and worker built in another checkout (before/after)
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
 // never because a figure is slow.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
+    compare: { type: 'string' },
   },
 });
 
@@ -49,7 +51,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 300 : 5000 },
   ],
 };
-const sections = new Set((args.only ?? `ingest,delivery,e2e${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set((args.only ?? `ingest,delivery,bodies,memory,e2e${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -83,8 +85,13 @@ try {
   admin = new Redis(redis.url, { maxRetriesPerRequest: null });
   target = await startTarget();
   const ctx = {
-    cfg, say, logDir, target, admin, redisUrl: redis.url,
+    cfg, say, logDir, target, admin, redisUrl: redis.url, sections, compare: args.compare && resolve(args.compare),
     flush: () => admin.flushall(),
+    /** CPU time Redis has used so far, ms (INFO cpu). */
+    redisCpuMs: async () => {
+      const info = await admin.info('cpu');
+      return 1000 * (Number(/used_cpu_user:([\d.]+)/.exec(info)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)[1]));
+    },
     nodeArgs: (name) => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
   };
   const run = async (name, fn) => {

@@ -41,6 +41,8 @@ export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, l
         return { rss: NaN, hwm: NaN };
       }
     },
+    /** CPU time (user + system, all threads) used so far, in ms. */
+    cpuMs: () => cpuMsOf(child.pid),
     /** SIGTERM, then SIGKILL if it is still there after the grace period. */
     async stop() {
       if (exit !== undefined) return exit;
@@ -58,6 +60,20 @@ export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, l
       throw new Error(`${name} did not print ${ready} within ${READY_TIMEOUT_MS} ms:\n${tail()}`);
     }
     await sleep(25);
+  }
+}
+
+// Clock ticks per second of /proc/<pid>/stat; 100 on Linux.
+const TICKS = 100;
+
+export function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+  } catch {
+    return NaN;
   }
 }
 

@@ -58,18 +58,18 @@ export function renderMarkdown(r) {
 
   if (ingest) {
     out.push('', `**Ingest**: one process, ${ingest.connections} connections, ${ingest.body} B JSON body, ${ingest.seconds} s per run (autocannon)`, '');
-    head('server', 'accepted/s', 'p50 ms', 'p99 ms', 'vs express');
+    head('server', 'accepted/s', 'p50 ms', 'p99 ms', 'vs express', 'CPU µs/request: server, Redis');
     for (const [k, v] of Object.entries(ingest.variants)) {
-      const ratio = k === 'api' ? fig(ingest.ratio, dec(2)) : k === 'express' ? '1' : '';
-      line(v.label, fig(v.rate), fig(v.p50), fig(v.p99), ratio);
+      const ratio = k === 'api' ? fig(ingest.ratio, dec(2)) : k === 'express' ? '1' : k === 'compared' ? `this build ${fig(ingest.ratioCompared, dec(2))}× it` : '';
+      line(v.label, fig(v.rate), fig(v.p50), fig(v.p99), ratio, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
     }
   }
   if (delivery) {
     out.push('', `**Delivery**: a pre-filled queue of ${delivery.jobs} jobs (${delivery.body} B body) drained to a local target, concurrency ${delivery.concurrency} per process`, '');
-    head('worker', 'deliveries/s', 'vs got', 'vs undici');
+    head('worker', 'deliveries/s', 'vs got', 'vs undici', 'CPU µs/delivery: workers, Redis');
     for (const [k, v] of Object.entries(delivery.variants)) {
-      const vs = { knocker1: [fig(delivery.ratioGot, dec(2)), fig(delivery.ratioUndici, dec(2))], got: ['1', fig(delivery.ratioGotUndici, dec(2))], undici: ['', '1'] }[k] ?? [`${fig(v.scale, dec(2))} × one Knocker worker`, ''];
-      line(v.label, fig(v.rate), ...vs);
+      const vs = { knocker1: [fig(delivery.ratioGot, dec(2)), fig(delivery.ratioUndici, dec(2))], got: ['1', fig(delivery.ratioGotUndici, dec(2))], undici: ['', '1'], compared: [`this build ${fig(delivery.ratioCompared, dec(2))}× it`, ''] }[k] ?? [`${fig(v.scale, dec(2))} × one Knocker worker`, ''];
+      line(v.label, fig(v.rate), ...vs, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
     }
   }
   if (e2e) {
@@ -79,18 +79,21 @@ export function renderMarkdown(r) {
     for (const [rate, s] of Object.entries(e2e.rates)) row(`${rate}/s for ${e2e.seconds} s`, s);
     if (e2e.sustained) row(`${e2e.sustained.rate}/s for ${e2e.sustained.seconds} s (sustained)`, e2e.sustained);
   }
-  if (ingest?.memory || e2e?.rss || delivery?.rss) {
+  if (ingest?.rss || e2e?.rss || delivery?.rss) {
     out.push('', '**Cost**', '');
     head('what', 'Knocker', 'baseline');
     for (const [label, m] of Object.entries(ingest?.memory ?? {})) {
       line(`Redis bytes per waiting request beyond its ${label} body (job hash alone)`, `${int(m.api.beyondBody)} (${int(m.api.jobHash)})`, `${int(m.express.beyondBody)} (${int(m.express.jobHash)}), express + queue.add`);
+    }
+    for (const [rate, e] of Object.entries(e2e?.rates ?? {})) {
+      line(`CPU µs per request end to end at ${rate}/s: api, workers, Redis`, `${fig(e.apiCpuUs)}, ${fig(e.workersCpuUs)}, ${fig(e.redisCpuUs)}`, '');
     }
     if (ingest?.rss) line('RSS of the api after the ingest runs', mb(ingest.rss.api.rss), `${mb(ingest.rss.express.rss)} express, ${mb(ingest.rss.http.rss)} node:http`);
     if (delivery?.rss) line('RSS of a worker after the delivery runs', mb(delivery.rss.knocker1.rss), `${mb(delivery.rss.got.rss)} got, ${mb(delivery.rss.undici.rss)} undici`);
     const last = e2e?.sustained ?? e2e;
     if (last?.rss) line(`RSS after the ${e2e.sustained ? 'sustained' : 'end-to-end'} runs: api, workers`, `${mb(last.rss.api.rss)}; ${last.rss.workers.map((w) => mb(w.rss)).join(', ')}`, '');
   }
-  if (ingest?.bodies || delivery?.bodies) {
+  if (Object.keys({ ...ingest?.bodies, ...delivery?.bodies }).length) {
     out.push('', '**Body size**: accepted/s (ingest) and deliveries/s by one process', '');
     head('body', 'ingest: Knocker api', 'ingest: express', 'delivery: Knocker worker', 'delivery: got', 'delivery: undici');
     if (ingest && delivery) line(`${ingest.body} B`, fig(ingest.variants.api.rate), fig(ingest.variants.express.rate), fig(delivery.variants.knocker1.rate), fig(delivery.variants.got.rate), fig(delivery.variants.undici.rate));

@@ -5,26 +5,27 @@ import { freePort } from '@knocker/test-kit';
 import { startNode } from './procs.mjs';
 
 const path = (rel) => fileURLToPath(new URL(rel, import.meta.url));
-const API = path('../../apps/api/dist/main.js');
-const WORKER = path('../../apps/worker/dist/main.js');
+const ROOT = path('../../');
+const entry = (root, app) => `${root ?? ROOT}/apps/${app}/dist/main.js`;
 
 /** Knocker's defaults, but on loopback, plain http to the target, and no load-balancer drain on stop. */
 function knockerEnv(ctx, prefix) {
   return { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, BIND_ADDRESS: '127.0.0.1', SCHEME: 'http', HEALTHCHECK_INTERVAL: '0' };
 }
 
-export async function startApi(ctx, { name = 'api', prefix, env = {} }) {
+/** `root`: another built checkout to run instead of this one (pnpm bench --compare). */
+export async function startApi(ctx, { name = 'api', prefix, env = {}, root }) {
   const port = await freePort();
   const h = await startNode({
-    name, entry: API, env: { ...knockerEnv(ctx, prefix), ...env, PORT: String(port) }, ready: /listening on/, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
+    name, entry: entry(root, 'api'), env: { ...knockerEnv(ctx, prefix), ...env, PORT: String(port) }, ready: /listening on/, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
   });
   return Object.assign(h, { port, url: `http://127.0.0.1:${port}`, prefix });
 }
 
-export async function startWorker(ctx, { name = 'worker', prefix, env = {} }) {
+export async function startWorker(ctx, { name = 'worker', prefix, env = {}, root }) {
   const port = await freePort();
   const h = await startNode({
-    name, entry: WORKER, env: { ...knockerEnv(ctx, prefix), ...env, METRICS_PORT: String(port) }, ready: /worker .* ready/, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
+    name, entry: entry(root, 'worker'), env: { ...knockerEnv(ctx, prefix), ...env, METRICS_PORT: String(port) }, ready: /worker .* ready/, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
   });
   return Object.assign(h, { port, prefix });
 }

@@ -16,9 +16,10 @@ export async function deliverySection(ctx) {
   const queues = [];
   try {
     ctx.say('delivery: starting the worker processes');
-    const knocker = (key, label, processes) => ({ key, label, processes, prefix: `bench-${key}`, start: (s, i) => startWorker(ctx, { name: `deliver-${key}-${i}`, prefix: s.prefix }) });
+    const knocker = (key, label, processes, root) => ({ key, label, processes, prefix: `bench-${key}`, start: (s, i) => startWorker(ctx, { name: `deliver-${key}-${i}`, prefix: s.prefix, root }) });
     const raw = (client) => ({ key: client, label: `baseline: BullMQ + ${client} ×1`, processes: 1, prefix: `bench-${client}`, start: (s) => startWorkerBaseline(ctx, { name: `deliver-${client}`, client, prefix: s.prefix }) });
     const scenarios = [knocker('knocker1', 'Knocker worker ×1', 1), raw('got'), raw('undici'), ...cfg.delivery.scale.map((n) => knocker(`knocker${n}`, `Knocker worker ×${n}`, n))];
+    if (ctx.compare) scenarios.push(knocker('compared', 'Knocker worker ×1, compared build', 1, ctx.compare));
     for (const s of scenarios) {
       s.queue = new Queue('deliveries', { connection: ctx.admin, prefix: s.prefix });
       queues.push(s.queue);
@@ -36,6 +37,8 @@ export async function deliverySection(ctx) {
     const drain = async (s, body, n) => {
       await ctx.target.reset();
       await fill(s.queue, ctx.target.host, body, n);
+      const cpu = () => s.procs.reduce((a, p) => a + p.cpuMs(), 0);
+      const [c0, r0] = [cpu(), await ctx.redisCpuMs()];
       const resumedUs = Number(process.hrtime.bigint() / 1000n);
       await s.queue.resume();
       const timeoutMs = ctx.cfg.drainTimeoutMs;
@@ -48,12 +51,13 @@ export async function deliverySection(ctx) {
         if (Date.now() > deadline) throw new Error(`${s.key}: only ${c.unique} of ${n} deliveries arrived within ${timeoutMs / 1000} s`);
         await sleep(20);
       }
+      const [c1, r1] = [cpu(), await ctx.redisCpuMs()];
       await s.queue.pause();
       const st = await ctx.target.stats(n);
       // Retained completed jobs go, so every run starts from the same Redis state.
       await s.queue.clean(0, 1_000_000, 'completed');
       // From the resume to the end of the last body: the whole drain, large bodies included.
-      return { rate: n / ((st.lastEndUs - resumedUs) / 1e6), duplicates: st.duplicates, n };
+      return { rate: n / ((st.lastEndUs - resumedUs) / 1e6), cpuUs: ((c1 - c0) * 1000) / n, redisCpuUs: ((r1 - r0) * 1000) / n, duplicates: st.duplicates, n };
     };
 
     const body = bodyOf(cfg.body);
@@ -63,19 +67,20 @@ export async function deliverySection(ctx) {
       for (const s of rotate(scenarios, round)) {
         const r = await drain(s, body, cfg.delivery.jobs);
         runs[s.key].push(r);
-        ctx.say(`delivery ${s.key} run ${round + 1}: ${Math.round(r.rate)}/s${r.duplicates ? `, ${r.duplicates} repeated` : ''}`);
+        ctx.say(`delivery ${s.key} run ${round + 1}: ${Math.round(r.rate)}/s, CPU ${Math.round(r.cpuUs)} µs/delivery (Redis ${Math.round(r.redisCpuUs)})${r.duplicates ? `, ${r.duplicates} repeated` : ''}`);
       }
     }
     const out = { jobs: cfg.delivery.jobs, body: cfg.body, concurrency: 50, variants: {} };
-    for (const s of scenarios) out.variants[s.key] = { label: s.label, processes: s.processes, ...spreadOf(runs[s.key], ['rate']), duplicates: runs[s.key].reduce((a, r) => a + r.duplicates, 0) };
+    for (const s of scenarios) out.variants[s.key] = { label: s.label, processes: s.processes, ...spreadOf(runs[s.key], ['rate', 'cpuUs', 'redisCpuUs']), duplicates: runs[s.key].reduce((a, r) => a + r.duplicates, 0) };
     out.ratioGot = pairedRatios(runs.knocker1, runs.got, 'rate');
     out.ratioUndici = pairedRatios(runs.knocker1, runs.undici, 'rate');
     out.ratioGotUndici = pairedRatios(runs.got, runs.undici, 'rate');
+    if (ctx.compare) out.ratioCompared = pairedRatios(runs.knocker1, runs.compared, 'rate');
     for (const n of cfg.delivery.scale) out.variants[`knocker${n}`].scale = pairedRatios(runs[`knocker${n}`], runs.knocker1, 'rate');
 
     out.bodies = {};
     const trio = scenarios.slice(0, 3);
-    for (const b of cfg.bodies) {
+    for (const b of ctx.sections.has('bodies') ? cfg.bodies : []) {
       const big = bodyOf(b.size);
       const rs = { knocker1: [], got: [], undici: [] };
       for (let round = 0; round < cfg.runs; round++) {
@@ -85,7 +90,7 @@ export async function deliverySection(ctx) {
           ctx.say(`delivery ${s.key} ${b.label} run ${round + 1}: ${Math.round(r.rate)}/s`);
         }
       }
-      out.bodies[b.label] = { size: b.size, jobs: b.deliveryJobs, ...Object.fromEntries(Object.entries(rs).map(([k, v]) => [k, spreadOf(v, ['rate'])])) };
+      out.bodies[b.label] = { size: b.size, jobs: b.deliveryJobs, ...Object.fromEntries(Object.entries(rs).map(([k, v]) => [k, spreadOf(v, ['rate', 'cpuUs'])])) };
     }
     out.rss = Object.fromEntries(scenarios.slice(0, 3).map((s) => [s.key, s.procs[0].memory()]));
     return out;

@@ -30,6 +30,8 @@ export async function e2eSection(ctx, { rates, sustained }) {
 
     const run = async (rate, seconds) => {
       await ctx.target.reset();
+      const cpu = () => [api.cpuMs(), workers.reduce((a, w) => a + w.cpuMs(), 0)];
+      const [c0, r0] = [cpu(), await ctx.redisCpuMs()];
       let backlogAtStop;
       const load = await openLoop({
         origin: api.url, headers, body, rate, seconds,
@@ -50,8 +52,11 @@ export async function e2eSection(ctx, { rates, sustained }) {
         }
         await sleep(20);
       }
+      const [c1, r1] = [cpu(), await ctx.redisCpuMs()];
       const st = await ctx.target.stats(load.accepted);
+      const per = (a, b) => ((a - b) * 1000) / load.accepted;
       const r = {
+        apiCpuUs: per(c1[0], c0[0]), workersCpuUs: per(c1[1], c0[1]), redisCpuUs: per(r1, r0),
         rate, seconds, sent: load.sent, accepted: load.accepted, delivered: st.unique, duplicates: st.duplicates,
         offeredRate: load.offeredRate, maxSendLagMs: load.maxLagMs,
         p50: st.latency.p50, p90: st.latency.p90, p99: st.latency.p99, max: st.latency.max,
@@ -66,7 +71,7 @@ export async function e2eSection(ctx, { rates, sustained }) {
     await run(cfg.e2e.rates[0], cfg.e2e.warmSeconds);
     const out = { seconds: cfg.e2e.seconds, body: cfg.body, rates: {} };
     const runs = Object.fromEntries(cfg.e2e.rates.map((r) => [r, []]));
-    const keys = ['offeredRate', 'p50', 'p90', 'p99', 'max', 'answerP50', 'answerP99', 'backlogAtStop', 'drainMs', 'maxSendLagMs'];
+    const keys = ['offeredRate', 'p50', 'p90', 'p99', 'max', 'answerP50', 'answerP99', 'backlogAtStop', 'drainMs', 'maxSendLagMs', 'apiCpuUs', 'workersCpuUs', 'redisCpuUs'];
     if (rates) {
       for (let round = 0; round < cfg.runs; round++) {
         for (const rate of cfg.e2e.rates) runs[rate].push(await run(rate, cfg.e2e.seconds));

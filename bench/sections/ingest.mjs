@@ -25,29 +25,43 @@ export async function ingestSection(ctx) {
       { key: 'express', label: 'baseline: express 5 + queue.add', server: express },
       { key: 'http', label: 'baseline: node:http + queue.add', server: http },
     ];
+    if (ctx.compare) {
+      const before = await startApi(ctx, { name: 'ingest-api-compared', prefix: 'bench-compared', root: ctx.compare });
+      servers.push(before);
+      variants.push({ key: 'compared', label: 'Knocker api, compared build', server: before });
+    }
     const body = bodyOf(cfg.body);
     const headers = clientHeaders(ctx.target.host);
     const load = (v, b, opts) => closedLoop({ url: `${v.server.url}/hook`, headers, body: b, ...opts });
+    // The same, with the CPU time the server and Redis spent per accepted request (µs): a cost
+    // that other load on the machine disturbs much less than the rate.
+    const measure = async (v, b, opts) => {
+      const [c0, r0] = [v.server.cpuMs(), await ctx.redisCpuMs()];
+      const r = await load(v, b, opts);
+      const [c1, r1] = [v.server.cpuMs(), await ctx.redisCpuMs()];
+      return { ...r, cpuUs: ((c1 - c0) * 1000) / r.ok, redisCpuUs: ((r1 - r0) * 1000) / r.ok };
+    };
 
     for (const v of variants) await load(v, body, { connections: cfg.ingest.connections, seconds: cfg.ingest.warmSeconds });
     const runs = Object.fromEntries(variants.map((v) => [v.key, []]));
     for (let round = 0; round < cfg.runs; round++) {
       for (const v of rotate(variants, round)) {
         await ctx.flush();
-        const r = await load(v, body, { connections: cfg.ingest.connections, seconds: cfg.ingest.seconds });
+        const r = await measure(v, body, { connections: cfg.ingest.connections, seconds: cfg.ingest.seconds });
         assertAlive(servers);
         assertClean(`ingest ${v.key}`, r);
         runs[v.key].push(r);
-        ctx.say(`ingest ${v.key} run ${round + 1}: ${Math.round(r.rate)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+        ctx.say(`ingest ${v.key} run ${round + 1}: ${Math.round(r.rate)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${Math.round(r.cpuUs)} µs/request (Redis ${Math.round(r.redisCpuUs)})`);
       }
     }
-    for (const v of variants) out.variants[v.key] = { label: v.label, ...spreadOf(runs[v.key], ['rate', 'p50', 'p99']) };
+    for (const v of variants) out.variants[v.key] = { label: v.label, ...spreadOf(runs[v.key], ['rate', 'p50', 'p99', 'cpuUs', 'redisCpuUs']) };
     out.ratio = pairedRatios(runs.api, runs.express, 'rate');
     out.ratioHttp = pairedRatios(runs.api, runs.http, 'rate');
+    if (ctx.compare) out.ratioCompared = pairedRatios(runs.api, runs.compared, 'rate');
 
     // Bigger bodies: Knocker's api next to the express baseline.
     out.bodies = {};
-    for (const b of cfg.bodies) {
+    for (const b of ctx.sections.has('bodies') ? cfg.bodies : []) {
       const big = bodyOf(b.size);
       const rs = { api: [], express: [] };
       const pair = variants.slice(0, 2);
@@ -55,19 +69,19 @@ export async function ingestSection(ctx) {
       for (let round = 0; round < cfg.runs; round++) {
         for (const v of rotate(pair, round)) {
           await ctx.flush();
-          const r = await load(v, big, { connections: b.connections, ...(b.ingestAmount ? { amount: b.ingestAmount } : { seconds: b.ingestSeconds }) });
+          const r = await measure(v, big, { connections: b.connections, ...(b.ingestAmount ? { amount: b.ingestAmount } : { seconds: b.ingestSeconds }) });
           assertAlive(servers);
           assertClean(`ingest ${v.key} ${b.label}`, r);
           rs[v.key].push(r);
           ctx.say(`ingest ${v.key} ${b.label} run ${round + 1}: ${Math.round(r.rate)}/s`);
         }
       }
-      out.bodies[b.label] = { size: b.size, connections: b.connections, api: spreadOf(rs.api, ['rate', 'p50', 'p99']), express: spreadOf(rs.express, ['rate', 'p50', 'p99']) };
+      out.bodies[b.label] = { size: b.size, connections: b.connections, api: spreadOf(rs.api, ['rate', 'p50', 'p99', 'cpuUs']), express: spreadOf(rs.express, ['rate', 'p50', 'p99', 'cpuUs']) };
     }
 
     // Redis bytes per waiting request, with no worker: used_memory before and after n requests.
     out.memory = {};
-    for (const m of cfg.memory) {
+    for (const m of ctx.sections.has('memory') ? cfg.memory : []) {
       const b = bodyOf(m.size);
       out.memory[m.label] = {};
       for (const v of variants.slice(0, 2)) {
