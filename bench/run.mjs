@@ -5,6 +5,7 @@
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
 //   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained  --profile  --out FILE
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
+//            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
 // never because a figure is slow.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
     compare: { type: 'string' },
+    with: { type: 'string' },
   },
 });
 
@@ -67,6 +69,11 @@ const cpuPressure = () => {
 };
 const machine = () => ({ loadavg: loadavg().map((l) => Number(l.toFixed(2))), cpuPressure60: cpuPressure() });
 
+// Extra Knocker variants measured beside this build, for before/after comparisons.
+const extras = [];
+if (args.compare) extras.push({ key: 'compared', label: `built in ${args.compare}`, root: resolve(args.compare) });
+if (args.with) extras.push({ key: 'with', label: `with ${args.with}`, env: Object.fromEntries(args.with.trim().split(/\s+/).map((kv) => kv.split(/=(.*)/s).slice(0, 2))) });
+
 const started = Date.now();
 const say = (m) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
 const results = {
@@ -85,7 +92,7 @@ try {
   admin = new Redis(redis.url, { maxRetriesPerRequest: null });
   target = await startTarget();
   const ctx = {
-    cfg, say, logDir, target, admin, redisUrl: redis.url, sections, compare: args.compare && resolve(args.compare),
+    cfg, say, logDir, target, admin, redisUrl: redis.url, sections, extras,
     flush: () => admin.flushall(),
     /** CPU time Redis has used so far, ms (INFO cpu). */
     redisCpuMs: async () => {

@@ -60,7 +60,7 @@ export function renderMarkdown(r) {
     out.push('', `**Ingest**: one process, ${ingest.connections} connections, ${ingest.body} B JSON body, ${ingest.seconds} s per run (autocannon)`, '');
     head('server', 'accepted/s', 'p50 ms', 'p99 ms', 'vs express', 'CPU µs/request: server, Redis');
     for (const [k, v] of Object.entries(ingest.variants)) {
-      const ratio = k === 'api' ? fig(ingest.ratio, dec(2)) : k === 'express' ? '1' : k === 'compared' ? `this build ${fig(ingest.ratioCompared, dec(2))}× it` : '';
+      const ratio = k === 'api' ? fig(ingest.ratio, dec(2)) : k === 'express' ? '1' : v.thisVsIt ? `Knocker api ${fig(v.thisVsIt, dec(2))}× it` : '';
       line(v.label, fig(v.rate), fig(v.p50), fig(v.p99), ratio, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
     }
   }
@@ -68,7 +68,8 @@ export function renderMarkdown(r) {
     out.push('', `**Delivery**: a pre-filled queue of ${delivery.jobs} jobs (${delivery.body} B body) drained to a local target, concurrency ${delivery.concurrency} per process`, '');
     head('worker', 'deliveries/s', 'vs got', 'vs undici', 'CPU µs/delivery: workers, Redis');
     for (const [k, v] of Object.entries(delivery.variants)) {
-      const vs = { knocker1: [fig(delivery.ratioGot, dec(2)), fig(delivery.ratioUndici, dec(2))], got: ['1', fig(delivery.ratioGotUndici, dec(2))], undici: ['', '1'], compared: [`this build ${fig(delivery.ratioCompared, dec(2))}× it`, ''] }[k] ?? [`${fig(v.scale, dec(2))} × one Knocker worker`, ''];
+      const vs = { knocker1: [fig(delivery.ratioGot, dec(2)), fig(delivery.ratioUndici, dec(2))], got: ['1', fig(delivery.ratioGotUndici, dec(2))], undici: ['', '1'] }[k]
+        ?? (v.thisVsIt ? [`Knocker worker ×1 ${fig(v.thisVsIt, dec(2))}× it`, ''] : [`${fig(v.scale, dec(2))} × one Knocker worker`, '']);
       line(v.label, fig(v.rate), ...vs, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
     }
   }

@@ -16,10 +16,10 @@ export async function deliverySection(ctx) {
   const queues = [];
   try {
     ctx.say('delivery: starting the worker processes');
-    const knocker = (key, label, processes, root) => ({ key, label, processes, prefix: `bench-${key}`, start: (s, i) => startWorker(ctx, { name: `deliver-${key}-${i}`, prefix: s.prefix, root }) });
+    const knocker = (key, label, processes, x = {}) => ({ key, label, processes, prefix: `bench-${key}`, start: (s, i) => startWorker(ctx, { name: `deliver-${key}-${i}`, prefix: s.prefix, root: x.root, env: x.env }) });
     const raw = (client) => ({ key: client, label: `baseline: BullMQ + ${client} ×1`, processes: 1, prefix: `bench-${client}`, start: (s) => startWorkerBaseline(ctx, { name: `deliver-${client}`, client, prefix: s.prefix }) });
     const scenarios = [knocker('knocker1', 'Knocker worker ×1', 1), raw('got'), raw('undici'), ...cfg.delivery.scale.map((n) => knocker(`knocker${n}`, `Knocker worker ×${n}`, n))];
-    if (ctx.compare) scenarios.push(knocker('compared', 'Knocker worker ×1, compared build', 1, ctx.compare));
+    for (const x of ctx.extras) scenarios.push(knocker(x.key, `Knocker worker ×1, ${x.label}`, 1, x));
     for (const s of scenarios) {
       s.queue = new Queue('deliveries', { connection: ctx.admin, prefix: s.prefix });
       queues.push(s.queue);
@@ -75,7 +75,7 @@ export async function deliverySection(ctx) {
     out.ratioGot = pairedRatios(runs.knocker1, runs.got, 'rate');
     out.ratioUndici = pairedRatios(runs.knocker1, runs.undici, 'rate');
     out.ratioGotUndici = pairedRatios(runs.got, runs.undici, 'rate');
-    if (ctx.compare) out.ratioCompared = pairedRatios(runs.knocker1, runs.compared, 'rate');
+    for (const x of ctx.extras) out.variants[x.key].thisVsIt = pairedRatios(runs.knocker1, runs[x.key], 'rate');
     for (const n of cfg.delivery.scale) out.variants[`knocker${n}`].scale = pairedRatios(runs[`knocker${n}`], runs.knocker1, 'rate');
 
     out.bodies = {};

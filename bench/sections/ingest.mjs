@@ -25,10 +25,10 @@ export async function ingestSection(ctx) {
       { key: 'express', label: 'baseline: express 5 + queue.add', server: express },
       { key: 'http', label: 'baseline: node:http + queue.add', server: http },
     ];
-    if (ctx.compare) {
-      const before = await startApi(ctx, { name: 'ingest-api-compared', prefix: 'bench-compared', root: ctx.compare });
-      servers.push(before);
-      variants.push({ key: 'compared', label: 'Knocker api, compared build', server: before });
+    for (const x of ctx.extras) {
+      const server = await startApi(ctx, { name: `ingest-api-${x.key}`, prefix: `bench-${x.key}`, root: x.root, env: x.env });
+      servers.push(server);
+      variants.push({ key: x.key, label: `Knocker api, ${x.label}`, server, extra: true });
     }
     const body = bodyOf(cfg.body);
     const headers = clientHeaders(ctx.target.host);
@@ -57,7 +57,7 @@ export async function ingestSection(ctx) {
     for (const v of variants) out.variants[v.key] = { label: v.label, ...spreadOf(runs[v.key], ['rate', 'p50', 'p99', 'cpuUs', 'redisCpuUs']) };
     out.ratio = pairedRatios(runs.api, runs.express, 'rate');
     out.ratioHttp = pairedRatios(runs.api, runs.http, 'rate');
-    if (ctx.compare) out.ratioCompared = pairedRatios(runs.api, runs.compared, 'rate');
+    for (const x of ctx.extras) out.variants[x.key].thisVsIt = pairedRatios(runs.api, runs[x.key], 'rate');
 
     // Bigger bodies: Knocker's api next to the express baseline.
     out.bodies = {};
