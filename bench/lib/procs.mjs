@@ -10,7 +10,7 @@ const STOP_GRACE_MS = 15_000;
 
 /**
  * Starts `node [nodeArgs] entry` with `env` over the current environment and waits until its
- * log matches `ready`. `logDir` keeps one file per process.
+ * log matches `ready` (a RegExp) or `ready()` resolves true. `logDir` keeps one file per process.
  */
 export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, logDir }) {
   const logFile = join(logDir, `${name}.log`);
@@ -53,11 +53,11 @@ export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, l
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (ready.test(log())) return handle;
+    if (ready instanceof RegExp ? ready.test(log()) : await ready().catch(() => false)) return handle;
     if (exit !== undefined) throw new Error(`${name} exited before it was ready (${describe(exit)}):\n${tail()}`);
     if (Date.now() > deadline) {
       await handle.stop();
-      throw new Error(`${name} did not print ${ready} within ${READY_TIMEOUT_MS} ms:\n${tail()}`);
+      throw new Error(`${name} was not ready (${ready}) within ${READY_TIMEOUT_MS} ms:\n${tail()}`);
     }
     await sleep(25);
   }
@@ -75,6 +75,13 @@ export function cpuMsOf(pid) {
   } catch {
     return NaN;
   }
+}
+
+/** A readiness probe: GET url answers 200. */
+export function answers200(url) {
+  const probe = () => fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200);
+  probe.toString = () => `GET ${url} answering 200`;
+  return probe;
 }
 
 export function describe(exit) {

@@ -2,7 +2,7 @@
 // process on 127.0.0.1 with its own log file.
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@knocker/test-kit';
-import { startNode } from './procs.mjs';
+import { answers200, startNode } from './procs.mjs';
 
 const path = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 const ROOT = path('../../');
@@ -17,7 +17,7 @@ function knockerEnv(ctx, prefix) {
 export async function startApi(ctx, { name = 'api', prefix, env = {}, root }) {
   const port = await freePort();
   const h = await startNode({
-    name, entry: entry(root, 'api'), env: { ...knockerEnv(ctx, prefix), ...env, PORT: String(port) }, ready: /listening on/, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
+    name, entry: entry(root, 'api'), env: { ...knockerEnv(ctx, prefix), ...env, PORT: String(port) }, ready: answers200(`http://127.0.0.1:${port}/hc/_self`), logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
   });
   return Object.assign(h, { port, url: `http://127.0.0.1:${port}`, prefix });
 }
@@ -25,7 +25,7 @@ export async function startApi(ctx, { name = 'api', prefix, env = {}, root }) {
 export async function startWorker(ctx, { name = 'worker', prefix, env = {}, root }) {
   const port = await freePort();
   const h = await startNode({
-    name, entry: entry(root, 'worker'), env: { ...knockerEnv(ctx, prefix), ...env, METRICS_PORT: String(port) }, ready: /worker .* ready/, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
+    name, entry: entry(root, 'worker'), env: { ...knockerEnv(ctx, prefix), ...env, METRICS_PORT: String(port) }, ready: answers200(`http://127.0.0.1:${port}/hc/_self`), logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
   });
   return Object.assign(h, { port, prefix });
 }
