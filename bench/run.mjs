@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startRedis } from '@knocker/test-kit';
+import { killOnExit } from './lib/procs.mjs';
 import { startTarget } from './lib/target.mjs';
 import { renderMarkdown, checkTargets } from './lib/report.mjs';
 import { ingestSection } from './sections/ingest.mjs';
@@ -40,8 +41,8 @@ const cfg = {
   runs: Number(args.runs ?? (quick ? 1 : 3)),
   body: 200,
   drainTimeoutMs: 60_000,
-  ingest: { connections: 50, seconds: quick ? 2 : 10, warmSeconds: quick ? 0.5 : 2 },
-  delivery: { jobs: quick ? 1000 : 8000, scale: quick ? [2] : [2, 4] },
+  ingest: { connections: 50, seconds: quick ? 2 : 10, warmSeconds: quick ? 0.5 : 3 },
+  delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 4000, scale: quick ? [2] : [2, 4] },
   e2e: { rates: [200, 500], seconds: quick ? 3 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },
   bodies: [
@@ -86,10 +87,16 @@ let redis;
 let admin;
 let target;
 let broken = false;
+let forgetRedis = () => undefined;
+// Interrupted: still stop every process started (the exit hook of lib/procs.mjs).
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 try {
   say(`${cfg.mode} run, ${cfg.runs} run(s) per figure; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores, CPU pressure ${cpuPressure()}%`);
   redis = await startRedis({ appendonly: false });
   admin = new Redis(redis.url, { maxRetriesPerRequest: null });
+  forgetRedis = killOnExit(Number(/process_id:(\d+)/.exec(await admin.info('server'))[1]));
+  const redisDir = redis.dir;
+  process.on('exit', () => rmSync(redisDir, { recursive: true, force: true }));
   target = await startTarget();
   const ctx = {
     cfg, say, logDir, target, admin, redisUrl: redis.url, sections, extras,
@@ -126,6 +133,7 @@ try {
   await target?.stop().catch(() => undefined);
   admin?.disconnect();
   await redis?.stop().catch(() => undefined);
+  forgetRedis();
 }
 
 results.machine.end = machine();

@@ -8,6 +8,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 15_000;
 
+// Every process this run started, so none outlives it, whatever way the run ends.
+const running = new Set();
+process.on('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** Kills `pid` when this process exits, unless forgotten first. */
+export function killOnExit(pid) {
+  running.add(pid);
+  return () => running.delete(pid);
+}
+
 /**
  * Starts `node [nodeArgs] entry` with `env` over the current environment and waits until its
  * log matches `ready` (a RegExp) or `ready()` resolves true. `logDir` keeps one file per process.
@@ -17,9 +35,13 @@ export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, l
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
+  const forget = killOnExit(child.pid);
   let exit;
   const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve((exit = { code, signal })));
+    child.once('exit', (code, signal) => {
+      forget();
+      resolve((exit = { code, signal }));
+    });
     child.once('error', (err) => resolve((exit = { code: null, signal: null, error: err.message })));
   });
   const log = () => { try { return readFileSync(logFile, 'utf8'); } catch { return ''; } };

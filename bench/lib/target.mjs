@@ -1,9 +1,11 @@
 // Runner side of target-server.mjs.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killOnExit } from './procs.mjs';
 
 export async function startTarget() {
   const child = fork(fileURLToPath(new URL('./target-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const forget = killOnExit(child.pid);
   const pending = new Map();
   let nextId = 1;
   const port = await new Promise((resolve, reject) => {
@@ -19,6 +21,7 @@ export async function startTarget() {
   });
   let exited = false;
   child.once('exit', () => {
+    forget();
     exited = true;
     for (const p of pending.values()) p.reject(new Error('the target exited'));
   });

@@ -61,7 +61,8 @@ export async function deliverySection(ctx) {
     };
 
     const body = bodyOf(cfg.body);
-    for (const s of scenarios) await drain(s, body, Math.max(200, Math.round(cfg.delivery.jobs / 5)));
+    // Warm-up: the JIT compiles the delivery path during the first few thousand jobs.
+    for (const s of scenarios) await drain(s, body, cfg.delivery.warmJobs);
     const runs = Object.fromEntries(scenarios.map((s) => [s.key, []]));
     for (let round = 0; round < cfg.runs; round++) {
       for (const s of rotate(scenarios, round)) {
