@@ -7,7 +7,7 @@ import { latencySummary } from './stats.mjs';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-export async function openLoop({ origin, path = '/hook', headers, body, rate, seconds, seqStart = 0, connections = 256, answerTimeoutMs = 30_000, onStop }) {
+export async function openLoop({ origin, path = '/hook', headers, body, rate, seconds, seqStart = 0, connections = 256, answerTimeoutMs = 60_000, onStop }) {
   const pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs });
   const total = Math.round(rate * seconds);
   const answers = [];
@@ -16,6 +16,7 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
   let accepted = 0;
   let refused = 0;
   let errors = 0;
+  let timeouts = 0;
   let maxLagMs = 0;
   const statuses = {};
   const firstErrors = [];
@@ -32,6 +33,7 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
         else refused++;
       })
       .catch((err) => {
+        if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return void timeouts++;
         errors++;
         if (firstErrors.length < 5) firstErrors.push(err.message);
       })
@@ -62,7 +64,7 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
   const unanswered = inflight.size;
   await pool.destroy();
   return {
-    sent, accepted, refused, errors, unanswered, statuses, firstErrors,
+    sent, accepted, refused, errors, timeouts, unanswered, statuses, firstErrors,
     offeredRate: sent / sendSeconds,
     maxLagMs,
     answer: latencySummary(answers),

@@ -76,7 +76,7 @@ export function renderMarkdown(r) {
   if (e2e) {
     out.push('', `**End to end**: api ×1, workers ×2, open-loop load at a fixed rate, ${e2e.body} B body; latency from the client's send to the arrival at the target`, '');
     head('offered', 'delivered', 'p50 ms', 'p99 ms', 'max ms', 'api answer p99 ms', 'backlog at stop', 'drained after');
-    const row = (label, s) => line(label, `${s.delivered} of ${s.accepted}`, fig(s.p50, dec(1)), fig(s.p99, dec(1)), fig(s.max, dec(1)), fig(s.answerP99, dec(1)), fig(s.backlogAtStop), fig(s.drainMs, (v) => `${(v / 1000).toFixed(2)} s`));
+    const row = (label, s) => line(label, `${s.delivered} of ${s.accepted}${s.unanswered ? ` (${s.unanswered} of ${s.sent} sent never answered)` : ''}`, fig(s.p50, dec(1)), fig(s.p99, dec(1)), fig(s.max, dec(1)), fig(s.answerP99, dec(1)), fig(s.backlogAtStop), fig(s.drainMs, (v) => `${(v / 1000).toFixed(2)} s`));
     for (const [rate, s] of Object.entries(e2e.rates)) row(`${rate}/s for ${e2e.seconds} s`, s);
     if (e2e.sustained) row(`${e2e.sustained.rate}/s for ${e2e.sustained.seconds} s (sustained)`, e2e.sustained);
   }

@@ -52,3 +52,26 @@ export async function startTarget() {
     },
   };
 }
+
+/**
+ * Until `n` distinct sequence numbers have arrived. A slow drain is a figure, not a failure:
+ * this gives up only when nothing new arrived for `stallMs` (deliveries lost, or a worker
+ * stuck), or after `capMs` in all. `check` runs at each poll (e.g. that every process lives).
+ */
+export async function waitForDeliveries(target, n, { what, check = () => undefined, stallMs = 30_000, capMs = 600_000 }) {
+  const started = Date.now();
+  let last = -1;
+  let lastChange = started;
+  for (;;) {
+    const c = await target.count();
+    if (c.unique >= n) return;
+    check();
+    const now = Date.now();
+    if (c.unique !== last) [last, lastChange] = [c.unique, now];
+    if (now - lastChange > stallMs || now - started > capMs) {
+      const st = await target.stats(n);
+      throw new Error(`${what}: ${n - c.unique} of ${n} accepted requests never arrived (none for ${Math.round((now - lastChange) / 1000)} s; first missing: ${st.missing.join(', ')})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import { bodyOf, fill } from '../lib/jobs.mjs';
 import { assertAlive } from '../lib/procs.mjs';
 import { startWorker, startWorkerBaseline } from '../lib/servers.mjs';
+import { waitForDeliveries } from '../lib/target.mjs';
 import { spreadOf } from '../lib/stats.mjs';
 import { pairedRatios, rotate } from './ingest.mjs';
 
@@ -41,16 +42,7 @@ export async function deliverySection(ctx) {
       const [c0, r0] = [cpu(), await ctx.redisCpuMs()];
       const resumedUs = Number(process.hrtime.bigint() / 1000n);
       await s.queue.resume();
-      const timeoutMs = ctx.cfg.drainTimeoutMs;
-      const deadline = Date.now() + timeoutMs;
-      let c;
-      for (;;) {
-        c = await ctx.target.count();
-        if (c.unique >= n) break;
-        assertAlive(procs);
-        if (Date.now() > deadline) throw new Error(`${s.key}: only ${c.unique} of ${n} deliveries arrived within ${timeoutMs / 1000} s`);
-        await sleep(20);
-      }
+      await waitForDeliveries(ctx.target, n, { what: `delivery ${s.key}`, check: () => assertAlive(procs) });
       const [c1, r1] = [cpu(), await ctx.redisCpuMs()];
       await s.queue.pause();
       const st = await ctx.target.stats(n);
