@@ -41,7 +41,7 @@ const cfg = {
   runs: Number(args.runs ?? (quick ? 1 : 3)),
   body: 200,
   ingest: { connections: 50, seconds: quick ? 2 : 10, warmSeconds: quick ? 0.5 : 3 },
-  delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 4000, scale: quick ? [2] : [2, 4] },
+  delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 8000, scale: quick ? [2] : [2, 4] },
   e2e: { rates: [200, 500], seconds: quick ? 3 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },
   bodies: [
