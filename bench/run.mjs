@@ -40,17 +40,17 @@ const cfg = {
   mode: quick ? 'quick' : 'full',
   runs: Number(args.runs ?? (quick ? 1 : 3)),
   body: 200,
-  ingest: { connections: 50, seconds: quick ? 2 : 10, warmSeconds: quick ? 0.5 : 3 },
+  ingest: { connections: 50, seconds: quick ? 1.5 : 10, warmSeconds: quick ? 0.5 : 3 },
   delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 8000, scale: quick ? [2] : [2, 4] },
-  e2e: { rates: [200, 500], seconds: quick ? 3 : 30, warmSeconds: quick ? 0.5 : 3 },
+  e2e: { rates: [200, 500], seconds: quick ? 2 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },
   bodies: [
     { label: '10 KB', size: 10 * 1024, connections: 50, ingestSeconds: quick ? 1 : 5, deliveryJobs: quick ? 500 : 3000 },
     { label: '1 MB', size: 1_000_000, connections: 10, ingestAmount: quick ? 30 : 200, deliveryJobs: quick ? 50 : 300 },
   ],
   memory: [
-    { label: '200 B', size: 200, n: quick ? 1000 : 20_000 },
-    { label: '10 KB', size: 10 * 1024, n: quick ? 300 : 5000 },
+    { label: '200 B', size: 200, n: quick ? 500 : 20_000 },
+    { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
 const sections = new Set((args.only ?? `ingest,delivery,bodies,memory,e2e${quick ? '' : ',sustained'}`).split(','));
