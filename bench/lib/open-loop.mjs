@@ -1,0 +1,74 @@
+// An open-loop load: requests leave on a fixed schedule (`rate` per second for `seconds`),
+// whether or not earlier answers have come back, so a slow server cannot lower the offered
+// rate. Each request carries its sequence number and its send time (µs, CLOCK_MONOTONIC) in
+// headers that the api forwards, so the target can time the whole trip.
+import { Pool } from 'undici';
+import { latencySummary } from './stats.mjs';
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+export async function openLoop({ origin, path = '/hook', headers, body, rate, seconds, seqStart = 0, connections = 256, answerTimeoutMs = 60_000, onStop }) {
+  const pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs });
+  const total = Math.round(rate * seconds);
+  const answers = [];
+  const inflight = new Set();
+  let sent = 0;
+  let accepted = 0;
+  let refused = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let maxLagMs = 0;
+  const statuses = {};
+  const firstErrors = [];
+
+  const sendOne = (seq) => {
+    const t = nowUs();
+    const p = pool
+      .request({ path, method: 'POST', headers: { ...headers, 'x-bench-seq': String(seq), 'x-bench-sent': String(t) }, body })
+      .then(async (res) => {
+        await res.body.dump();
+        answers.push((nowUs() - t) / 1000);
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        if (res.statusCode === 200) accepted++;
+        else refused++;
+      })
+      .catch((err) => {
+        if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return void timeouts++;
+        errors++;
+        if (firstErrors.length < 5) firstErrors.push(err.message);
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  };
+
+  const started = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      const elapsed = performance.now() - started;
+      const due = Math.min(total, Math.floor((elapsed / 1000) * rate) + 1);
+      if (sent < due) maxLagMs = Math.max(maxLagMs, elapsed - (sent / rate) * 1000);
+      while (sent < due) sendOne(seqStart + sent++);
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 1);
+    tick();
+  });
+  const sendSeconds = (performance.now() - started) / 1000;
+  const stoppedUs = nowUs();
+  onStop?.();
+  const deadline = new Promise((resolve) => setTimeout(resolve, answerTimeoutMs).unref());
+  await Promise.race([Promise.allSettled([...inflight]), deadline]);
+  const unanswered = inflight.size;
+  await pool.destroy();
+  return {
+    sent, accepted, refused, errors, timeouts, unanswered, statuses, firstErrors,
+    offeredRate: sent / sendSeconds,
+    maxLagMs,
+    answer: latencySummary(answers),
+    /** When the last request left, on the target's clock (µs). */
+    stoppedUs,
+  };
+}

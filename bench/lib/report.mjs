@@ -1,0 +1,115 @@
+// The results as markdown tables (printed, and pasted into the README) and the targets check.
+
+const int = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
+const dec = (d) => (v) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 2 ** 20).toFixed(0)} MB` : '–');
+
+/** "median (min–max)", or the single value of a one-run figure. */
+function fig(s, f = int) {
+  if (!s) return '–';
+  if (s.runs.length <= 1 || s.min === s.max) return f(s.median);
+  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+}
+
+export function checkTargets(results) {
+  const { ingest, delivery, e2e } = results.sections;
+  const t = [];
+  if (ingest?.ratio) {
+    t.push({
+      target: 'Ingest per api process ≥ the express 5 + queue.add baseline',
+      measured: `${int(ingest.variants.api.rate.median)}/s vs ${int(ingest.variants.express.rate.median)}/s; ratio ${fig(ingest.ratio, dec(2))}`,
+      met: ingest.ratio.median >= 1,
+    });
+  }
+  if (delivery?.ratioGot) {
+    t.push({
+      target: 'Delivery per worker process ≥ 0.9 × the raw BullMQ + got worker',
+      measured: `${int(delivery.variants.knocker1.rate.median)}/s vs ${int(delivery.variants.got.rate.median)}/s; ratio ${fig(delivery.ratioGot, dec(2))}`,
+      met: delivery.ratioGot.median >= 0.9,
+    });
+    t.push({
+      target: 'How close to the raw BullMQ + undici worker (got within 1.5× of it?)',
+      measured: `Knocker ${fig(delivery.ratioUndici, dec(2))} of undici; raw got ${fig(delivery.ratioGotUndici, dec(2))} of undici`,
+      met: delivery.ratioGotUndici.median >= 1 / 1.5,
+    });
+  }
+  const at500 = e2e?.rates?.[500];
+  if (at500) {
+    t.push({ target: 'End-to-end p99 ≤ 25 ms at 500 req/s (api ×1, workers ×2)', measured: `p99 ${fig(at500.p99, dec(1))} ms`, met: at500.p99.median <= 25 });
+  }
+  const s = e2e?.sustained;
+  if (s) {
+    t.push({
+      target: 'Sustained 1,000 req/s for 60 s: all delivered, backlog zero ≤ 10 s after the load stops',
+      measured: `${s.delivered} of ${s.accepted} delivered; drained ${fig(s.drainMs, (v) => (v / 1000).toFixed(1))} s after`,
+      met: s.delivered === s.accepted && s.drainMs.max <= 10_000,
+    });
+  }
+  return t;
+}
+
+export function renderMarkdown(r) {
+  const out = [];
+  const line = (...cells) => out.push(`| ${cells.join(' | ')} |`);
+  const head = (...cells) => { line(...cells); line(...cells.map((c, i) => (i === 0 ? '---' : '---:'))); };
+  const load = (m) => `${m.loadavg.map((v) => v.toFixed(1)).join(', ')}${Number.isFinite(m.cpuPressure60) ? ` (CPU pressure ${m.cpuPressure60.toFixed(0)}%)` : ''}`;
+  out.push(`Mode ${r.mode}, ${r.runs === 1 ? 'one run per figure' : `median (min–max) of ${r.runs} runs`}; Node ${r.node}, ${r.cpus} cores; load average ${load(r.machine.start)} at the start, ${load(r.machine.end)} at the end; ${Math.round(r.seconds)} s.${r.profiled ? ' PROFILED: the figures include the profiler\'s cost.' : ''}`);
+  const { ingest, delivery, e2e } = r.sections;
+
+  if (ingest) {
+    out.push('', `**Ingest**: one process, ${ingest.connections} connections, ${ingest.body} B JSON body, ${ingest.seconds} s per run (autocannon)`, '');
+    head('server', 'accepted/s', 'p50 ms', 'p99 ms', 'vs express', 'CPU µs/request: server, Redis');
+    for (const [k, v] of Object.entries(ingest.variants)) {
+      const ratio = k === 'api' ? fig(ingest.ratio, dec(2)) : k === 'express' ? '1' : v.thisVsIt ? `Knocker api ${fig(v.thisVsIt, dec(2))}× it` : '';
+      line(v.label, fig(v.rate), fig(v.p50), fig(v.p99), ratio, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
+    }
+  }
+  if (delivery) {
+    out.push('', `**Delivery**: a pre-filled queue of ${delivery.jobs} jobs (${delivery.body} B body) drained to a local target, concurrency ${delivery.concurrency} per process`, '');
+    head('worker', 'deliveries/s', 'vs got', 'vs undici', 'CPU µs/delivery: workers, Redis');
+    for (const [k, v] of Object.entries(delivery.variants)) {
+      const vs = { knocker1: [fig(delivery.ratioGot, dec(2)), fig(delivery.ratioUndici, dec(2))], got: ['1', fig(delivery.ratioGotUndici, dec(2))], undici: ['', '1'] }[k]
+        ?? (v.thisVsIt ? [`Knocker worker ×1 ${fig(v.thisVsIt, dec(2))}× it`, ''] : [`${fig(v.scale, dec(2))} × one Knocker worker`, '']);
+      line(v.label, fig(v.rate), ...vs, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
+    }
+  }
+  if (e2e) {
+    out.push('', `**End to end**: api ×1, workers ×2, open-loop load at a fixed rate, ${e2e.body} B body; latency from the client's send to the arrival at the target`, '');
+    head('offered', 'delivered', 'p50 ms', 'p99 ms', 'max ms', 'api answer p99 ms', 'backlog at stop', 'drained after');
+    const row = (label, s) => line(label, `${s.delivered} of ${s.accepted}${s.unanswered ? ` (${s.unanswered} of ${s.sent} sent never answered)` : ''}`, fig(s.p50, dec(1)), fig(s.p99, dec(1)), fig(s.max, dec(1)), fig(s.answerP99, dec(1)), fig(s.backlogAtStop), fig(s.drainMs, (v) => `${(v / 1000).toFixed(2)} s`));
+    for (const [rate, s] of Object.entries(e2e.rates)) row(`${rate}/s for ${e2e.seconds} s`, s);
+    if (e2e.sustained) row(`${e2e.sustained.rate}/s for ${e2e.sustained.seconds} s (sustained)`, e2e.sustained);
+  }
+  if (ingest?.rss || e2e?.rss || delivery?.rss) {
+    out.push('', '**Cost**', '');
+    head('what', 'Knocker', 'baseline');
+    for (const [label, m] of Object.entries(ingest?.memory ?? {})) {
+      line(`Redis bytes per waiting request beyond its ${label} body (job hash alone)`, `${int(m.api.beyondBody)} (${int(m.api.jobHash)})`, `${int(m.express.beyondBody)} (${int(m.express.jobHash)}), express + queue.add`);
+    }
+    for (const [rate, e] of Object.entries(e2e?.rates ?? {})) {
+      line(`CPU µs per request end to end at ${rate}/s: api, workers, Redis`, `${fig(e.apiCpuUs)}, ${fig(e.workersCpuUs)}, ${fig(e.redisCpuUs)}`, '');
+    }
+    if (ingest?.rss) line('RSS of the api after the ingest runs', mb(ingest.rss.api.rss), `${mb(ingest.rss.express.rss)} express, ${mb(ingest.rss.http.rss)} node:http`);
+    if (delivery?.rss) line('RSS of a worker after the delivery runs', mb(delivery.rss.knocker1.rss), `${mb(delivery.rss.got.rss)} got, ${mb(delivery.rss.undici.rss)} undici`);
+    const last = e2e?.sustained ?? e2e;
+    if (last?.rss) line(`RSS after the ${e2e.sustained ? 'sustained' : 'end-to-end'} runs: api, workers`, `${mb(last.rss.api.rss)}; ${last.rss.workers.map((w) => mb(w.rss)).join(', ')}`, '');
+  }
+  if (Object.keys({ ...ingest?.bodies, ...delivery?.bodies }).length) {
+    out.push('', '**Body size**: accepted/s (ingest) and deliveries/s by one process', '');
+    head('body', 'ingest: Knocker api', 'ingest: express', 'delivery: Knocker worker', 'delivery: got', 'delivery: undici');
+    if (ingest && delivery) line(`${ingest.body} B`, fig(ingest.variants.api.rate), fig(ingest.variants.express.rate), fig(delivery.variants.knocker1.rate), fig(delivery.variants.got.rate), fig(delivery.variants.undici.rate));
+    const labels = new Set([...Object.keys(ingest?.bodies ?? {}), ...Object.keys(delivery?.bodies ?? {})]);
+    for (const l of labels) {
+      const i = ingest?.bodies?.[l];
+      const d = delivery?.bodies?.[l];
+      line(`${l}${i ? ` (${i.connections} conn.)` : ''}`, fig(i?.api.rate), fig(i?.express.rate), fig(d?.knocker1.rate), fig(d?.got.rate), fig(d?.undici.rate));
+    }
+  }
+  if (r.targets.length) {
+    out.push('', '**Targets**', '');
+    head('target', 'measured', 'met');
+    for (const t of r.targets) line(t.target, t.measured, t.met ? 'yes' : 'no');
+  }
+  if (r.errors.length) out.push('', ...r.errors.map((e) => `BROKEN: ${e.section}: ${e.error}`));
+  return `${out.join('\n')}\n`;
+}
