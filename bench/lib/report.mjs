@@ -1,4 +1,4 @@
-// The results as markdown tables (printed, and pasted into the README) and the targets check.
+// The results as markdown tables (printed, and pasted into docs/performance.md) and the targets check.
 
 const int = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
 const dec = (d) => (v) => (Number.isFinite(v) ? v.toFixed(d) : '–');

@@ -1,6 +1,6 @@
 // docker-compose.yml as docker-compose 1.29 resolves it (no engine needed), its wiring to
 // the Prometheus and Grafana files, its variables against the apps' schema, .env.example
-// and the README, and the Redis configuration loaded by a real redis-server.
+// and the configuration docs, and the Redis configuration loaded by a real redis-server.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -11,7 +11,7 @@ import { freePort, pingRedis, waitFor } from '@knocker/test-kit';
 import { parse } from 'yaml';
 // The schema is the list of variables the apps read; the package exports only loadConfig.
 import { schema } from '../../packages/config/src/schema.js';
-import { envExample, read, readmeVariables, readYaml, root, run } from './repo.js';
+import { docVariables, envExample, read, readYaml, root, run } from './repo.js';
 
 const secrets = { BOARD_USER: 'operator', BOARD_PASSWORD: 'board-secret', GRAFANA_ADMIN_PASSWORD: 'grafana-secret' };
 // --env-file: .env.example must itself be a valid env file, and a developer's .env must not
@@ -105,12 +105,12 @@ describe('variables', () => {
   let deployTable: Map<string, string>;
   let example: ReturnType<typeof envExample>;
   beforeAll(() => {
-    configTable = readmeVariables('## Configuration');
-    deployTable = readmeVariables('### Deployment variables');
+    configTable = docVariables('docs/configuration.md', '## Variables');
+    deployTable = docVariables('docs/configuration.md', '## Deployment variables');
     example = envExample();
   });
 
-  it('the README configuration table lists every variable of the schema (and WORKERS, for pnpm start)', () => {
+  it('the configuration table of the docs lists every variable of the schema (and WORKERS, for pnpm start)', () => {
     expect([...configTable.keys()].sort()).toEqual([...schemaKeys, 'WORKERS'].sort());
   });
 
@@ -121,7 +121,7 @@ describe('variables', () => {
     expect(schemaKeys.filter((k) => !api.includes(k) && !worker.includes(k))).toEqual([]);
   });
 
-  it('.env.example lists each variable of both README tables once, with its default', () => {
+  it('.env.example lists each variable of both configuration tables once, with its default', () => {
     const names = example.map((l) => l.name);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
     const documented = new Map([...configTable, ...deployTable]);

@@ -26,14 +26,15 @@ export function run(cmd: string, args: string[], env: Record<string, string> = {
 }
 
 /**
- * The variables of a README table under `heading` (up to the next heading of the same or a
- * higher level): first cell one or more `NAME`s, second cell `value` or the word empty.
+ * The variables of a table in the docs page `page` under `heading` (up to the next heading of
+ * the same or a higher level): first cell one or more `NAME`s, second cell `value` or the word
+ * empty.
  */
-export function readmeVariables(heading: string): Map<string, string> {
-  const lines = read('README.md').split('\n');
+export function docVariables(page: string, heading: string): Map<string, string> {
+  const lines = read(page).split('\n');
   const level = heading.match(/^#+/)?.[0].length ?? 0;
   const start = lines.indexOf(heading);
-  if (start < 0) throw new Error(`README has no "${heading}"`);
+  if (start < 0) throw new Error(`${page} has no "${heading}"`);
   const vars = new Map<string, string>();
   for (const line of lines.slice(start + 1)) {
     const h = line.match(/^(#+) /);
@@ -42,7 +43,7 @@ export function readmeVariables(heading: string): Map<string, string> {
     if (!row) continue;
     const cell = (row[2] as string).trim();
     const value = cell === 'empty' ? '' : cell.match(/^`(.*)`$/)?.[1];
-    if (value === undefined) throw new Error(`README ${heading}: cannot read the default ${JSON.stringify(cell)}`);
+    if (value === undefined) throw new Error(`${page} ${heading}: cannot read the default ${JSON.stringify(cell)}`);
     for (const [, name] of (row[1] as string).matchAll(/`([A-Z0-9_]+)`/g)) vars.set(name as string, value);
   }
   return vars;

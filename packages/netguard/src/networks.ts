@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 
 export type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** Why a network is special; the README's Security section lists the same table. */
+/** Why a network is special; docs/security.md lists the same table. */
 export type Category = 'link-local' | 'cloud-metadata' | 'loopback' | 'private' | 'carrier-grade-nat' | 'unique-local' | 'unspecified' | 'multicast' | 'reserved';
 
 export interface Network {
