@@ -1,10 +1,20 @@
+import { hostname } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
 
-/** Knocker's status page, with the queues' counts so an operator sees the backlog at a glance. */
+/** Requests not finished yet: Knocker's `tasks`, which its clients read as work in progress. */
+export function pendingTasks(counts: Record<string, number>): number {
+  return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
+}
+
+/**
+ * Knocker's status page, with the queues' counts so an operator sees the backlog at a glance.
+ * `worker` names the answering process, so behind a load balancer one can tell which api answered.
+ */
 export function createStatusHandler(deps: { queues: Queues; redisTimeoutMs: number }) {
+  const worker = `${hostname()}:${process.pid}`;
   return async function status(_req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
       const { delivery, callback } = deps.queues;
@@ -13,7 +23,10 @@ export function createStatusHandler(deps: { queues: Queues; redisTimeoutMs: numb
         deps.redisTimeoutMs,
       );
       const total = { delivered: delivered.meta.count, failed: failed.meta.count };
-      res.json({ status: true, version: KNOCKER_VERSION, processed: total.delivered + total.failed, ...total, queues: { requests, callbacks } });
+      res.json({
+        status: true, version: KNOCKER_VERSION, worker, tasks: pendingTasks(requests),
+        processed: total.delivered + total.failed, ...total, queues: { requests, callbacks },
+      });
     } catch (err) {
       next(err);
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
@@ -141,6 +142,19 @@ describe('status', () => {
     expect(body).toMatchObject({ status: true, version: KNOCKER_VERSION, processed: 0, delivered: 0, failed: 0 });
     expect(body.queues.requests.waiting).toBe((await queues.delivery.getJobCounts()).waiting);
     expect(body.queues.requests.waiting).toBeGreaterThan(0);
+  });
+
+  it("has Knocker's worker (the answering process) and tasks (requests waiting, delayed or active)", async () => {
+    const body = (await request(`${api.url}/knocker/status`)).json();
+    expect(body.worker).toBe(`${hostname()}:${api.pid}`);
+    const counts = await queues.delivery.getJobCounts();
+    expect(body.tasks).toBe(counts.waiting! + counts.prioritized! + counts.delayed! + counts.active!);
+    expect(body.tasks).toBeGreaterThan(0);
+    // A request waiting for its next attempt is a task too.
+    await queues.delivery.add('delayed', {} as never, { delay: 60_000 });
+    const after = (await request(`${api.url}/knocker/status`)).json();
+    expect(after.queues.requests.delayed).toBe(counts.delayed! + 1);
+    expect(after.tasks).toBe(body.tasks + 1);
   });
 
   it('relays other methods on the status path', async () => {
