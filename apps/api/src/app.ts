@@ -8,7 +8,7 @@ import { createBoard } from './board.js';
 import { inflightLimit, writeTimeout } from './limits.js';
 import { createApiKeyCheck } from './api-key.js';
 import { createRelayHandler, type RelayDeps } from './relay.js';
-import { createReservedRoutes, type ReservedDeps } from './reserved.js';
+import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath, type ReservedDeps } from './reserved.js';
 import { createStatusHandler } from './status.js';
 
 export interface ApiDeps extends RelayDeps, ReservedDeps {
@@ -52,7 +52,11 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(deps.health.path, createHealthRouter(deps.health));
   if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues }));
   app.get(deps.statusUrl, createStatusHandler(deps));
+  // Under the prefix the status page is one of Knocker's routes; elsewhere, as in Knocker, other methods are relayed.
+  if (isReservedPath(deps.statusUrl, deps.reservedPrefix)) app.all(deps.statusUrl, notAllowed(['GET']));
   app.use(deps.reservedPrefix, createReservedRoutes(deps));
+  // Routes under the prefix go above this line: the fallback answers 404 for every other path there.
+  app.use(deps.reservedPrefix, unknownReservedPath(deps.reservedPrefix));
   app.use(createApiKeyCheck(deps.apiKeys));
   app.use(inflightLimit(deps.maxInflight), createRelayHandler(deps));
   app.use(errorHandler(deps));

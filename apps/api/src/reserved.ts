@@ -36,7 +36,25 @@ export function createReservedRoutes(deps: ReservedDeps): express.Router {
   return router;
 }
 
-function notAllowed(allowed: readonly string[]) {
+/**
+ * The last handler under RESERVED_PREFIX: a path there that no route took is a mistake to
+ * report, never a request to relay (its Knocker-* validation would only confuse). Mounted
+ * after every reserved route, so a route added under the prefix is reached first.
+ */
+export function unknownReservedPath(prefix: string) {
+  return (_req: Request, _res: Response, next: NextFunction): void => {
+    next(new RouteNotFoundError(`${prefix} holds Knocker's own routes (docs/requests.md) and nothing under it is relayed`));
+  };
+}
+
+/** A path under RESERVED_PREFIX, which the reserved router answers whatever the method. */
+export function isReservedPath(path: string, prefix: string): boolean {
+  const p = path.toLowerCase();
+  const base = prefix.toLowerCase();
+  return p === base || p.startsWith(`${base}/`);
+}
+
+export function notAllowed(allowed: readonly string[]) {
   return (req: Request, res: Response, next: NextFunction): void => {
     res.set('allow', allowed.join(', '));
     next(new MethodNotAllowedError(req.method, allowed));

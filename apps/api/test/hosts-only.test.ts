@@ -22,4 +22,9 @@ describe('HOSTS_ONLY', () => {
     const res = await request(`${api.url}/_status`);
     expect(res.json()).toMatchObject({ status: true });
   });
+
+  it('relays other methods on a STATUS_URL outside RESERVED_PREFIX, as Knocker does', async () => {
+    const res = await request(`${api.url}/_status`, { method: 'POST', headers: { 'Knocker-Host': 'allowed.example' } });
+    expect(res.json()).toMatchObject({ status: true, url: 'http://allowed.example/_status' });
+  });
 });

@@ -157,8 +157,28 @@ describe('status', () => {
     expect(after.tasks).toBe(body.tasks + 1);
   });
 
-  it('relays other methods on the status path', async () => {
-    const res = await knock([['Knocker-Host', 'h']], { method: 'POST', path: '/knocker/status' });
-    expect(res.json()).toMatchObject({ status: true, url: 'http://h/knocker/status' });
+  it('answers other methods on the status path with 405, since it lies under RESERVED_PREFIX', async () => {
+    const res = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'status-post']], { method: 'POST', path: '/knocker/status' });
+    expect([res.status, res.headers.allow]).toEqual([405, 'GET']);
+    expect(res.json()).toMatchObject({ status: false, code: 'method_not_allowed' });
+    expect(await stored('status-post')).toBeUndefined();
+  });
+});
+
+describe('unknown paths under RESERVED_PREFIX', () => {
+  it.each([['GET', '/knocker/schedules'], ['POST', '/knocker/nope'], ['GET', '/knocker'], ['PUT', '/KNOCKER/status/x'], ['POST', '/knocker/hosts/a.example?x=1']])(
+    '%s %s answers 404 naming the prefix, not the relay', async (method, path) => {
+      const before = await queues.delivery.count();
+      const res = await knock([['Knocker-Host', 'h']], { method, path });
+      expect(res.status).toBe(404);
+      expect(res.json()).toEqual({ status: false, code: 'not_found', errors: { path: expect.stringMatching(/^no such route; \/knocker holds Knocker's own routes \(docs\/requests\.md\)/) } });
+      const bare = await knock([], { method, path });
+      expect([bare.status, bare.json().code]).toEqual([404, 'not_found']);
+      expect(await queues.delivery.count()).toBe(before);
+    });
+
+  it('leaves paths that only start like the prefix to the relay', async () => {
+    const res = await knock([['Knocker-Host', 'h']], { path: '/knockers/x' });
+    expect(res.json()).toMatchObject({ status: true, url: 'http://h/knockers/x' });
   });
 });
