@@ -14,7 +14,7 @@ const project = (dir) => ({
     '^@knocker/([a-z-]+)$': `<rootDir>/${dir.replace(/[^/]+/g, '..')}/packages/$1/src/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Jest 30 wraps what a test file left on the global object before the next file runs; a
   // worker that runs many files after @sentry/node's global carrier was set then overflows
   // the stack in those wrappers. Each file gets a fresh global anyway.
@@ -27,6 +27,6 @@ export default {
   testTimeout: 30_000,
   projects: [
     'packages/config', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit',
-    'packages/metrics', 'packages/health', 'apps/api', 'apps/worker', 'deploy',
+    'packages/metrics', 'packages/health', 'apps/api', 'apps/worker', 'deploy', 'scripts',
   ].map(project),
 };

@@ -1,9 +1,14 @@
 // `pnpm start`: installs and builds when needed, makes sure a Redis answers at REDIS_URL
 // (running a private one when possible), then runs the api and WORKERS worker processes
-// with the same environment until Ctrl-C, when it stops them all.
+// with the same environment until Ctrl-C, restarting any that crashes (scripts/lib/supervisor.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createSupervisor } from './lib/supervisor.mjs';
+
+// Paths below are the repository's, wherever the command was started from.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
 // Locally nothing balances load, so Ctrl-C need not wait for one to drain the api.
 const env = { HEALTHCHECK_INTERVAL: '0', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
@@ -15,8 +20,7 @@ if (!Number.isInteger(workers) || workers < 0 || workers > 64) fail(`WORKERS: ex
 run('node', ['scripts/install-if-needed.mjs']);
 run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
 
-const children = [];
-let stopping = false;
+const supervisor = createSupervisor({ launch, log: (line) => console.log(`[start] ${line}`) });
 
 if (!(await ping(redisUrl))) {
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(redisUrl.hostname);
@@ -24,28 +28,40 @@ if (!(await ping(redisUrl))) {
   if (!local || !found) {
     fail(`Nothing answers at ${redisUrl.host}. Start Redis there (for example \`apt-get install redis-server\`, or \`docker run -p 6379:6379 redis:7\`) or set REDIS_URL.`);
   }
-  const dir = '.data/redis';
+  const dir = env.START_REDIS_DIR || '.data/redis';
   mkdirSync(dir, { recursive: true });
   console.log(`[start] no Redis at ${redisUrl.host}: running a private redis-server there (AOF on, data in ${dir}/)`);
-  children.push(launch('redis', 'redis-server', ['--bind', '127.0.0.1', '--port', redisUrl.port || '6379', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction']));
+  // Stopped last, so the workers can finish their deliveries while it is still there.
+  supervisor.add({ name: 'redis', last: true, cmd: 'redis-server', args: ['--bind', '127.0.0.1', '--port', redisUrl.port || '6379', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'] });
   const deadline = Date.now() + 10_000;
   while (!(await ping(redisUrl))) {
-    if (Date.now() > deadline) fail('the private redis-server did not answer within 10 s');
+    if (Date.now() > deadline) {
+      console.error('[start] the private redis-server did not answer within 10 s');
+      process.exit(await supervisor.stop(1));
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-children.push(launch('api', process.execPath, ['apps/api/dist/main.js']));
+supervisor.add({ name: 'api', cmd: process.execPath, args: ['apps/api/dist/main.js'] });
 // Each worker serves its metrics on its own port: METRICS_PORT, METRICS_PORT + 1, …
 for (let i = 1; i <= workers; i++) {
-  children.push(launch(`worker-${i}`, process.execPath, ['apps/worker/dist/main.js'], { METRICS_PORT: String(metricsPort + i - 1) }));
+  supervisor.add({ name: `worker-${i}`, cmd: process.execPath, args: ['apps/worker/dist/main.js'], env: { METRICS_PORT: String(metricsPort + i - 1) } });
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (++signals === 1) console.log('[start] stopping: the apps finish their in-flight work (Ctrl-C again to end them now)');
+    else supervisor.force();
+    void supervisor.stop(0);
+  });
+}
+process.exit(await supervisor.done);
 
-function launch(name, cmd, args, extraEnv = {}) {
+function launch({ name, cmd, args, env: extraEnv = {} }) {
   // Redis gets its own process group so a terminal's Ctrl-C does not stop it before the
-  // workers have finished their deliveries; stopAll ends it last.
+  // workers have finished their deliveries; the supervisor ends it last.
   const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: name === 'redis' });
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
@@ -55,23 +71,7 @@ function launch(name, cmd, args, extraEnv = {}) {
       for (const line of lines) console.log(`[${name}] ${line}`);
     });
   }
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`[start] ${name} exited (${signal ?? code}); stopping the others`);
-    stopAll(code || 1);
-  });
-  return Object.assign(child, { label: name });
-}
-
-// Apps first so workers can finish deliveries while Redis is still there; Redis last.
-function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  const apps = children.filter((c) => c.label !== 'redis' && c.exitCode === null);
-  const redis = children.find((c) => c.label === 'redis');
-  Promise.all(apps.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })))
-    .then(() => redis && redis.exitCode === null && new Promise((r) => { redis.once('exit', r); redis.kill('SIGTERM'); }))
-    .then(() => process.exit(code));
+  return child;
 }
 
 function ping(url) {
