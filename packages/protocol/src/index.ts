@@ -15,3 +15,7 @@ export type { TargetError } from './target-error.js';
 export {
   AdminKeyError, AdminDisabledError, RequestNotFoundError, RequestStateError, RequestLogFullError, MethodNotAllowedError, RouteNotFoundError,
 } from './lifecycle-errors.js';
+export { parseDuration, readNotBefore, DEFAULT_DELAY_MAX_SECONDS } from './timing.js';
+export type { DelayHeaders } from './timing.js';
+export { parseCron, nextTicks } from './cron.js';
+export type { CronSpec } from './cron.js';

@@ -154,4 +154,23 @@ describe('parseKnockRequest', () => {
     const r = parseKnockRequest({ method: 'GET', target: '/', rawHeaders: ['Knocker-Host', 'h'] }, limits);
     expect(r.config.id).toMatch(/^[0-9a-f]{32}$/);
   });
+
+  it('reads a delay into notBefore, and leaves a plain request without one', () => {
+    const at = (headers: string[]) => parseKnockRequest({ method: 'POST', target: '/', rawHeaders: headers }, { ...limits, delayMax: 3600 }, () => 'g', () => 1_000_000);
+    expect(at(['Knocker-Host', 'h'])).not.toHaveProperty('notBefore');
+    const delayed = at(['Knocker-Host', 'h', 'Knocker-Delay', '1m30s']);
+    expect(delayed.notBefore).toBe(1_090_000);
+    expect(delayed.config).not.toHaveProperty('knocker-delay');
+    expect(at(['Knocker-Host', 'h', 'Knocker-Delay', '5m', 'Knocker-Not-Before', '2000']).notBefore).toBe(2_000_000);
+    expect(() => at(['Knocker-Host', 'h', 'Knocker-Delay', '2h'])).toThrow(/knocker-delay: must be at most 3600 seconds/);
+  });
+
+  it('reads Knocker-Cron into a schedule, alone', () => {
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Cron': 'CRON_TZ=Europe/Berlin */5 * * * *' });
+    expect(r.cron).toEqual({ cron: 'CRON_TZ=Europe/Berlin */5 * * * *', pattern: '*/5 * * * *', timezone: 'Europe/Berlin' });
+    expect(r.config).not.toHaveProperty('knocker-cron');
+    expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Cron': 'every day' })).toHaveProperty('knocker-cron');
+    expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Cron': '* * * * *', 'Knocker-Delay': '5' })['knocker-cron']).toMatch(/cannot be combined/);
+    expect(errorsOf(['Knocker-Host', 'h', 'Knocker-Delay', '5', 'Knocker-Delay', '6'])['knocker-delay']).toBe('must be given once');
+  });
 });

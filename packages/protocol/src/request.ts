@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { parseCatchPatterns } from './catch.js';
+import { parseCron, type CronSpec } from './cron.js';
 import { InvalidRequestError, LoopDetectedError } from './errors.js';
 import { forwardableHeaders, type HeaderPair } from './headers.js';
 import { parseTargetHost } from './host.js';
+import { DEFAULT_DELAY_MAX_SECONDS, readNotBefore } from './timing.js';
 import { KNOCKER_VERSION } from './version.js';
 
 /** Server-wide bounds and defaults for the per-request headers. */
@@ -16,6 +18,8 @@ export interface ProtocolLimits {
   backoffFactorMax: number;
   /** Lower-case `name` or `name:port` entries; empty allows every host. */
   hostsOnly: readonly string[];
+  /** DELAY_MAX in seconds: the furthest `Knocker-Delay` and `Knocker-Not-Before` may reach. */
+  delayMax?: number;
   /**
    * Why an IP literal given as target or callback host is not allowed, if it is not. Only the
    * api sets it; names are judged when the workers connect, on what they resolve to then.
@@ -44,6 +48,10 @@ export interface KnockRequest {
   url: string;
   /** Exactly what goes to the target, `x-knocker` included. */
   headers: HeaderPair[];
+  /** Ms since the epoch before which no attempt starts; only when a delay was asked. */
+  notBefore?: number;
+  /** `Knocker-Cron`: store a schedule that sends this request at every tick, instead of sending it once. */
+  cron?: CronSpec;
 }
 
 export interface IncomingKnock {
@@ -57,7 +65,8 @@ export interface IncomingKnock {
 /** Carries a credential: checked by the api, never stored, forwarded or echoed. */
 export const API_KEY_HEADER = 'knocker-api-key';
 
-const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id'];
+const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
+  'knocker-delay', 'knocker-not-before', 'knocker-cron'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
@@ -72,7 +81,9 @@ export function checkRequestId(id: string): string | undefined {
 }
 
 /** Validates the Knocker headers of an incoming request; throws with every problem named by its header. */
-export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimits, newId: () => string = defaultId): KnockRequest {
+export function parseKnockRequest(
+  incoming: IncomingKnock, limits: ProtocolLimits, newId: () => string = defaultId, now: () => number = Date.now,
+): KnockRequest {
   const knocker = new Map<string, string[]>();
   const { rawHeaders } = incoming;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -140,6 +151,14 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
   const patterns = rawCatch === undefined || rawCatch.trim() === '' ? undefined : parseCatchPatterns(rawCatch);
   if (typeof patterns === 'string') errors['knocker-catch'] = patterns;
 
+  const delay = { delay: read('knocker-delay'), notBefore: read('knocker-not-before') };
+  const timed = delay.delay !== undefined || delay.notBefore !== undefined;
+  const notBefore = timed ? readNotBefore(delay, now(), limits.delayMax ?? DEFAULT_DELAY_MAX_SECONDS, errors) : undefined;
+  const rawCron = read('knocker-cron');
+  const cron = rawCron === undefined ? undefined : parseCron(rawCron, new Date(now()));
+  if (typeof cron === 'string') errors['knocker-cron'] = cron;
+  else if (cron !== undefined && timed) errors['knocker-cron'] = 'cannot be combined with Knocker-Delay or Knocker-Not-Before: a schedule fires at its ticks';
+
   const path = pathOf(incoming.target);
   if (path === null) errors['path'] = 'must be an origin-form path such as /hook?x=1';
 
@@ -154,7 +173,10 @@ export function parseKnockRequest(incoming: IncomingKnock, limits: ProtocolLimit
   }
   const headers = forwardableHeaders(rawHeaders);
   headers.push(['x-knocker', KNOCKER_VERSION]);
-  return { config, method: incoming.method, url: `${scheme}://${host}${path}`, headers };
+  const knock: KnockRequest = { config, method: incoming.method, url: `${scheme}://${host}${path}`, headers };
+  if (notBefore !== undefined) knock.notBefore = notBefore;
+  if (typeof cron === 'object') knock.cron = cron;
+  return knock;
 }
 
 function defaultId(): string {
