@@ -1,6 +1,7 @@
 // Strict scalar parsers for environment strings. Each returns a zod schema so
 // error messages can name the variable and the value that was refused.
 import { z } from 'zod';
+import { parseDuration } from '@knocker/protocol';
 
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 
@@ -10,6 +11,18 @@ export function seconds(opts: { min?: number; above?: number; max?: number }) {
     const tooLow = opts.above !== undefined ? value <= opts.above : opts.min !== undefined && value < opts.min;
     if (!Number.isFinite(value) || tooLow || (opts.max !== undefined && value > opts.max)) {
       ctx.addIssue({ code: 'custom', message: `expected ${describeRange('a number', opts)}, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** Seconds, plain (`90`) or in units (`30m`, `7d`), the way the `Knocker-Delay` header is written. */
+export function duration(opts: { above: number; max: number }) {
+  return z.string().trim().transform((raw, ctx) => {
+    const value = parseDuration(raw);
+    if (value === undefined || value <= opts.above || value > opts.max) {
+      ctx.addIssue({ code: 'custom', message: `expected seconds or a duration such as 12h or 7d, above ${opts.above} and at most ${opts.max} seconds, got ${JSON.stringify(raw)}` });
       return z.NEVER;
     }
     return value;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isNetwork } from '@knocker/netguard';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { boolean, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
+import { boolean, duration, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
 export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
@@ -94,6 +94,11 @@ export const schema = z.object({
   REQUEST_LOG_MAX_LINES: integer({ min: 1, max: 100000 }).default(100),
   REQUEST_LOG_MAX_BYTES: integer({ min: 1, max: 16 * 1024 * 1024 }).default(64 * 1024),
   REQUEST_LOG_REQUIRES_ADMIN_KEY: boolean().default(false),
+  // BullMQ keeps a delayed job in a sorted set, whatever its time: the bound is for the users'
+  // sake (a typo in a unit should not park a request for years), hence a year at most.
+  DELAY_MAX: duration({ above: 0, max: 366 * 24 * 3600 }).default(7 * 24 * 3600),
+  // Every schedule is a job scheduler in Redis and one delivery per tick: 0 turns Knocker-Cron off.
+  SCHEDULES_MAX: integer({ min: 0, max: 1_000_000 }).default(1000),
 });
 
 type Env = z.output<typeof schema>;
@@ -142,6 +147,10 @@ export interface Config extends ProtocolLimits {
   /** Path prefix of Knocker's own routes (inspection, replay, cancel, log lines); never relayed. */
   reservedPrefix: string;
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
+  /** DELAY_MAX in seconds (the protocol limit). */
+  delayMax: number;
+  /** 0: schedules are off and Knocker-Cron is refused. */
+  schedulesMax: number;
 }
 
 export function toConfig(env: Env): Config {
@@ -191,5 +200,7 @@ export function toConfig(env: Env): Config {
     adminApiKey: env.ADMIN_API_KEY,
     reservedPrefix: env.RESERVED_PREFIX,
     requestLog: { maxLines: env.REQUEST_LOG_MAX_LINES, maxBytes: env.REQUEST_LOG_MAX_BYTES, requiresAdminKey: env.REQUEST_LOG_REQUIRES_ADMIN_KEY },
+    delayMax: env.DELAY_MAX,
+    schedulesMax: env.SCHEDULES_MAX,
   };
 }
