@@ -25,6 +25,7 @@ export async function readInspection(queues: Pick<Queues, 'delivery' | 'callback
     url,
     config,
     created_at: new Date(job.timestamp).toISOString(),
+    ...(job.data.notBefore !== undefined && { not_before: new Date(job.data.notBefore).toISOString() }),
     replays,
     attempts: delivered ? [...attempts, delivered] : attempts,
     logs: logs.logs,

@@ -32,6 +32,8 @@ export function createRelayHandler(deps: RelayDeps) {
       const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
       const name = `${knock.method} ${knock.config.host}`;
       const opts = deliveryJobOptions(knock.config, deps.retention);
+      // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
+      if (knock.notBefore !== undefined) opts.delay = Math.max(0, knock.notBefore - Date.now());
       // A generated id is random (122 bits) and cannot be known yet: only an id the client
       // chose needs the duplicate check, which costs two more Redis commands.
       const added = await withinDeadline(
@@ -43,14 +45,19 @@ export function createRelayHandler(deps: RelayDeps) {
       if (added.duplicate) {
         const { config, url, method, headers, body: stored } = added.existing;
         deps.logger.debug(`Request #${config.id} sent again: answered with the stored one`);
-        res.json({ status: true, duplicate: true, config, url, method, headers, 'body-length': Buffer.byteLength(stored, 'base64') });
+        res.json({ status: true, duplicate: true, config, url, method, headers, 'body-length': Buffer.byteLength(stored, 'base64'), ...notBefore(added.existing) });
         return;
       }
       deps.metrics.accepted.inc();
       deps.logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
-      res.json({ status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length });
+      res.json({ status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length, ...notBefore(knock) });
     } catch (err) {
       next(err);
     }
   };
+}
+
+// Only a delayed request says when it starts: a plain one is answered exactly as before.
+function notBefore(knock: { notBefore?: number }): { not_before?: string } {
+  return knock.notBefore === undefined ? {} : { not_before: new Date(knock.notBefore).toISOString() };
 }

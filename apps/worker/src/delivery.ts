@@ -53,7 +53,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const line = `Request #${config.id} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
 
     if (attempt.ok) {
-      deps.metrics.endToEnd.observe((Date.now() - job.data.acceptedAt) / 1000);
+      // From when it was due: a delay the client asked for is not latency.
+      deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
       return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
     }

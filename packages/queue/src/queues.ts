@@ -31,6 +31,8 @@ export interface DeliveryJob {
   /** The body bytes, base64: job data is JSON and bodies may be binary. */
   body: string;
   acceptedAt: number;
+  /** Ms since the epoch before which no attempt starts (Knocker-Delay, Knocker-Not-Before). */
+  notBefore?: number;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
 }
