@@ -97,8 +97,6 @@ export const schema = z.object({
   // BullMQ keeps a delayed job in a sorted set, whatever its time: the bound is for the users'
   // sake (a typo in a unit should not park a request for years), hence a year at most.
   DELAY_MAX: duration({ above: 0, max: 366 * 24 * 3600 }).default(7 * 24 * 3600),
-  // Every schedule is a job scheduler in Redis and one delivery per tick: 0 turns Knocker-Cron off.
-  SCHEDULES_MAX: integer({ min: 0, max: 1_000_000 }).default(1000),
 });
 
 type Env = z.output<typeof schema>;
@@ -149,8 +147,6 @@ export interface Config extends ProtocolLimits {
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
   /** DELAY_MAX in seconds (the protocol limit). */
   delayMax: number;
-  /** 0: schedules are off and Knocker-Cron is refused. */
-  schedulesMax: number;
 }
 
 export function toConfig(env: Env): Config {
@@ -201,6 +197,5 @@ export function toConfig(env: Env): Config {
     reservedPrefix: env.RESERVED_PREFIX,
     requestLog: { maxLines: env.REQUEST_LOG_MAX_LINES, maxBytes: env.REQUEST_LOG_MAX_BYTES, requiresAdminKey: env.REQUEST_LOG_REQUIRES_ADMIN_KEY },
     delayMax: env.DELAY_MAX,
-    schedulesMax: env.SCHEDULES_MAX,
   };
 }
