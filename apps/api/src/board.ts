@@ -3,14 +3,20 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { secretsEqual } from '@knocker/protocol';
-import type { Queues } from '@knocker/queue';
+import type { Queues, Shard } from '@knocker/queue';
 
-/** Bull Board for the delivery and callback queues, behind HTTP basic auth. */
-export function createBoard(opts: { path: string; user: string; password: string; queues: Queues }): express.Express {
+/** Bull Board for the delivery and callback queues of every shard, behind HTTP basic auth. */
+export function createBoard(opts: { path: string; user: string; password: string; queues: Pick<Queues, 'all'> }): express.Express {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(opts.path);
-  createBullBoard({ queues: [new BullMQAdapter(opts.queues.delivery), new BullMQAdapter(opts.queues.callback)], serverAdapter: adapter });
+  const { replaceQueues } = createBullBoard({ queues: adaptersOf(opts.queues.all), serverAdapter: adapter });
   const board = express();
+  // Shards of another layout appear when the api finds them (after a change of QUEUE_SHARDS).
+  let shown = opts.queues.all;
+  board.use((_req, _res, next) => {
+    if (opts.queues.all !== shown) replaceQueues(adaptersOf((shown = opts.queues.all)));
+    next();
+  });
   // Both are express apps of their own, which announce themselves unless told not to; the
   // ingress does not.
   const ui: express.Express = adapter.getRouter();
@@ -36,4 +42,14 @@ function basicAuth(user: string, password: string) {
     res.set('www-authenticate', 'Basic realm="Knocker board", charset="UTF-8"');
     res.status(401).json({ status: false, code: 'unauthorized', errors: { authorization: 'Bull Board needs BOARD_USER and BOARD_PASSWORD (HTTP basic auth)' } });
   };
+}
+
+// A single shard keeps the queues' plain names (and the board its URLs); shards are told
+// apart by a prefix, since the board keys queues by name.
+function adaptersOf(shards: readonly Shard[]): BullMQAdapter[] {
+  return shards.flatMap((s) => {
+    const only = s.count === 1;
+    const opts = (name: string) => (s.index === 0 && only ? {} : { prefix: `${s.index + 1}of${s.count}-`, displayName: `${name} (shard ${s.index + 1} of ${s.count})` });
+    return [new BullMQAdapter(s.delivery, opts(s.delivery.name)), new BullMQAdapter(s.callback, opts(s.callback.name))];
+  });
 }

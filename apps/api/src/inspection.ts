@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { callbackJobId, deliveryJobId, replaysOf, requestState, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
+import { callbackJobId, deliveryJobId, replaysOf, requestState, shardHolding, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
 
 type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
 
@@ -7,12 +7,13 @@ type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
  * Everything known about a stored request, or undefined once it is gone (never accepted, or
  * removed after RETAIN_*: its attempts and log lines go with it).
  */
-export async function readInspection(queues: Pick<Queues, 'delivery' | 'callback' | 'redis'>, id: string) {
+export async function readInspection(queues: Pick<Queues, 'candidatesFor'>, id: string) {
   const jobId = deliveryJobId(id);
-  const job = await queues.delivery.getJob(jobId);
+  const shard = await shardHolding(queues, id);
+  const job = await shard.delivery.getJob(jobId);
   if (!job) return undefined;
   const [bullState, logs, replays] = await Promise.all([
-    job.getState(), queues.delivery.getJobLogs(jobId), replaysOf(queues.redis, queues.delivery, id),
+    job.getState(), shard.delivery.getJobLogs(jobId), replaysOf(shard.redis, shard.delivery, id),
   ]);
   const state = requestState(bullState, job.failedReason);
   if (state === undefined) return undefined;
@@ -29,7 +30,7 @@ export async function readInspection(queues: Pick<Queues, 'delivery' | 'callback
     replays,
     attempts: delivered ? [...attempts, delivered] : attempts,
     logs: logs.logs,
-    callback: config.callback ? { url: config.callback, ...(await callbackOf(queues.callback, id, replays)) } : null,
+    callback: config.callback ? { url: config.callback, ...(await callbackOf(shard.callback, id, replays)) } : null,
   };
 }
 

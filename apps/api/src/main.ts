@@ -6,7 +6,7 @@ import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { createAddressPolicy } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, producerConnection } from '@knocker/queue';
+import { createQueues, producerConnection, shardRetention, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApp } from './app.js';
 import { workersCheck } from './checks.js';
@@ -27,8 +27,19 @@ async function main(): Promise<void> {
     if (redisDown) logger.info('Redis is back; accepting requests again');
     redisDown = false;
   });
-  const queues = createQueues(connection, config.queuePrefix);
-  for (const q of [queues.delivery, queues.callback]) q.on('error', () => undefined); // reported once above
+  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
+  const quiet = (shards: readonly Shard[]) => {
+    for (const s of shards) for (const q of [s.delivery, s.callback]) q.on('error', () => undefined); // reported once above
+  };
+  quiet(queues.all);
+  // Which other shard layouts still hold requests, for the routes that take an id.
+  const refresh = () => queues.refresh().then((found) => {
+    if (found.length > 0) logger.info(`Found ${found.length} shards of another QUEUE_SHARDS layout; requests stored there stay reachable`);
+    quiet(found);
+  }, (err: Error) => logger.debug(`Shard layouts not read: ${err.message}`));
+  connection.on('ready', () => void refresh());
+  const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
+  layouts.unref();
 
   let server: Server | undefined;
   const shutdown = createShutdown({
@@ -45,7 +56,7 @@ async function main(): Promise<void> {
           server.closeIdleConnections();
         }),
       },
-      { name: 'close queues', run: () => queues.close() },
+      { name: 'close queues', run: () => { clearInterval(layouts); return queues.close(); } },
       { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
       { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
       { name: 'close log', run: async () => { logger.info('Api stopped'); await logger.close(); } },
@@ -62,7 +73,7 @@ async function main(): Promise<void> {
     limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
     queues,
     queueReady: () => connection.status === 'ready',
-    retention: config.retention,
+    retention: shardRetention(config.retention, config.queueShards),
     maxBodySize: config.maxBodySize,
     redisTimeoutMs: config.redisTimeoutMs,
     statusUrl: config.statusUrl,
@@ -73,7 +84,7 @@ async function main(): Promise<void> {
     reporter,
     registry: config.metricsEnabled ? registry : undefined,
     metrics: createHttpMetrics(registry),
-    health: { ...config.health, checks: [redisCheck(connection), workersCheck(queues.delivery)], shuttingDown: () => shutdown.stopping },
+    health: { ...config.health, checks: [redisCheck(connection), workersCheck(() => queues.all)], shuttingDown: () => shutdown.stopping },
     board: config.board.user ? config.board : undefined,
     maxInflight: config.maxInflight,
     writeTimeoutMs: config.writeTimeoutMs,
@@ -100,6 +111,8 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 }
+
+const LAYOUT_REFRESH_MS = 10_000;
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');

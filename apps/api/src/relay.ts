@@ -8,7 +8,7 @@ import { withinDeadline } from './deadline.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
-  queues: Pick<Queues, 'delivery' | 'redis'>;
+  queues: Pick<Queues, 'forId' | 'candidatesFor'>;
   /** False while the Redis connection is down: the api then answers 503 at once. */
   queueReady: () => boolean;
   retention: Retention;
@@ -34,12 +34,13 @@ export function createRelayHandler(deps: RelayDeps) {
       const opts = deliveryJobOptions(knock.config, deps.retention);
       // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
       if (knock.notBefore !== undefined) opts.delay = Math.max(0, knock.notBefore - Date.now());
+      const shard = deps.queues.forId(knock.config.id);
       // A generated id is random (122 bits) and cannot be known yet: only an id the client
       // chose needs the duplicate check, which costs two more Redis commands.
       const added = await withinDeadline(
         req.headers['knocker-id'] === undefined
-          ? deps.queues.delivery.add(name, job, opts).then((): AddOutcome => ({ duplicate: false }))
-          : addDelivery(deps.queues.redis, deps.queues.delivery, name, job, opts, deps.redisTimeoutMs),
+          ? shard.delivery.add(name, job, opts).then((): AddOutcome => ({ duplicate: false }))
+          : addDelivery(shard.redis, shard.delivery, name, job, opts, deps.redisTimeoutMs, deps.queues.candidatesFor(knock.config.id).slice(1)),
         deps.redisTimeoutMs,
       );
       if (added.duplicate) {

@@ -1,11 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError, RequestLogFullError, RequestNotFoundError } from '@knocker/protocol';
-import { appendRequestLog, type LogLimits, type Queues } from '@knocker/queue';
+import { appendRequestLog, shardHolding, type LogLimits, type Queues } from '@knocker/queue';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
 
 export interface RequestLogDeps {
-  queues: Pick<Queues, 'delivery' | 'redis'>;
+  queues: Pick<Queues, 'candidatesFor'>;
   limits: LogLimits;
   redisTimeoutMs: number;
 }
@@ -22,7 +22,7 @@ export function createRequestLogHandler(deps: RequestLogDeps) {
       const body = await readBody(req, maxBytes, () => new RequestLogFullError({ body: `a line must be at most ${maxBytes} bytes (REQUEST_LOG_MAX_BYTES)` }));
       const text = body.toString('utf8').replace(/\r?\n$/, '');
       if (text === '') throw new InvalidRequestError({ body: 'must be the text of the log line' });
-      const outcome = await withinDeadline(appendRequestLog(deps.queues.redis, deps.queues.delivery, id, text, deps.limits), deps.redisTimeoutMs);
+      const outcome = await withinDeadline(shardHolding(deps.queues, id).then((s) => appendRequestLog(s.redis, s.delivery, id, text, deps.limits)), deps.redisTimeoutMs);
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
       if (outcome === 'too-many-lines') throw new RequestLogFullError({ log: `request #${id} already has ${maxLines} lines (REQUEST_LOG_MAX_LINES)` });
       if (outcome === 'too-large') throw new RequestLogFullError({ log: `request #${id} would have more than ${maxBytes} bytes of log (REQUEST_LOG_MAX_BYTES)` });

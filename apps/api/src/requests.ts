@@ -1,11 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError, RequestNotFoundError, RequestStateError } from '@knocker/protocol';
-import { cancelDelivery, deliveryJobId, replayDelivery, requestState, type Queues, type RequestState } from '@knocker/queue';
+import { cancelDelivery, deliveryJobId, replayDelivery, requestState, shardHolding, type Queues, type RequestState } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
 import { readInspection } from './inspection.js';
 
 export interface RequestsDeps {
-  queues: Pick<Queues, 'delivery' | 'callback' | 'redis'>;
+  queues: Pick<Queues, 'candidatesFor'>;
   redisTimeoutMs: number;
 }
 
@@ -15,7 +15,8 @@ type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void
 export function createRequestHandlers(deps: RequestsDeps): { inspect: Handler; replay: Handler; cancel: Handler } {
   const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
   const stateOf = async (id: string): Promise<RequestState> => {
-    const job = await redis(deps.queues.delivery.getJob(deliveryJobId(id)));
+    const shard = await redis(shardHolding(deps.queues, id));
+    const job = await redis(shard.delivery.getJob(deliveryJobId(id)));
     const state = job ? requestState(await redis(job.getState()), job.failedReason) : undefined;
     if (state === undefined) throw new RequestNotFoundError(id);
     return state;
@@ -35,13 +36,15 @@ export function createRequestHandlers(deps: RequestsDeps): { inspect: Handler; r
       res.json({ status: true, ...view });
     }),
     replay: handle(async (id, res) => {
-      const outcome = await redis(replayDelivery(deps.queues.redis, deps.queues.delivery, id));
+      const shard = await redis(shardHolding(deps.queues, id));
+      const outcome = await redis(replayDelivery(shard.redis, shard.delivery, id));
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
       if (outcome === 'not-failed') throw new RequestStateError(await stateOf(id), 'only a failed request can be retried');
       res.json({ status: true, id, state: 'waiting' });
     }),
     cancel: handle(async (id, res) => {
-      const outcome = await redis(cancelDelivery(deps.queues.redis, deps.queues.delivery, id));
+      const shard = await redis(shardHolding(deps.queues, id));
+      const outcome = await redis(cancelDelivery(shard.redis, shard.delivery, id));
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
       if (outcome === 'busy') throw new RequestStateError(await stateOf(id), 'only a waiting or delayed request can be cancelled');
       res.json({ status: true, id, state: 'cancelled' });

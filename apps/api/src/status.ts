@@ -10,19 +10,19 @@ export function pendingTasks(counts: Record<string, number>): number {
 }
 
 /**
- * Knocker's status page, with the queues' counts so an operator sees the backlog at a glance.
+ * Knocker's status page, with the queues' counts (of every shard) so an operator sees the backlog at a glance.
  * `worker` names the answering process, so behind a load balancer one can tell which api answered.
  */
-export function createStatusHandler(deps: { queues: Queues; redisTimeoutMs: number }) {
+export function createStatusHandler(deps: { queues: Pick<Queues, 'all'>; redisTimeoutMs: number }) {
   const worker = `${hostname()}:${process.pid}`;
   return async function status(_req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const { delivery, callback } = deps.queues;
-      const [requests, callbacks, delivered, failed] = await withinDeadline(
-        Promise.all([delivery.getJobCounts(), callback.getJobCounts(), delivery.getMetrics('completed', 0, 0), delivery.getMetrics('failed', 0, 0)]),
-        deps.redisTimeoutMs,
-      );
-      const total = { delivered: delivered.meta.count, failed: failed.meta.count };
+      const perShard = await withinDeadline(Promise.all(deps.queues.all.map(({ delivery, callback }) => Promise.all([
+        delivery.getJobCounts(), callback.getJobCounts(), delivery.getMetrics('completed', 0, 0), delivery.getMetrics('failed', 0, 0),
+      ]))), deps.redisTimeoutMs);
+      const requests = sumCounts(perShard.map((s) => s[0]));
+      const callbacks = sumCounts(perShard.map((s) => s[1]));
+      const total = { delivered: sum(perShard.map((s) => s[2].meta.count)), failed: sum(perShard.map((s) => s[3].meta.count)) };
       res.json({
         status: true, version: KNOCKER_VERSION, worker, tasks: pendingTasks(requests),
         processed: total.delivered + total.failed, ...total, queues: { requests, callbacks },
@@ -31,4 +31,12 @@ export function createStatusHandler(deps: { queues: Queues; redisTimeoutMs: numb
       next(err);
     }
   };
+}
+
+const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+
+function sumCounts(counts: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of counts) for (const [state, n] of Object.entries(c)) out[state] = (out[state] ?? 0) + n;
+  return out;
 }

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '@knocker/config';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, workerConnection } from '@knocker/queue';
+import { createQueues, shardRetention, workerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createMetricsApp } from './metrics-server.js';
 import { queueSnapshots } from './queue-gauges.js';
@@ -17,17 +17,16 @@ function main(): void {
   watchProcessErrors(logger, reporter);
   const connection = workerConnection(config.redisUrl);
   connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
-  const queues = createQueues(connection, config.queuePrefix);
+  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
 
   const registry = createRegistry();
   const workers = startWorkers({
     connection,
     queues,
-    prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
     maxRedirects: config.maxRedirects,
     backoffFactorMax: config.backoffFactorMax,
-    retention: config.retention,
+    retention: shardRetention(config.retention, config.queueShards),
     logger,
     reporter,
     reportFailedRequests: config.sentry.failedRequests,
@@ -35,7 +34,16 @@ function main(): void {
     stalled: config.stalled,
     network: config.network,
   });
-  if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, queues: [queues.delivery, queues.callback], leaseMs: 30_000 }));
+  if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, shards: () => queues.all, leaseMs: 30_000 }));
+  // Shards of another QUEUE_SHARDS layout still in Redis are drained too, whatever this
+  // worker's own setting: changing it never strands requests.
+  const refresh = () => queues.refresh().then((found) => {
+    if (found.length === 0) return;
+    logger.info(`Consuming ${found.length} more shards, of another QUEUE_SHARDS layout found in Redis`);
+    workers.consume(found);
+  }, (err: Error) => logger.debug(`Shard layouts not read: ${err.message}`));
+  void refresh();
+  const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
 
   const shutdown = createShutdown({
     drainMs: 0,
@@ -43,7 +51,7 @@ function main(): void {
     log: (m) => logger.info(m),
     exit: (code) => process.exit(code),
     steps: [
-      { name: 'finish active deliveries', run: () => workers.close(config.shutdownTimeoutMs) },
+      { name: 'finish active deliveries', run: () => { clearInterval(layouts); return workers.close(config.shutdownTimeoutMs); } },
       { name: 'close metrics server', run: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) },
       { name: 'close queues', run: () => queues.close() },
       { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
@@ -73,6 +81,8 @@ function main(): void {
     logger.info(`Knocker worker ${KNOCKER_VERSION} ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, metrics on :${config.metricsPort})`);
   });
 }
+
+const LAYOUT_REFRESH_MS = 10_000;
 
 try {
   main();

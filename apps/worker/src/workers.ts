@@ -1,19 +1,17 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
-import { QUEUES, replaysOf, type CallbackJob, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
+import { QUEUES, replaysOf, type CallbackJob, type Connection, type DeliveryJob, type Queues, type Retention, type Shard } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
 import { createDeliveryProcessor } from './delivery.js';
 
 export interface WorkerDeps {
-  connection: Redis;
+  connection: Connection;
   /** Callback jobs are added through these; on the worker connection they wait out a Redis blip. */
-  queues: Queues;
-  prefix: string;
+  queues: Pick<Queues, 'all'>;
   concurrency: number;
   maxRedirects: number;
   backoffFactorMax: number;
@@ -29,18 +27,19 @@ export interface WorkerDeps {
 export interface RunningWorkers {
   /** False once closing, or if BullMQ stopped consuming. */
   isRunning(): boolean;
+  /** Also consumes these shards (of another layout found in Redis). */
+  consume(shards: readonly Shard[]): void;
   /** Stops taking jobs and waits for active ones; jobs still running after `timeoutMs` are left to stall and be retried elsewhere. */
   close(timeoutMs: number): Promise<void>;
 }
 
-/** Starts consuming the delivery and callback queues; any number of these share the queues. */
+/** Starts consuming the delivery and callback queues of every shard; any number of these share the queues. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const agents = createGuardedAgents(createAddressPolicy(deps.network));
   const http = createHttpClient({ maxRedirects: deps.maxRedirects, agents });
   const { maxStalledCount } = deps.stalled;
   const common = {
     connection: deps.connection,
-    prefix: deps.prefix,
     concurrency: deps.concurrency,
     // Kept by BullMQ per minute, with a running total the status endpoint reports as "processed".
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
@@ -53,33 +52,45 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
     retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
 
-  const deliveries = new Worker<DeliveryJob>(
-    QUEUES.delivery,
-    createDeliveryProcessor({
-      ...deps, http, callbacks: deps.queues.callback, maxStalledCount, replaysOf: (id) => replaysOf(deps.connection, deps.queues.delivery, id),
-    }),
-    { ...common, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
-  );
-  const callbacks = new Worker<CallbackJob>(
-    QUEUES.callback,
-    createCallbackProcessor({ ...deps, http, maxStalledCount }),
-    { ...common, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) } },
-  );
-  for (const w of [deliveries, callbacks]) {
-    w.on('error', (err) => deps.logger.error(`Queue ${w.name}: ${err.message}`));
-  }
+  const workers: Worker[] = [];
+  // A shard's callbacks stay in its shard, beside the request they report on.
+  const consume = (shards: readonly Shard[]) => {
+    for (const shard of shards) {
+      const deliveries = new Worker<DeliveryJob>(
+        QUEUES.delivery,
+        createDeliveryProcessor({
+          ...deps, http, callbacks: shard.callback, maxStalledCount, replaysOf: (id) => replaysOf(shard.redis, shard.delivery, id),
+        }),
+        { ...common, prefix: shard.prefix, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
+      );
+      const callbacks = new Worker<CallbackJob>(
+        QUEUES.callback,
+        createCallbackProcessor({ ...deps, http, maxStalledCount }),
+        { ...common, prefix: shard.prefix, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) } },
+      );
+      const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
+      for (const w of [deliveries, callbacks]) {
+        w.on('error', (err) => deps.logger.error(`Queue ${w.name}${where}: ${err.message}`));
+        workers.push(w);
+      }
+    }
+  };
+  consume(deps.queues.all);
 
   let closing: Promise<void> | undefined;
   return {
-    isRunning: () => closing === undefined && deliveries.isRunning() && callbacks.isRunning(),
+    isRunning: () => closing === undefined && workers.every((w) => w.isRunning()),
+    consume: (shards) => {
+      if (closing === undefined) consume(shards);
+    },
     close(timeoutMs) {
       closing ??= (async () => {
-        const graceful = Promise.allSettled([deliveries.close(), callbacks.close()]);
+        const graceful = Promise.allSettled(workers.map((w) => w.close()));
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')));
         if ((await Promise.race([graceful, deadline])) === 'timeout') {
           deps.logger.warning(`Active deliveries did not finish within ${timeoutMs} ms; they will be retried by another worker`);
-          await Promise.allSettled([deliveries.close(true), callbacks.close(true)]);
+          await Promise.allSettled(workers.map((w) => w.close(true)));
         }
         clearTimeout(timer);
         agents.http.destroy();

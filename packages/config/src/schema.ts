@@ -46,6 +46,8 @@ export const schema = z.object({
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   // A hash tag keeps every key of a queue in one Redis Cluster slot.
   QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'expected 1 to 64 letters, digits or _{}.-').default('{knocker}'),
+  // Each shard is a pair of queues under its own hash tag, so on one Redis Cluster master.
+  QUEUE_SHARDS: integer({ min: 1, max: 16 }).default(1),
   // Above this the api answers 503 instead of waiting for Redis: a client must never hang.
   REDIS_TIMEOUT_MS: integer({ min: 50, max: 60000 }).default(1500),
   MAX_BODY_SIZE: integer({ min: 0, max: 256 * 1024 * 1024 }).default(1024 * 1024),
@@ -111,6 +113,7 @@ export interface Config extends ProtocolLimits {
   bindAddress: string;
   redisUrl: string;
   queuePrefix: string;
+  queueShards: number;
   redisTimeoutMs: number;
   maxBodySize: number;
   workerConcurrency: number;
@@ -167,6 +170,7 @@ export function toConfig(env: Env): Config {
     bindAddress: env.BIND_ADDRESS,
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,
+    queueShards: env.QUEUE_SHARDS,
     redisTimeoutMs: env.REDIS_TIMEOUT_MS,
     maxBodySize: env.MAX_BODY_SIZE,
     workerConcurrency: env.WORKER_CONCURRENCY,

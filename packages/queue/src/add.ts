@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Connection } from './connection.js';
 import { QueueUnavailableError } from '@knocker/protocol';
 import type { DeliveryJob } from './queues.js';
 import { runScript, type Script } from './scripts.js';
+import type { Shard } from './sharded-queues.js';
 
 /** What adding a request found: it is new, or a job with its id was already stored. */
 export type AddOutcome = { duplicate: false } | { duplicate: true; existing: DeliveryJob };
@@ -31,14 +32,22 @@ return 0`,
  * with that id, exactly as for a new job, so ids are claimed first, in one script that also
  * finds a stored request: of any number of clients racing with one id exactly one may add
  * it, and the others wait the moment it takes, then answer with what it stored. A waiter
- * gives up after `waitMs` (a claimer that died frees the id after 10 s).
+ * gives up after `waitMs` (a claimer that died frees the id after 10 s). `elsewhere`: the
+ * id's shards in older layouts, which may hold it too.
  */
 export async function addDelivery(
-  redis: Redis, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
+  redis: Connection, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
+  elsewhere: readonly Pick<Shard, 'redis' | 'delivery'>[] = [],
 ): Promise<AddOutcome> {
   const key = queue.toKey(opts.jobId);
   const claim = `${key}:adding`;
   const giveUp = Date.now() + waitMs;
+  // Stored under an older shard layout: checked first, without a claim, since no new
+  // request goes there any more.
+  for (const other of elsewhere) {
+    const stored = await other.redis.hget(other.delivery.toKey(opts.jobId), 'data');
+    if (stored !== null) return { duplicate: true, existing: JSON.parse(stored) as DeliveryJob };
+  }
   for (;;) {
     const found = await runScript(redis, CLAIM, [key, claim], [CLAIM_MS]);
     if (typeof found === 'string') return { duplicate: true, existing: JSON.parse(found) as DeliveryJob };

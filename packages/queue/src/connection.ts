@@ -1,4 +1,7 @@
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+
+/** A single Redis, or a Redis Cluster that routes each command to the master of its keys' slot. */
+export type Connection = Redis | Cluster;
 
 /**
  * For the api. Commands fail at once while Redis is unreachable (no offline queue) and give

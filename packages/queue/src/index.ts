@@ -1,6 +1,11 @@
-export { QUEUES, deliveryJobId, callbackJobId, deliveryJobOptions, callbackJobOptions, createQueues, BACKOFF_TYPE } from './queues.js';
-export type { Queues, DeliveryJob, DeliveryResult, CallbackJob, CallbackPayload, Retention, AttemptRecord } from './queues.js';
+export { QUEUES, deliveryJobId, callbackJobId, deliveryJobOptions, callbackJobOptions, BACKOFF_TYPE } from './queues.js';
+export type { DeliveryJob, DeliveryResult, CallbackJob, CallbackPayload, Retention, AttemptRecord } from './queues.js';
+export { createQueues, shardRetention, shardHolding } from './sharded-queues.js';
+export type { Queues, Shard } from './sharded-queues.js';
+export { shardPrefixes, shardIndexOf, slotOf, SLOTS, MAX_SHARDS } from './shards.js';
+export { forgetLayout } from './layouts.js';
 export { producerConnection, workerConnection } from './connection.js';
+export type { Connection } from './connection.js';
 export { addDelivery } from './add.js';
 export type { AddOutcome } from './add.js';
 export { requestState, cancelDelivery, replayDelivery, replaysOf, appendRequestLog, CANCELLED_REASON } from './lifecycle.js';

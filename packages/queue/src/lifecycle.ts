@@ -1,5 +1,5 @@
 import type { JobState, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Connection } from './connection.js';
 import { deliveryJobId, type DeliveryJob } from './queues.js';
 import { runScript, type Script } from './scripts.js';
 
@@ -45,7 +45,7 @@ redis.call('XADD', KEYS[7], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId
 return from` };
 
 /** Cancels a waiting or delayed request. `busy`: a worker has it, or it is finished. */
-export async function cancelDelivery(redis: Redis, queue: Deliveries, requestId: string): Promise<'cancelled' | 'unknown' | 'busy'> {
+export async function cancelDelivery(redis: Connection, queue: Deliveries, requestId: string): Promise<'cancelled' | 'unknown' | 'busy'> {
   const jobId = deliveryJobId(requestId);
   const keys = [jobId, 'wait', 'paused', 'delayed', 'prioritized', 'failed', 'events'].map(queue.toKey);
   const found = String(await runScript(redis, CANCEL, keys, [jobId, Date.now(), CANCELLED_REASON]));
@@ -63,7 +63,7 @@ return redis.call('HINCRBY', KEYS[1], ARGV[3], 1)` };
 export type ReplayOutcome = 'replayed' | 'unknown' | 'not-failed';
 
 /** Runs a failed request again, with its original config and a full set of attempts. */
-export async function replayDelivery(redis: Redis, queue: Deliveries & Pick<Queue<DeliveryJob>, 'getJob'>, requestId: string): Promise<ReplayOutcome> {
+export async function replayDelivery(redis: Connection, queue: Deliveries & Pick<Queue<DeliveryJob>, 'getJob'>, requestId: string): Promise<ReplayOutcome> {
   const jobId = deliveryJobId(requestId);
   const counted = Number(await runScript(redis, BEGIN_REPLAY, [queue.toKey(jobId), queue.toKey('failed')], [jobId, CANCELLED_REASON, REPLAYS_FIELD]));
   if (counted === -1) return 'unknown';
@@ -81,7 +81,7 @@ export async function replayDelivery(redis: Redis, queue: Deliveries & Pick<Queu
 }
 
 /** How many times a request was replayed (0 for its first run); tells its runs' callbacks apart. */
-export async function replaysOf(redis: Redis, queue: Deliveries, requestId: string): Promise<number> {
+export async function replaysOf(redis: Connection, queue: Deliveries, requestId: string): Promise<number> {
   return Number(await redis.hget(queue.toKey(deliveryJobId(requestId)), REPLAYS_FIELD) ?? 0);
 }
 
@@ -108,7 +108,7 @@ return redis.call('RPUSH', KEYS[2], ARGV[1])` };
  * Appends a line to a request's log: BullMQ's job log, so Bull Board shows it and it is
  * removed with the job. Each line starts with the time it was received.
  */
-export async function appendRequestLog(redis: Redis, queue: Deliveries, requestId: string, text: string, limits: LogLimits, now = new Date()): Promise<LogOutcome> {
+export async function appendRequestLog(redis: Connection, queue: Deliveries, requestId: string, text: string, limits: LogLimits, now = new Date()): Promise<LogOutcome> {
   const stamp = `${now.toISOString()} `;
   const key = queue.toKey(deliveryJobId(requestId));
   const n = Number(await runScript(redis, APPEND_LOG, [key, `${key}:logs`], [stamp + text, limits.maxLines, limits.maxBytes, Buffer.byteLength(stamp)]));

@@ -1,5 +1,4 @@
 import { Queue, type JobsOptions, type KeepJobs } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { HeaderPair, KnockConfig } from '@knocker/protocol';
 
 /** Renaming a queue strands every job stored under the old name: add a migration, not a rename. */
@@ -75,14 +74,6 @@ export interface Retention {
   failed: { count: number; age: number };
 }
 
-export interface Queues {
-  delivery: Queue<DeliveryJob>;
-  callback: Queue<CallbackJob>;
-  /** The connection the queues use, for the scripts of the request lifecycle. */
-  redis: Redis;
-  close(): Promise<void>;
-}
-
 // A prefix keeps job ids apart from BullMQ's rules (no integers, no ':'), whatever ids callers choose.
 export const deliveryJobId = (id: string): string => `req-${id}`;
 // Each run of a request (a replay is a new run) has its own callback; '#' cannot occur in request ids.
@@ -101,15 +92,3 @@ export function callbackJobOptions(config: KnockConfig, retention: Retention, re
   return { jobId: callbackJobId(config.id, replays), attempts: config.retries + 1, backoff: { type: BACKOFF_TYPE }, ...keep(retention) };
 }
 
-export function createQueues(connection: Redis, prefix: string): Queues {
-  const delivery = new Queue<DeliveryJob>(QUEUES.delivery, { connection, prefix });
-  const callback = new Queue<CallbackJob>(QUEUES.callback, { connection, prefix });
-  return {
-    delivery,
-    callback,
-    redis: connection,
-    async close() {
-      await Promise.allSettled([delivery.close(), callback.close()]);
-    },
-  };
-}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Connection } from './connection.js';
 
 export interface Script {
   name: string;
@@ -7,13 +7,13 @@ export interface Script {
 }
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
-const defined = new WeakMap<Redis, Set<string>>();
+const defined = new WeakMap<Connection, Set<string>>();
 
 /**
  * Runs one of our Lua scripts. Each is defined on a connection once, so ioredis sends its
  * SHA rather than its text after the first call.
  */
-export function runScript(redis: Redis, script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+export function runScript(redis: Connection, script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
   let names = defined.get(redis);
   if (!names) defined.set(redis, (names = new Set()));
   if (!names.has(script.name)) {
