@@ -5,7 +5,8 @@
 # Layers follow `turbo prune --docker`: the dependency install sees only the pruned
 # lockfile and package.json files, so it stays cached until dependencies change.
 
-FROM node:20-bookworm-slim AS base
+# Node 24, a line with security fixes until 2028; the code also runs on Node 20.19+ (package.json engines).
+FROM node:24-bookworm-slim AS base
 ENV CI=true TURBO_TELEMETRY_DISABLED=1
 # The version in package.json's packageManager field; Corepack cannot verify it offline.
 RUN npm install --global pnpm@10.34.9
@@ -35,7 +36,7 @@ RUN pnpm exec turbo run build --filter=@knocker/api --filter=@knocker/worker \
  && mkdir /out \
  && cp -r --parents apps/*/dist packages/*/dist /out/
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps /app/ ./

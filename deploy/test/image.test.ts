@@ -65,9 +65,11 @@ describe('Dockerfile', () => {
   it.each([
     ['api', '8000'],
     ['worker', '8001'],
-  ])('builds the %s target: Node 20 slim, non-root, node itself as PID 1, a health check', (app, port) => {
+  ])('builds the %s target: a supported Node line, slim, non-root, node itself as PID 1, a health check', (app, port) => {
     const runtime = stage('runtime');
-    expect(runtime.image).toMatch(/^node:20[.-].*slim$|^node:20[.-].*alpine/);
+    // Node 20 reached its end of life in April 2026: the images build and run on 24.
+    expect(runtime.image).toBe('node:24-bookworm-slim');
+    expect(stage('base').image).toBe(runtime.image);
     expect(args(runtime, 'USER')).toEqual(['node']);
     const target = stage(app);
     expect(target.image).toBe('runtime');
