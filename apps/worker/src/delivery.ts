@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
 import { callbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult, type Retention } from '@knocker/queue';
@@ -20,11 +21,13 @@ export interface DeliveryDeps {
   maxStalledCount: number;
   /** How many times the request was replayed: each run has its own callback. */
   replaysOf: (requestId: string) => Promise<number>;
+  /** Per-key limits and the breaker; absent when none is configured, which costs nothing. */
+  flow?: FlowGate;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
 export function createDeliveryProcessor(deps: DeliveryDeps) {
-  return async function processDelivery(job: Job<DeliveryJob>): Promise<DeliveryResult> {
+  return async function processDelivery(job: Job<DeliveryJob>, token?: string): Promise<DeliveryResult> {
     const { config, method, url, headers, body } = job.data;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
@@ -39,10 +42,13 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       throw new UnrecoverableError(error);
     }
 
+    // Over a limit, admit parks the job (no attempt spent) and throws BullMQ's DelayedError.
+    const ticket = deps.flow ? await deps.flow.admit(job, token) : undefined;
     deps.metrics.inFlight.inc();
     const attempt = await deliver(deps.http, {
       method, url, headers: [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]], body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000,
     }).finally(() => deps.metrics.inFlight.dec());
+    if (ticket) await ticket.done(attempt);
     // A refused address and an error Knocker-Catch names are final, whatever attempts remain.
     const refused = attempt.code === 'address_refused';
     const caught = attempt.targetError !== undefined && catchesError(config.catch ?? [], attempt.targetError.code);

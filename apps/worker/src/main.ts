@@ -1,13 +1,14 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { createFlowGauges, createFlowMetrics, createFlowStore, flowEnabled } from '@knocker/flow';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, shardRetention, workerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createMetricsApp } from './metrics-server.js';
-import { queueSnapshots } from './queue-gauges.js';
+import { leaseHolder, queueSnapshots } from './queue-gauges.js';
 import { startWorkers } from './workers.js';
 
 function main(): void {
@@ -33,6 +34,9 @@ function main(): void {
     metrics: createDeliveryMetrics(registry),
     stalled: config.stalled,
     network: config.network,
+    queuePrefix: config.queuePrefix,
+    flow: config.flow,
+    flowMetrics: flowEnabled(config.flow) ? createFlowMetrics(registry) : undefined,
   });
   if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, shards: () => queues.all, leaseMs: 30_000 }));
   // Shards of another QUEUE_SHARDS layout still in Redis are drained too, whatever this
@@ -44,6 +48,11 @@ function main(): void {
   }, (err: Error) => logger.debug(`Shard layouts not read: ${err.message}`));
   void refresh();
   const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
+  if (config.metricsEnabled && flowEnabled(config.flow)) {
+    const publisher = leaseHolder({ redis: connection, key: `${config.queuePrefix}:flow:metrics-publisher`, leaseMs: 30_000 });
+    const flowStore = createFlowStore(connection, config.queuePrefix);
+    createFlowGauges(registry, async () => ((await publisher()) ? flowStore.list(1000) : undefined));
+  }
 
   const shutdown = createShutdown({
     drainMs: 0,

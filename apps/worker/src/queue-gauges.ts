@@ -16,6 +16,12 @@ return 0`;
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
 
+/** True while this replica holds the lease named `key`: it alone publishes the gauges read from Redis. */
+export function leaseHolder(opts: { redis: Connection; key: string; leaseMs: number }): () => Promise<boolean> {
+  const me = `${hostname()}:${process.pid}:${randomUUID()}`;
+  return async () => (await opts.redis.eval(LEASE, 1, opts.key, me, String(opts.leaseMs))) === 1;
+}
+
 /**
  * Reads the queues' counts for the gauges, but only in the replica holding the lease; the
  * others return undefined so Prometheus sees each queue once, however many workers run.
@@ -23,11 +29,9 @@ const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioriti
  * of any shard, and workers are those of the least served shard (0 if any has none).
  */
 export function queueSnapshots(opts: { redis: Connection; prefix: string; shards: () => readonly Shard[]; leaseMs: number }) {
-  const me = `${hostname()}:${process.pid}:${randomUUID()}`;
-  const key = `${opts.prefix}:metrics-publisher`;
+  const held = leaseHolder({ redis: opts.redis, key: `${opts.prefix}:metrics-publisher`, leaseMs: opts.leaseMs });
   return async (): Promise<QueueSnapshot[] | undefined> => {
-    const held = await opts.redis.eval(LEASE, 1, key, me, String(opts.leaseMs));
-    if (held !== 1) return undefined;
+    if (!(await held())) return undefined;
     const shards = opts.shards();
     return Promise.all([shards.map((s) => s.delivery), shards.map((s) => s.callback)].map(async (queues) => merge(await Promise.all(queues.map(snapshotOf)))));
   };

@@ -1,4 +1,5 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
+import { createFlowGate, createFlowStore, createWaker, flowEnabled, type FlowMetrics, type FlowSettings } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
@@ -22,6 +23,10 @@ export interface WorkerDeps {
   metrics: DeliveryMetrics;
   stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
   network: PolicyOptions;
+  /** QUEUE_PREFIX: flow control keeps its state under it, apart from the shards. */
+  queuePrefix: string;
+  flow: FlowSettings;
+  flowMetrics?: FlowMetrics;
 }
 
 export interface RunningWorkers {
@@ -52,14 +57,25 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
     retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
 
+  // Only built when a limit or the breaker is configured: otherwise deliveries never ask Redis.
+  // One gate for every shard: flow keys are counted across all of them.
+  const consumed: Shard[] = [];
+  const flow = flowEnabled(deps.flow)
+    ? createFlowGate({
+      store: createFlowStore(deps.connection, deps.queuePrefix), settings: deps.flow, lockMs: deps.stalled.lockDurationMs,
+      wake: createWaker(() => consumed.map((shard) => shard.delivery)), logger: deps.logger, metrics: deps.flowMetrics,
+    })
+    : undefined;
+  flow?.start();
   const workers: Worker[] = [];
   // A shard's callbacks stay in its shard, beside the request they report on.
   const consume = (shards: readonly Shard[]) => {
     for (const shard of shards) {
+      consumed.push(shard);
       const deliveries = new Worker<DeliveryJob>(
         QUEUES.delivery,
         createDeliveryProcessor({
-          ...deps, http, callbacks: shard.callback, maxStalledCount, replaysOf: (id) => replaysOf(shard.redis, shard.delivery, id),
+          ...deps, http, callbacks: shard.callback, maxStalledCount, replaysOf: (id) => replaysOf(shard.redis, shard.delivery, id), flow,
         }),
         { ...common, prefix: shard.prefix, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
       );
@@ -85,6 +101,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     },
     close(timeoutMs) {
       closing ??= (async () => {
+        flow?.stop();
         const graceful = Promise.allSettled(workers.map((w) => w.close()));
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')));

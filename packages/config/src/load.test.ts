@@ -68,6 +68,9 @@ describe('loadConfig', () => {
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
     BLOCK_PRIVATE_NETWORKS: ['sometimes'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
+    HOST_CONCURRENCY: ['-1', '1.5', '100001'], HOST_RATE: ['fast', '-1'], BREAKER_FAILURES: ['x', '-1'], BREAKER_COOLDOWN: ['0', 'soon'],
+    BREAKER_COOLDOWN_MAX: ['0', '86401'],
+    HOST_LIMITS: ['a.example:443', 'a.example:443 speed=3', 'a.example:443 concurrency=1.5', 'a b=c rate=1', '{x} rate=1', 'a rate=1; a rate=2', 'a rate=-1'],
   };
 
   it('has bad values to try for every variable', () => {
@@ -151,5 +154,25 @@ describe('loadConfig', () => {
   it('accepts Python level names and json logs', () => {
     expect(loadConfig({ LOG_LEVEL: 'WARNING', LOG_FORMAT: 'json' }).log).toMatchObject({ level: 'warning', format: 'json' });
     expect(loadConfig({ LOG_LEVEL: 'warn' }).log.level).toBe('warning');
+  });
+});
+
+describe('flow control settings', () => {
+  it('are off by default', () => {
+    const { flow } = loadConfig({});
+    expect(flow.defaults).toEqual({ concurrency: 0, rate: 0 });
+    expect(flow.overrides.size).toBe(0);
+    expect(flow.breaker).toEqual({ failures: 0, cooldownMs: 30_000, cooldownMaxMs: 600_000 });
+  });
+
+  it('read HOST_LIMITS entries over the defaults', () => {
+    const { flow } = loadConfig({ HOST_CONCURRENCY: '4', HOST_RATE: '2.5', HOST_LIMITS: 'api.example.com:443 concurrency=2 rate=10; tenant-7 rate=0' });
+    expect(flow.defaults).toEqual({ concurrency: 4, rate: 2.5 });
+    expect(flow.overrides.get('api.example.com:443')).toEqual({ concurrency: 2, rate: 10 });
+    expect(flow.overrides.get('tenant-7')).toEqual({ concurrency: 4, rate: 0 });
+  });
+
+  it('refuse a cooldown above its maximum', () => {
+    expect(problemsOf({ BREAKER_COOLDOWN: '60', BREAKER_COOLDOWN_MAX: '30' })).toEqual({ BREAKER_COOLDOWN: expect.stringMatching(/BREAKER_COOLDOWN_MAX/) });
   });
 });

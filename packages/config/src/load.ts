@@ -1,3 +1,4 @@
+import { parseHostLimits } from '@knocker/flow';
 import { schema, toConfig, type Config } from './schema.js';
 
 /** A bad environment: the message names every variable that was refused. */
@@ -35,6 +36,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (parsed.data.REQUEST_LOG_REQUIRES_ADMIN_KEY && parsed.data.ADMIN_API_KEY === '') {
     problems['REQUEST_LOG_REQUIRES_ADMIN_KEY'] = 'needs ADMIN_API_KEY: without it no target could add a log line';
   }
-  if (Object.keys(problems).length > 0) throw new ConfigError(problems);
-  return toConfig(parsed.data);
+  const { HOST_CONCURRENCY: concurrency, HOST_RATE: rate } = parsed.data;
+  const hostLimits = parseHostLimits(parsed.data.HOST_LIMITS, { concurrency, rate });
+  if (typeof hostLimits === 'string') problems['HOST_LIMITS'] = hostLimits;
+  if (parsed.data.BREAKER_COOLDOWN > parsed.data.BREAKER_COOLDOWN_MAX) {
+    problems['BREAKER_COOLDOWN'] = `must not exceed BREAKER_COOLDOWN_MAX (${parsed.data.BREAKER_COOLDOWN} > ${parsed.data.BREAKER_COOLDOWN_MAX})`;
+  }
+  if (Object.keys(problems).length > 0 || typeof hostLimits === 'string') throw new ConfigError(problems);
+  return toConfig(parsed.data, hostLimits);
 }

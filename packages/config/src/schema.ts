@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isNetwork } from '@knocker/netguard';
+import type { FlowSettings } from '@knocker/flow';
 import type { ProtocolLimits } from '@knocker/protocol';
 import { boolean, duration, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
 
@@ -99,6 +100,15 @@ export const schema = z.object({
   // BullMQ keeps a delayed job in a sorted set, whatever its time: the bound is for the users'
   // sake (a typo in a unit should not park a request for years), hence a year at most.
   DELAY_MAX: duration({ above: 0, max: 366 * 24 * 3600 }).default(7 * 24 * 3600),
+
+  // Flow control, across every worker; 0 turns a limit off. Per-key overrides are read in
+  // load.ts, as they fall back on these two.
+  HOST_CONCURRENCY: integer({ min: 0, max: 100_000 }).default(0),
+  HOST_RATE: seconds({ min: 0, max: 100_000 }).default(0),
+  HOST_LIMITS: z.string().trim().default(''),
+  BREAKER_FAILURES: integer({ min: 0, max: 100_000 }).default(0),
+  BREAKER_COOLDOWN: seconds({ above: 0, max: 86_400 }).default(30),
+  BREAKER_COOLDOWN_MAX: seconds({ above: 0, max: 86_400 }).default(600),
 });
 
 type Env = z.output<typeof schema>;
@@ -150,9 +160,11 @@ export interface Config extends ProtocolLimits {
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
   /** DELAY_MAX in seconds (the protocol limit). */
   delayMax: number;
+  /** Per-key limits and the circuit breaker; all off by default. */
+  flow: FlowSettings;
 }
 
-export function toConfig(env: Env): Config {
+export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map()): Config {
   return {
     scheme: env.SCHEME,
     maxRedirects: env.MAX_REDIRECTS,
@@ -201,5 +213,10 @@ export function toConfig(env: Env): Config {
     reservedPrefix: env.RESERVED_PREFIX,
     requestLog: { maxLines: env.REQUEST_LOG_MAX_LINES, maxBytes: env.REQUEST_LOG_MAX_BYTES, requiresAdminKey: env.REQUEST_LOG_REQUIRES_ADMIN_KEY },
     delayMax: env.DELAY_MAX,
+    flow: {
+      defaults: { concurrency: env.HOST_CONCURRENCY, rate: env.HOST_RATE },
+      overrides: hostLimits,
+      breaker: { failures: env.BREAKER_FAILURES, cooldownMs: env.BREAKER_COOLDOWN * 1000, cooldownMaxMs: env.BREAKER_COOLDOWN_MAX * 1000 },
+    },
   };
 }

@@ -8,7 +8,7 @@ export {
   KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError, TooManyRequestsError, UnauthorizedError,
 } from './errors.js';
 export { secretsEqual } from './secret.js';
-export { checkRequestId } from './request.js';
+export { checkRequestId, checkFlowKey } from './request.js';
 export { parseCatchPatterns, catchesError, MAX_CATCH_PATTERNS } from './catch.js';
 export { readTargetError, NO_ERROR_CODE } from './target-error.js';
 export type { TargetError } from './target-error.js';

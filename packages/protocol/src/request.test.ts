@@ -87,6 +87,17 @@ describe('parseKnockRequest', () => {
     expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Catch': 'request.{a,b}' })).toEqual({ 'knocker-catch': expect.stringMatching(/invalid pattern/) });
   });
 
+  it('reads Knocker-Flow-Key once, checked, and keeps it out of the custom headers', () => {
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Flow-Key': 'tenant-7' });
+    expect(r.config.flow_key).toBe('tenant-7');
+    expect(r.config).not.toHaveProperty('knocker-flow-key');
+    expect(parse({ 'Knocker-Host': 'h' }).config).not.toHaveProperty('flow_key');
+    for (const bad of ['', 'a b', '{tag}', 'x'.repeat(129), 'a,b']) {
+      expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Flow-Key': bad })).toEqual({ 'knocker-flow-key': expect.stringMatching(/must be 1 to 128/) });
+    }
+    expect(errorsOf(['Knocker-Host', 'h', 'Knocker-Flow-Key', 'a', 'Knocker-Flow-Key', 'b'])).toEqual({ 'knocker-flow-key': 'must be given once' });
+  });
+
   it('never keeps the admin credential, even on a relayed request', () => {
     const r = parse({ 'Knocker-Host': 'h', 'Knocker-Admin-Key': 'secret-secret-secret', 'Knocker-Trace': 't' });
     expect(r.config).not.toHaveProperty('knocker-admin-key');

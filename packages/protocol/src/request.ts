@@ -38,6 +38,8 @@ export interface KnockConfig {
   callback: string | null;
   /** `Knocker-Catch`: error codes reported by the target that end the request at once. Absent when not given. */
   catch?: string[];
+  /** `Knocker-Flow-Key`: the flow-control key instead of the target's host:port. Absent when not given. */
+  flow_key?: string;
   /** Any other `knocker-*` header, kept for the callback. */
   [custom: `knocker-${string}`]: string;
 }
@@ -66,7 +68,7 @@ export interface IncomingKnock {
 export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
-  'knocker-delay', 'knocker-not-before', 'knocker-cron'];
+  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
@@ -74,6 +76,14 @@ const CREDENTIALS = ['knocker-admin-key', API_KEY_HEADER];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 // No ':', which BullMQ refuses in job ids; job ids also get a prefix, so '0' or '123' are safe too.
 const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
+
+// Becomes part of Redis key names and of an admin route's path: no spaces, braces or commas.
+const FLOW_KEY = /^[A-Za-z0-9[][A-Za-z0-9._~:@/+=[\]-]{0,127}$/;
+
+/** Checks a flow-control key, given in `Knocker-Flow-Key` or in a route; returns what is wrong with it, if anything. */
+export function checkFlowKey(key: string): string | undefined {
+  return FLOW_KEY.test(key) ? undefined : 'must be 1 to 128 characters (letters, digits and . _ ~ : @ / + = - [ ]), starting with a letter, digit or [';
+}
 
 /** Checks a request id, given in `Knocker-Id` or in a route; returns what is wrong with it, if anything. */
 export function checkRequestId(id: string): string | undefined {
@@ -147,6 +157,10 @@ export function parseKnockRequest(
   const idProblem = givenId === undefined ? undefined : checkRequestId(givenId);
   if (idProblem !== undefined) errors['knocker-id'] ??= idProblem;
 
+  const flowKey = read('knocker-flow-key');
+  const flowProblem = flowKey === undefined ? undefined : checkFlowKey(flowKey);
+  if (flowProblem !== undefined) errors['knocker-flow-key'] ??= flowProblem;
+
   const rawCatch = knocker.get('knocker-catch')?.join(',');
   const patterns = rawCatch === undefined || rawCatch.trim() === '' ? undefined : parseCatchPatterns(rawCatch);
   if (typeof patterns === 'string') errors['knocker-catch'] = patterns;
@@ -167,6 +181,7 @@ export function parseKnockRequest(
   const config: KnockConfig = {
     id: givenId || newId(), host, scheme, timeout, retries, backoff_factor: backoff, callback,
     ...(Array.isArray(patterns) ? { catch: patterns } : {}),
+    ...(flowKey === undefined ? {} : { flow_key: flowKey }),
   };
   for (const [name, values] of knocker) {
     if (!CONTROL.includes(name) && !LISTS.includes(name) && !CREDENTIALS.includes(name)) config[name as `knocker-${string}`] = values.join(', ');

@@ -7,6 +7,8 @@ export { forgetLayout } from './layouts.js';
 export { producerConnection, workerConnection } from './connection.js';
 export type { Connection } from './connection.js';
 export { addDelivery } from './add.js';
+export { runScript } from './scripts.js';
+export type { Script } from './scripts.js';
 export type { AddOutcome } from './add.js';
 export { requestState, cancelDelivery, replayDelivery, replaysOf, appendRequestLog, CANCELLED_REASON } from './lifecycle.js';
 export type { RequestState, ReplayOutcome, LogLimits, LogOutcome } from './lifecycle.js';

@@ -1,0 +1,12 @@
+export { flowKeyOf } from './key.js';
+export type { FlowKey } from './key.js';
+export { flowEnabled, limitsFor, parseHostLimits } from './limits.js';
+export type { FlowSettings, KeyLimits, BreakerSettings } from './limits.js';
+export { createFlowStore } from './store.js';
+export type { FlowStore, KeyView, Admission, BreakerOutcome } from './store.js';
+export { breakerOutcome } from './breaker.js';
+export { createFlowGate, PARK_MS } from './gate.js';
+export type { FlowGate, FlowGateDeps, Ticket } from './gate.js';
+export { createWaker, memberOf } from './wake.js';
+export { createFlowMetrics, createFlowGauges, TOP_KEYS } from './metrics.js';
+export type { FlowMetrics } from './metrics.js';

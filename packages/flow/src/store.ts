@@ -1,0 +1,107 @@
+import { runScript, type Connection, type Script } from '@knocker/queue';
+import type { FlowKey } from './key.js';
+import type { BreakerSettings, KeyLimits } from './limits.js';
+import { ACQUIRE, KEY_PARTS, LIST, PARKED, PAUSE, RELEASE, SWEEP } from './lua.js';
+
+const script = (name: string, keys: number, lua: string): Script => ({ name, keys, lua });
+const SCRIPTS = {
+  acquire: script('knockerFlowAcquire', 8, ACQUIRE),
+  parked: script('knockerFlowParked', 1, PARKED),
+  release: script('knockerFlowRelease', 8, RELEASE),
+  sweep: script('knockerFlowSweep', 1, SWEEP),
+  pause: script('knockerFlowPause', 8, PAUSE),
+  list: script('knockerFlowList', 1, LIST),
+};
+
+export type Admission =
+  | { verdict: 'go'; waitedMs: number | undefined; woken: string[] }
+  | { verdict: 'wait'; reason: 'queued' | 'concurrency' | 'paused' | 'breaker'; woken: string[] }
+  | { verdict: 'later'; delayMs: number; woken: string[] };
+
+/** What the breaker learns from an attempt: 'fail' counts, 'ok' closes, 'none' says nothing. */
+export type BreakerOutcome = 'ok' | 'fail' | 'none';
+
+export interface KeyView {
+  key: FlowKey;
+  in_flight: number;
+  waiting: number;
+  limits: { concurrency: number; rate: number } | null;
+  paused: boolean;
+  breaker: { state: 'closed' | 'open' | 'half-open'; consecutive_failures: number; trips: number; until: string | null };
+}
+
+export interface FlowStore {
+  acquire(key: FlowKey, jobId: string, order: number, limits: KeyLimits, lockMs: number, track: boolean): Promise<Admission>;
+  /** False when the job was granted a slot while it went to sleep: it must wake itself. */
+  parked(key: FlowKey, jobId: string): Promise<boolean>;
+  release(key: FlowKey, jobId: string, outcome: BreakerOutcome, breaker: BreakerSettings): Promise<{ change: '' | 'open' | 'closed'; woken: string[] }>;
+  sweep(maxKeys: number): Promise<string[]>;
+  setPaused(key: FlowKey, paused: boolean): Promise<string[]>;
+  list(maxKeys: number): Promise<KeyView[]>;
+}
+
+/**
+ * Flow-control state in Redis. Every key lives under `prefix` followed by `:flow`, so with
+ * the default `{knocker}` prefix all of flow control shares one hash tag, whatever the queues do.
+ */
+export function createFlowStore(redis: Connection, prefix: string): FlowStore {
+  const base = `${prefix}:flow`;
+  const index = `${base}:keys`;
+  const keyBase = `${base}:k:`;
+  const partsOf = (key: FlowKey) => KEY_PARTS.map((part) => `${keyBase}${key}:${part}`);
+  const strings = (reply: unknown): string[] => (reply as unknown[]).map(String);
+
+  return {
+    async acquire(key, jobId, order, limits, lockMs, track) {
+      const interval = limits.rate > 0 ? Math.max(1, Math.round(1000 / limits.rate)) : 0;
+      const [verdict, detail, ...woken] = strings(await runScript(redis, SCRIPTS.acquire, [...partsOf(key), index],
+        [jobId, order, limits.concurrency, interval, lockMs, track ? 1 : 0, key]));
+      if (verdict === 'go') return { verdict, waitedMs: detail === '' ? undefined : Number(detail), woken };
+      if (verdict === 'later') return { verdict, delayMs: Number(detail), woken };
+      return { verdict: 'wait', reason: detail as 'queued', woken };
+    },
+    async parked(key, jobId) {
+      return Number(await runScript(redis, SCRIPTS.parked, [`${keyBase}${key}:parking`], [jobId])) === 1;
+    },
+    async release(key, jobId, outcome, breaker) {
+      const [change = '', ...woken] = strings(await runScript(redis, SCRIPTS.release, [...partsOf(key), index],
+        [jobId, outcome === 'none' ? '' : outcome, breaker.failures, breaker.cooldownMs, breaker.cooldownMaxMs, key]));
+      return { change: change as '' | 'open' | 'closed', woken };
+    },
+    async sweep(maxKeys) {
+      return strings(await runScript(redis, SCRIPTS.sweep, [index], [keyBase, maxKeys]));
+    },
+    async setPaused(key, paused) {
+      return strings(await runScript(redis, SCRIPTS.pause, [...partsOf(key), index], [key, paused ? 1 : 0]));
+    },
+    async list(maxKeys) {
+      const [now, ...rest] = (await runScript(redis, SCRIPTS.list, [index], [keyBase, maxKeys])) as unknown[];
+      const views: KeyView[] = [];
+      for (let i = 0; i + 3 < rest.length; i += 4) {
+        const fields = rest[i + 3] as string[];
+        const st = new Map<string, string>();
+        for (let j = 0; j + 1 < fields.length; j += 2) st.set(fields[j]!, fields[j + 1]!);
+        views.push(viewOf(String(rest[i]), Number(rest[i + 1]), Number(rest[i + 2]), st, Number(now)));
+      }
+      return views;
+    },
+  };
+}
+
+function viewOf(key: string, inFlight: number, waiting: number, st: Map<string, string>, now: number): KeyView {
+  const raw = st.get('breaker') ?? 'closed';
+  const until = Number(st.get('until') ?? 0);
+  const state = raw === 'probing' || (raw === 'open' && until <= now) ? 'half-open' : raw === 'open' ? 'open' : 'closed';
+  const iv = Number(st.get('iv') ?? 0);
+  return {
+    key,
+    in_flight: inFlight,
+    waiting,
+    limits: st.has('conc') ? { concurrency: Number(st.get('conc')), rate: iv > 0 ? Math.round(1_000_000 / iv) / 1000 : 0 } : null,
+    paused: st.get('paused') === '1',
+    breaker: {
+      state, consecutive_failures: Number(st.get('fails') ?? 0), trips: Number(st.get('trips') ?? 0),
+      until: state === 'open' ? new Date(until).toISOString() : null,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { sharedRedisUrl, uniquePrefix } from '@knocker/test-kit';
+import { createFlowStore, type FlowStore } from '../src/index.js';
+
+const LOCK = 30_000;
+const breaker = { failures: 2, cooldownMs: 300, cooldownMaxMs: 1000 };
+const noBreaker = { failures: 0, cooldownMs: 1000, cooldownMaxMs: 1000 };
+let redis: Redis;
+let store: FlowStore;
+
+beforeAll(() => {
+  redis = new Redis(sharedRedisUrl());
+  store = createFlowStore(redis, uniquePrefix('flow-store'));
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe('the concurrency semaphore', () => {
+  const limits = { concurrency: 2, rate: 0 };
+
+  it('grants slots up to the limit, then queues in order of acceptance and hands freed slots on', async () => {
+    const key = 'conc.example:443';
+    expect((await store.acquire(key, 'a', 1, limits, LOCK, true)).verdict).toBe('go');
+    expect((await store.acquire(key, 'b', 2, limits, LOCK, true)).verdict).toBe('go');
+    expect(await store.acquire(key, 'd', 4, limits, LOCK, true)).toMatchObject({ verdict: 'wait', reason: 'concurrency' });
+    expect(await store.parked(key, 'd')).toBe(true);
+    expect(await store.acquire(key, 'c', 3, limits, LOCK, true)).toMatchObject({ verdict: 'wait', reason: 'concurrency' });
+    expect(await store.parked(key, 'c')).toBe(true);
+    // c was accepted before d: it gets the first free slot, and is the one to wake.
+    expect((await store.release(key, 'a', 'ok', noBreaker)).woken).toEqual(['c']);
+    const back = await store.acquire(key, 'c', 3, limits, LOCK, true);
+    expect(back.verdict).toBe('go');
+    expect(back).toHaveProperty('waitedMs', expect.any(Number));
+    // A newcomer queues behind d, although d has not come back yet.
+    expect((await store.release(key, 'b', 'ok', noBreaker)).woken).toEqual(['d']);
+    expect((await store.acquire(key, 'e', 5, limits, LOCK, true)).verdict).toBe('wait');
+  });
+
+  it('lets a job granted on its way to sleep wake itself', async () => {
+    const key = 'race.example:443';
+    await store.acquire(key, 'a', 1, { concurrency: 1, rate: 0 }, LOCK, true);
+    expect((await store.acquire(key, 'b', 2, { concurrency: 1, rate: 0 }, LOCK, true)).verdict).toBe('wait');
+    // Released before b confirmed it is asleep: nobody else may wake it, it must wake itself.
+    expect((await store.release(key, 'a', 'ok', noBreaker)).woken).toEqual([]);
+    expect(await store.parked(key, 'b')).toBe(false);
+    expect((await store.acquire(key, 'b', 2, { concurrency: 1, rate: 0 }, LOCK, true)).verdict).toBe('go');
+  });
+
+  it('frees the slot of a holder that never released it after the lock duration', async () => {
+    const key = 'dead.example:443';
+    await store.acquire(key, 'a', 1, { concurrency: 1, rate: 0 }, 200, true);
+    expect((await store.acquire(key, 'b', 2, { concurrency: 1, rate: 0 }, 200, true)).verdict).toBe('wait');
+    await store.parked(key, 'b');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await store.sweep(100)).toContain('b');
+  });
+});
+
+describe('the rate window', () => {
+  it('spaces starts by the interval and reserves each waiting job its own time', async () => {
+    const key = 'rate.example:443';
+    const limits = { concurrency: 0, rate: 10 };
+    expect((await store.acquire(key, 'a', 1, limits, LOCK, false)).verdict).toBe('go');
+    const b = await store.acquire(key, 'b', 2, limits, LOCK, false);
+    const c = await store.acquire(key, 'c', 3, limits, LOCK, false);
+    expect(b.verdict).toBe('later');
+    expect(c.verdict).toBe('later');
+    const delays = [b, c].map((x) => (x.verdict === 'later' ? x.delayMs : -1));
+    expect(delays[0]).toBeGreaterThan(50);
+    expect(delays[1]! - delays[0]!).toBeGreaterThanOrEqual(80);
+    // Back early, b is sent away again; at its time it goes.
+    expect((await store.acquire(key, 'b', 2, limits, LOCK, false)).verdict).toBe('later');
+    await new Promise((r) => setTimeout(r, delays[0]! + 20));
+    expect((await store.acquire(key, 'b', 2, limits, LOCK, false)).verdict).toBe('go');
+  });
+});
+
+describe('the circuit breaker', () => {
+  it('opens after consecutive failures, holds work back, lets one probe through after the cooldown and closes on success', async () => {
+    const key = 'breaker.example:443';
+    const limits = { concurrency: 0, rate: 0 };
+    for (const id of ['a', 'b']) expect((await store.acquire(key, id, 1, limits, LOCK, true)).verdict).toBe('go');
+    expect((await store.release(key, 'a', 'fail', breaker)).change).toBe('');
+    expect((await store.release(key, 'b', 'fail', breaker)).change).toBe('open');
+    expect(await store.acquire(key, 'c', 3, limits, LOCK, true)).toMatchObject({ verdict: 'wait', reason: 'breaker' });
+    await store.parked(key, 'c');
+    expect(await store.acquire(key, 'd', 4, limits, LOCK, true)).toMatchObject({ verdict: 'wait' });
+    await store.parked(key, 'd');
+    expect((await store.list(100)).find((v) => v.key === key)).toMatchObject({ waiting: 2, breaker: { state: 'open', trips: 1 } });
+    await new Promise((r) => setTimeout(r, 350));
+    // One probe only: the oldest waiting job.
+    expect(await store.sweep(100)).toEqual(['c']);
+    expect((await store.acquire(key, 'c', 3, limits, LOCK, true)).verdict).toBe('go');
+    // The probe fails: open again, for twice as long.
+    expect((await store.release(key, 'c', 'fail', breaker)).change).toBe('open');
+    expect((await store.list(100)).find((v) => v.key === key)).toMatchObject({ breaker: { state: 'open', trips: 2 } });
+    await new Promise((r) => setTimeout(r, 650));
+    expect(await store.sweep(100)).toEqual(['d']);
+    expect((await store.acquire(key, 'd', 4, limits, LOCK, true)).verdict).toBe('go');
+    const closed = await store.release(key, 'd', 'ok', breaker);
+    expect(closed.change).toBe('closed');
+  });
+});
+
+describe('pause and resume', () => {
+  it('hold new attempts until resumed, then wake the waiting ones', async () => {
+    const key = 'tenant-7';
+    await store.setPaused(key, true);
+    expect(await store.acquire(key, 'a', 1, { concurrency: 0, rate: 0 }, LOCK, false)).toMatchObject({ verdict: 'wait', reason: 'paused' });
+    await store.parked(key, 'a');
+    expect((await store.list(100)).find((v) => v.key === key)).toMatchObject({ paused: true, waiting: 1 });
+    expect(await store.setPaused(key, false)).toEqual(['a']);
+    expect((await store.acquire(key, 'a', 1, { concurrency: 0, rate: 0 }, LOCK, false)).verdict).toBe('go');
+    // Nothing left to remember: the key leaves the list.
+    expect((await store.list(100)).find((v) => v.key === key)).toBeUndefined();
+  });
+});
