@@ -7,6 +7,7 @@ describe('a misconfigured process', () => {
     ['api', startApi, { TIMEOUT: '120' }, /TIMEOUT: must not exceed TIMEOUT_MAX/],
     ['api', startApi, { DELAY_MAX: '2y' }, /DELAY_MAX: expected seconds or a duration/],
     ['worker', startWorker, { DELAY_MAX: '0' }, /DELAY_MAX: expected seconds or a duration/],
+    ['worker', startWorker, { HOST_LIMITS: 'api.example.com:443 speed=3' }, /HOST_LIMITS: expected concurrency=/],
   ] as const)('%s refuses to start and names the variable', async (_name, start, env, message) => {
     const failure = await start({ redisUrl: 'redis://127.0.0.1:1', prefix: 'x', env }).then(
       () => undefined,
