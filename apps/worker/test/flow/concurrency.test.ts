@@ -7,11 +7,12 @@ const targets = targetPool();
 const children: ChildHandle[] = [];
 let api: ApiProcess;
 
-// Two workers of 50 each could run 100 attempts at once; the limits allow 2 per key.
+// Two workers of 50 each could run 100 attempts at once; the limits allow 2 per key. Two
+// queue shards: a key's requests are spread over both, and counted together.
 beforeAll(async () => {
   const opts = {
     redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-conc'),
-    env: { WORKER_CONCURRENCY: '50', HOST_CONCURRENCY: '2', HOST_LIMITS: 'tenant-1 concurrency=3' },
+    env: { WORKER_CONCURRENCY: '50', HOST_CONCURRENCY: '2', HOST_LIMITS: 'tenant-1 concurrency=3', QUEUE_SHARDS: '2' },
   };
   api = await startApi(opts);
   children.push(api, ...(await Promise.all([startWorker(opts), startWorker(opts)])));
