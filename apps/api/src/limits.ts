@@ -1,21 +1,53 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { TooManyRequestsError } from '@knocker/protocol';
+import { sendJson } from './answer.js';
 
-/** of-watchdog's max_inflight: past the limit, refuse at once instead of queueing in memory. */
-export function inflightLimit(max: number) {
+/** of-watchdog's max_inflight, shared by every path that relays: past the limit, refuse at once instead of queueing in memory. */
+export interface InflightGate {
+  /** Counts the request in, or returns why it must be refused. */
+  enter(): TooManyRequestsError | undefined;
+  leave(): void;
+}
+
+export function createInflightGate(max: number): InflightGate {
   let inflight = 0;
+  return {
+    enter() {
+      if (max === 0) return undefined;
+      if (inflight >= max) return new TooManyRequestsError(max);
+      inflight++;
+      return undefined;
+    },
+    leave() {
+      if (max !== 0) inflight--;
+    },
+  };
+}
+
+/** The gate as express middleware; the request leaves it when its answer ends. */
+export function inflightLimit(gate: InflightGate) {
   return (_req: Request, res: Response, next: NextFunction): void => {
-    if (max === 0) return next();
-    if (inflight >= max) return next(new TooManyRequestsError(max));
-    inflight++;
+    const refused = gate.enter();
+    if (refused) return next(refused);
     let released = false;
     const release = () => {
-      if (!released) inflight--;
+      if (!released) gate.leave();
       released = true;
     };
     res.once('finish', release).once('close', release);
     next();
   };
+}
+
+/** of-watchdog's write_timeout: what a request not answered in time gets. */
+export function answerWriteTimeout(res: ServerResponse, ms: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.setHeader('connection', 'close');
+  sendJson(res, 504, { status: false, code: 'write_timeout', errors: { server: `no answer within ${ms} ms (WRITE_TIMEOUT)` } });
 }
 
 /**
@@ -24,10 +56,7 @@ export function inflightLimit(max: number) {
  */
 export function writeTimeout(ms: number) {
   return (_req: Request, res: Response, next: NextFunction): void => {
-    const timer = setTimeout(() => {
-      if (res.headersSent) res.destroy();
-      else res.status(504).set('connection', 'close').json({ status: false, code: 'write_timeout', errors: { server: `no answer within ${ms} ms (WRITE_TIMEOUT)` } });
-    }, ms);
+    const timer = setTimeout(answerWriteTimeout, ms, res, ms);
     const clear = () => clearTimeout(timer);
     res.once('finish', clear).once('close', clear);
     next();

@@ -8,7 +8,7 @@ import { createAddressPolicy } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, producerConnection, shardRetention, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
-import { createApp } from './app.js';
+import { createApi } from './app.js';
 import { workersCheck } from './checks.js';
 import { answerClientError } from './client-error.js';
 
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
   // rather than a failed delivery later.
   const policy = createAddressPolicy(config.network);
-  const app = createApp({
+  const app = createApi({
     limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
     queues,
     queueReady: () => connection.status === 'ready',

@@ -1,8 +1,9 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
 import { addDelivery, deliveryJobOptions, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
+import { sendJson } from './answer.js';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
 
@@ -18,47 +19,53 @@ export interface RelayDeps {
   metrics: Pick<HttpMetrics, 'accepted'>;
 }
 
+/** Accepts one request and answers it; a refusal is thrown, for the caller to answer. */
+export type Relay = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 /**
  * Accepts a request for delivery. Headers are checked before the body is read, and the
  * answer is sent only once the job is stored in Redis. A request whose id is still known is
  * not stored again: the answer describes the stored one and says `duplicate: true`.
+ * Plain node:http types: the relay path is served without express.
  */
-export function createRelayHandler(deps: RelayDeps) {
-  return async function relay(req: Request, res: Response, next: NextFunction): Promise<void> {
-    try {
-      const knock = parseKnockRequest({ method: req.method, target: req.originalUrl, rawHeaders: req.rawHeaders }, deps.limits);
-      const body = await readBody(req, deps.maxBodySize);
-      if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
-      const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
-      const name = `${knock.method} ${knock.config.host}`;
-      const opts = deliveryJobOptions(knock.config, deps.retention);
-      // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
-      if (knock.notBefore !== undefined) opts.delay = Math.max(0, knock.notBefore - Date.now());
-      const shard = deps.queues.forId(knock.config.id);
-      // A generated id is random (122 bits) and cannot be known yet: only an id the client
-      // chose needs the duplicate check, which costs two more Redis commands.
-      const added = await withinDeadline(
-        req.headers['knocker-id'] === undefined
-          ? shard.delivery.add(name, job, opts).then((): AddOutcome => ({ duplicate: false }))
-          : addDelivery(shard.redis, shard.delivery, name, job, opts, deps.redisTimeoutMs, deps.queues.candidatesFor(knock.config.id).slice(1)),
-        deps.redisTimeoutMs,
-      );
-      if (added.duplicate) {
-        const { config, url, method, headers, body: stored } = added.existing;
-        deps.logger.debug(`Request #${config.id} sent again: answered with the stored one`);
-        res.json({ status: true, duplicate: true, config, url, method, headers, 'body-length': Buffer.byteLength(stored, 'base64'), ...notBefore(added.existing) });
-        return;
-      }
-      deps.metrics.accepted.inc();
-      deps.logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
-      res.json({ status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length, ...notBefore(knock) });
-    } catch (err) {
-      next(err);
+export function createRelay(deps: RelayDeps): Relay {
+  const { limits, queues, retention, maxBodySize, redisTimeoutMs, logger, metrics } = deps;
+  return async function relay(req, res) {
+    const knock = parseKnockRequest({ method: req.method ?? 'GET', target: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', rawHeaders: req.rawHeaders }, limits);
+    const body = await readBody(req, maxBodySize);
+    if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
+    const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
+    const name = `${knock.method} ${knock.config.host}`;
+    const opts = deliveryJobOptions(knock.config, retention);
+    // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
+    if (knock.notBefore !== undefined) opts.delay = Math.max(0, knock.notBefore - Date.now());
+    const shard = queues.forId(knock.config.id);
+    // A generated id is random (122 bits) and cannot be known yet: only an id the client
+    // chose needs the duplicate check, which costs two more Redis commands.
+    const added = await withinDeadline(
+      req.headers['knocker-id'] === undefined
+        ? shard.delivery.add(name, job, opts).then((): AddOutcome => NEW)
+        : addDelivery(shard.redis, shard.delivery, name, job, opts, redisTimeoutMs, queues.candidatesFor(knock.config.id).slice(1)),
+      redisTimeoutMs,
+    );
+    if (added.duplicate) {
+      const { config, url, method, headers, body: stored } = added.existing;
+      logger.debug(`Request #${config.id} sent again: answered with the stored one`);
+      const answer = { status: true, duplicate: true, config, url, method, headers, 'body-length': Buffer.byteLength(stored, 'base64') };
+      sendJson(res, 200, added.existing.notBefore === undefined ? answer : { ...answer, ...notBefore(added.existing) });
+      return;
     }
+    metrics.accepted.inc();
+    logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
+    const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length };
+    sendJson(res, 200, knock.notBefore === undefined ? answer : { ...answer, ...notBefore(knock) });
   };
 }
 
+const NEW: AddOutcome = { duplicate: false };
+
 // Only a delayed request says when it starts: a plain one is answered exactly as before.
-function notBefore(knock: { notBefore?: number }): { not_before?: string } {
-  return knock.notBefore === undefined ? {} : { not_before: new Date(knock.notBefore).toISOString() };
+function notBefore(knock: { notBefore?: number }): { not_before: string } {
+  return { not_before: new Date(knock.notBefore ?? 0).toISOString() };
 }
+

@@ -29,19 +29,40 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
 // Node's parser accepts only known methods, so the label stays bounded; anything else is folded.
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
-/** Counts one request when its answer ends (or the connection closes first). */
-export function observeHttp(metrics: HttpMetrics, req: IncomingMessage, res: ServerResponse): void {
+// One label object per code and method, made once: the answer path allocates none.
+const labelCache = new Map<string, { code: string; method: string }>();
+function labelsOf(status: number, rawMethod: string | undefined): { code: string; method: string } {
+  const method = METHODS.has(rawMethod ?? '') ? (rawMethod as string) : 'OTHER';
+  const key = `${status} ${method}`;
+  let labels = labelCache.get(key);
+  if (labels === undefined) {
+    labels = { code: String(status), method };
+    if (labelCache.size < 1000) labelCache.set(key, labels);
+  }
+  return labels;
+}
+
+/** Starts counting one request; call what it returns once, when its answer ends. */
+export function startHttpObservation(metrics: HttpMetrics): (req: IncomingMessage, res: ServerResponse) => void {
   const started = process.hrtime.bigint();
   metrics.inFlight.inc();
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
+  return (req, res) => {
     metrics.inFlight.dec();
-    const labels = { code: String(res.statusCode), method: METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER' };
+    const labels = labelsOf(res.statusCode, req.method);
     metrics.requests.inc(labels);
     metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
   };
-  res.once('finish', finish);
-  res.once('close', finish);
+}
+
+/** Counts one request when its answer ends (or the connection closes first). */
+export function observeHttp(metrics: HttpMetrics, req: IncomingMessage, res: ServerResponse): void {
+  const finish = startHttpObservation(metrics);
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    finish(req, res);
+  };
+  res.once('finish', once);
+  res.once('close', once);
 }

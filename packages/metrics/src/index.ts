@@ -1,6 +1,6 @@
 export { createRegistry } from './registry.js';
 export { metricsRoute } from './route.js';
-export { createHttpMetrics, observeHttp } from './http.js';
+export { createHttpMetrics, observeHttp, startHttpObservation } from './http.js';
 export type { HttpMetrics } from './http.js';
 export { createDeliveryMetrics } from './delivery.js';
 export type { DeliveryMetrics, DeliveryOutcome } from './delivery.js';
