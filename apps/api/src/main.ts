@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
-import { createAddressPolicy } from '@knocker/netguard';
+import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, producerConnection, shardRetention, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const registry = createRegistry();
   // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
   // rather than a failed delivery later.
-  const policy = createAddressPolicy(config.network);
+  const policy = rememberRefusals(createAddressPolicy(config.network));
   const app = createApi({
     limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
     queues,

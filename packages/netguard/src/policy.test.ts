@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createAddressPolicy, isNetwork } from './index.js';
+import { createAddressPolicy, isNetwork, rememberRefusals } from './index.js';
 
 const open = createAddressPolicy({ blockPrivateNetworks: false, allowedNetworks: [] });
 const closed = createAddressPolicy({ blockPrivateNetworks: true, allowedNetworks: [] });
@@ -77,5 +77,20 @@ describe('address policy', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('rememberRefusals', () => {
+  it('judges as the policy does, asking it once per input', () => {
+    const policy = createAddressPolicy({ allowedNetworks: [], blockPrivateNetworks: true });
+    let asked = 0;
+    const counted = { refusal: (ip: string) => (asked++, policy.refusal(ip)) };
+    const remembered = rememberRefusals(counted, 2);
+    for (const ip of ['10.0.0.1', '10.0.0.1', 'example.com', 'example.com']) expect(remembered.refusal(ip)).toEqual(policy.refusal(ip));
+    expect(asked).toBe(2);
+    // Past its size it still answers, without storing.
+    expect(remembered.refusal('127.0.0.1')).toEqual(policy.refusal('127.0.0.1'));
+    expect(remembered.refusal('127.0.0.1')).toEqual(policy.refusal('127.0.0.1'));
+    expect(asked).toBe(4);
   });
 });

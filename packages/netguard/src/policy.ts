@@ -37,6 +37,22 @@ export function createAddressPolicy(opts: PolicyOptions): AddressPolicy {
   };
 }
 
+/**
+ * The same judgement, remembered per input (up to `size` of them, then no longer stored):
+ * the api asks it for the host of every request, and most traffic goes to a few hosts.
+ */
+export function rememberRefusals(policy: AddressPolicy, size = 1000): AddressPolicy {
+  const known = new Map<string, Refusal | undefined>();
+  return {
+    refusal(ip) {
+      if (known.has(ip)) return known.get(ip);
+      const verdict = policy.refusal(ip);
+      if (known.size < size) known.set(ip, verdict);
+      return verdict;
+    },
+  };
+}
+
 export function isNetwork(entry: string): boolean {
   return parseNetwork(entry) !== undefined;
 }
