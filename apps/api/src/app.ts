@@ -12,6 +12,7 @@ import { createInflightGate, inflightLimit, writeTimeout } from './limits.js';
 import { createRelay, type RelayDeps } from './relay.js';
 import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath, type ReservedDeps } from './reserved.js';
 import { createStatusHandler } from './status.js';
+import { watchEventLoop } from './overload.js';
 
 export interface ApiDeps extends RelayDeps, ReservedDeps {
   queues: Queues;
@@ -25,6 +26,8 @@ export interface ApiDeps extends RelayDeps, ReservedDeps {
   /** Absent when no credentials are configured: the board is then not mounted. */
   board: { path: string; user: string; password: string } | undefined;
   maxInflight: number;
+  /** MAX_EVENT_LOOP_DELAY_MS: load shedding, 0 for none. */
+  maxEventLoopDelayMs: number;
   writeTimeoutMs: number;
   /** KNOCKER_API_KEYS; empty relays without a key. */
   apiKeys: readonly string[];
@@ -38,7 +41,8 @@ export interface ApiDeps extends RelayDeps, ReservedDeps {
  * fraction of express's router. Both share one in-flight gate and one relay. Never listens itself.
  */
 export function createApi(deps: ApiDeps): RequestListener {
-  const gate = createInflightGate(deps.maxInflight);
+  const guard = watchEventLoop(deps.maxEventLoopDelayMs);
+  const gate = createInflightGate(deps.maxInflight, guard.refusal);
   const checkKey = createApiKeyCheck(deps.apiKeys);
   const relay = createRelay(deps);
   const app = createApp(deps, { gate, checkKey, relay });

@@ -1,19 +1,24 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
-import { TooManyRequestsError } from '@knocker/protocol';
+import { TooManyRequestsError, type OverloadedError } from '@knocker/protocol';
 import { sendJson } from './answer.js';
 
-/** of-watchdog's max_inflight, shared by every path that relays: past the limit, refuse at once instead of queueing in memory. */
+/**
+ * The door of every path that relays: past capacity (the load guard) or past of-watchdog's
+ * max_inflight, refuse at once instead of queueing in memory.
+ */
 export interface InflightGate {
   /** Counts the request in, or returns why it must be refused. */
-  enter(): TooManyRequestsError | undefined;
+  enter(): TooManyRequestsError | OverloadedError | undefined;
   leave(): void;
 }
 
-export function createInflightGate(max: number): InflightGate {
+export function createInflightGate(max: number, overloaded: () => OverloadedError | undefined = () => undefined): InflightGate {
   let inflight = 0;
   return {
     enter() {
+      const shed = overloaded();
+      if (shed) return shed;
       if (max === 0) return undefined;
       if (inflight >= max) return new TooManyRequestsError(max);
       inflight++;

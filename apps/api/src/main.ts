@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     health: { ...config.health, checks: [redisCheck(connection), workersCheck(() => queues.all)], shuttingDown: () => shutdown.stopping },
     board: config.board.user ? config.board : undefined,
     maxInflight: config.maxInflight,
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     writeTimeoutMs: config.writeTimeoutMs,
     apiKeys: config.apiKeys,
   });

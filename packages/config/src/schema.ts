@@ -73,6 +73,8 @@ export const schema = z.object({
   BOARD_PASSWORD: z.string().default(''),
   // of-watchdog's limits: 0 means no limit on concurrent requests.
   MAX_INFLIGHT: integer({ min: 0 }).default(0),
+  // Past this event-loop delay the api is past its capacity: new requests get 503 at once.
+  MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, max: 10_000 }).default(50),
   READ_TIMEOUT: seconds({ above: 0 }).default(10),
   WRITE_TIMEOUT: seconds({ above: 0 }).default(10),
   // How long a stopping api keeps serving with a failing health check, so a load balancer
@@ -146,6 +148,8 @@ export interface Config extends ProtocolLimits {
   /** Bull Board; mounted only when both credentials are set. */
   board: { path: string; user: string; password: string };
   maxInflight: number;
+  /** MAX_EVENT_LOOP_DELAY_MS; 0 turns the guard off. */
+  maxEventLoopDelayMs: number;
   readTimeoutMs: number;
   writeTimeoutMs: number;
   healthcheckIntervalMs: number;
@@ -203,6 +207,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
     },
     board: { path: env.BOARD_PATH, user: env.BOARD_USER, password: env.BOARD_PASSWORD },
     maxInflight: env.MAX_INFLIGHT,
+    maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     readTimeoutMs: env.READ_TIMEOUT * 1000,
     writeTimeoutMs: env.WRITE_TIMEOUT * 1000,
     healthcheckIntervalMs: env.HEALTHCHECK_INTERVAL * 1000,

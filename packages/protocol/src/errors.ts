@@ -47,6 +47,15 @@ export class QueueUnavailableError extends KnockerError {
   }
 }
 
+/** The api is past its capacity (MAX_EVENT_LOOP_DELAY_MS): answering now beats queueing in memory. */
+export class OverloadedError extends KnockerError {
+  readonly status = 503;
+  readonly code = 'overloaded';
+  constructor(delayMs: number) {
+    super({ server: `the api is past its capacity (event loop ${Math.round(delayMs)} ms late, MAX_EVENT_LOOP_DELAY_MS); retry after the Retry-After delay` });
+  }
+}
+
 /** MAX_INFLIGHT requests are already being handled; the client should come back shortly. */
 export class TooManyRequestsError extends KnockerError {
   readonly status = 429;

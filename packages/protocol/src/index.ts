@@ -5,7 +5,7 @@ export { forwardableHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';
 export { retryDelayMs } from './backoff.js';
 export {
-  KnockerError, InvalidRequestError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError, TooManyRequestsError, UnauthorizedError,
+  KnockerError, InvalidRequestError, OverloadedError, LoopDetectedError, PayloadTooLargeError, QueueUnavailableError, TooManyRequestsError, UnauthorizedError,
 } from './errors.js';
 export { secretsEqual } from './secret.js';
 export { checkRequestId, checkFlowKey } from './request.js';
