@@ -1,0 +1,22 @@
+import { describe, expect, it } from '@jest/globals';
+import { OverloadedError } from '@knocker/protocol';
+import { createInflightGate, SHED_MIN_INFLIGHT } from './limits.js';
+
+describe('createInflightGate', () => {
+  it('refuses past MAX_INFLIGHT with 429 and lets requests in again as others leave', () => {
+    const gate = createInflightGate(2);
+    expect(gate.enter()).toBeUndefined();
+    expect(gate.enter()).toBeUndefined();
+    expect(gate.enter()?.status).toBe(429);
+    gate.leave();
+    expect(gate.enter()).toBeUndefined();
+  });
+
+  it('sheds with the guard\'s 503 only once enough requests are under way', () => {
+    const gate = createInflightGate(0, () => new OverloadedError(80));
+    for (let i = 0; i < SHED_MIN_INFLIGHT; i++) expect(gate.enter()).toBeUndefined();
+    expect(gate.enter()?.code).toBe('overloaded');
+    gate.leave();
+    expect(gate.enter()).toBeUndefined();
+  });
+});
