@@ -16,6 +16,12 @@ export interface Attempt {
   code?: 'address_refused';
   /** An error the answer reported in Knocker-Error-Code / Knocker-Error-Message. */
   targetError?: TargetError;
+  /** The call got no answer at all (refused, reset, timed out): `network` in Knocker-Retry-On. */
+  network?: true;
+  /** The answer said `Knocker-No-Retry: true`. */
+  noRetry?: true;
+  /** `Retry-After` of a 429 or 503 answer, as sent. */
+  retryAfter?: string;
 }
 
 /** How an attempt is kept with its request, for the inspection route. */

@@ -4,6 +4,7 @@ import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { deliver, type HttpClient } from './deliver.js';
 import { AttemptFailedError } from './errors.js';
+import { retryAfterMs } from './retry-rules.js';
 
 export interface CallbackDeps {
   http: HttpClient;
@@ -11,6 +12,7 @@ export interface CallbackDeps {
   reporter: ErrorReporter;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
   maxStalledCount: number;
+  retryAfterMaxMs: number;
 }
 
 /** Tells `Knocker-Callback` that a request failed; retried like the request itself. */
@@ -38,6 +40,6 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id: payload.config.id, attempts: n });
     }
     if (refused) throw new UnrecoverableError(attempt.error);
-    throw new AttemptFailedError(attempt);
+    throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.retryAfterMaxMs));
   };
 }

@@ -2,6 +2,7 @@ import got, { type Got, type Method } from 'got';
 import type { GuardedAgents } from '@knocker/netguard';
 import { KNOCKER_VERSION, readTargetError, type HeaderPair } from '@knocker/protocol';
 import { ADDRESS_REFUSED, failureStatusCode, type Attempt } from './attempt.js';
+import { readRetrySignals } from './signals.js';
 
 export type HttpClient = Got;
 
@@ -50,13 +51,13 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
     const base = { statusCode: res.statusCode, startedAt, durationMs: elapsed() };
     const targetError = readTargetError(res.headers);
     if (targetError) {
-      return { ...base, ok: false, targetError, error: `target reported ${targetError.code}${targetError.message === null ? '' : `: ${targetError.message}`}` };
+      return readRetrySignals({ ...base, ok: false, targetError, error: `target reported ${targetError.code}${targetError.message === null ? '' : `: ${targetError.message}`}` }, res.headers);
     }
-    return res.statusCode < 400 ? { ...base, ok: true } : { ...base, ok: false, error: `HTTP ${res.statusCode}` };
+    return res.statusCode < 400 ? { ...base, ok: true } : readRetrySignals({ ...base, ok: false, error: `HTTP ${res.statusCode}` }, res.headers);
   } catch (err) {
     const code = err instanceof Error ? (err as { code?: string }).code : undefined;
     const detail = err instanceof Error ? `${code ?? err.name}: ${err.message}` : String(err);
-    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), startedAt, durationMs: elapsed(), error: detail };
+    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), startedAt, durationMs: elapsed(), error: detail, network: true };
     return code === ADDRESS_REFUSED ? { ...attempt, code: 'address_refused' } : attempt;
   }
 }

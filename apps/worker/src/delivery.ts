@@ -6,7 +6,8 @@ import { callbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryRe
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { recordOf, type Attempt } from './attempt.js';
 import { deliver, type HttpClient } from './deliver.js';
-import { AttemptFailedError, ErrorCaughtError } from './errors.js';
+import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
+import { endedByReceiver, retryAfterMs } from './retry-rules.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
@@ -23,6 +24,8 @@ export interface DeliveryDeps {
   replaysOf: (requestId: string) => Promise<number>;
   /** Per-key limits and the breaker; absent when none is configured, which costs nothing. */
   flow?: FlowGate;
+  /** RETRY_AFTER_MAX: the longest wait a target's Retry-After may ask for. */
+  retryAfterMaxMs: number;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
@@ -49,10 +52,12 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       method, url, headers: [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]], body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000,
     }).finally(() => deps.metrics.inFlight.dec());
     if (ticket) await ticket.done(attempt);
-    // A refused address and an error Knocker-Catch names are final, whatever attempts remain.
+    // A refused address, an error Knocker-Catch names and a receiver's No-Retry or Retry-On
+    // are final, whatever attempts remain.
     const refused = attempt.code === 'address_refused';
     const caught = attempt.targetError !== undefined && catchesError(config.catch ?? [], attempt.targetError.code);
-    const final = refused || caught || n >= total;
+    const ended = attempt.ok ? undefined : endedByReceiver(config, attempt);
+    const final = refused || caught || ended !== undefined || n >= total;
     const outcome = attempt.ok ? 'delivered' : final ? 'failed' : 'retried';
     deps.metrics.deliveries.inc({ outcome, code: String(attempt.statusCode) });
     deps.metrics.attemptDuration.observe({ outcome }, attempt.durationMs / 1000);
@@ -67,14 +72,18 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
-      throw new AttemptFailedError(attempt);
+      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.retryAfterMaxMs));
     }
-    const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts' : 'failed, no attempts left';
-    await giveUp(deps, job, `${line} ${why}`, attempt, n, refused ? 'address_refused' : undefined);
+    const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
+      : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
+    await giveUp(deps, job, `${line} ${why}`, attempt, n, refused ? 'address_refused' : ended);
     if (refused) throw new UnrecoverableError(attempt.error);
+    if (ended) throw new EndedByReceiverError(attempt, ended);
     throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);
   };
 }
+
+const ENDED_WHY = { no_retry: 'the target answered Knocker-No-Retry', outside_retry_on: 'not a failure Knocker-Retry-On retries' } as const;
 
 async function giveUp(deps: DeliveryDeps, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string): Promise<void> {
   const { config, method, url } = job.data;

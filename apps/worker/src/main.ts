@@ -28,6 +28,7 @@ function main(): void {
     maxRedirects: config.maxRedirects,
     backoffFactorMax: config.backoffFactorMax,
     retention: shardRetention(config.retention, config.queueShards),
+    retryAfterMaxMs: config.retryAfterMaxMs,
     logger,
     reporter,
     reportFailedRequests: config.sentry.failedRequests,

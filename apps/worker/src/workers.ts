@@ -8,6 +8,7 @@ import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
 import { createDeliveryProcessor } from './delivery.js';
+import { AttemptFailedError } from './errors.js';
 
 export interface WorkerDeps {
   connection: Connection;
@@ -16,6 +17,8 @@ export interface WorkerDeps {
   concurrency: number;
   maxRedirects: number;
   backoffFactorMax: number;
+  /** RETRY_AFTER_MAX in ms. */
+  retryAfterMaxMs: number;
   retention: Retention;
   logger: Logger;
   reporter: ErrorReporter;
@@ -54,8 +57,10 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     // give a job up; BullMQ would fail it without running them.
     maxStalledCount: maxStalledCount + 1,
   };
-  const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
-    retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
+  // A wait the target asked for with Retry-After replaces Knocker's backoff for that retry.
+  const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob) =>
+    err instanceof AttemptFailedError && err.retryAfterMs !== undefined ? err.retryAfterMs
+      : retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
 
   // Only built when a limit or the breaker is configured: otherwise deliveries never ask Redis.
   // One gate for every shard: flow keys are counted across all of them.

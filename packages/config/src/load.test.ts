@@ -71,6 +71,7 @@ describe('loadConfig', () => {
     HOST_CONCURRENCY: ['-1', '1.5', '100001'], HOST_RATE: ['fast', '-1'], BREAKER_FAILURES: ['x', '-1'], BREAKER_COOLDOWN: ['0', 'soon'],
     BREAKER_COOLDOWN_MAX: ['0', '86401'],
     HOST_LIMITS: ['a.example:443', 'a.example:443 speed=3', 'a.example:443 concurrency=1.5', 'a b=c rate=1', '{x} rate=1', 'a rate=1; a rate=2', 'a rate=-1'],
+    RETRY_AFTER_MAX: ['-1', '1h'],
   };
 
   it('has bad values to try for every variable', () => {
@@ -114,6 +115,13 @@ describe('loadConfig', () => {
     expect(c.stalled).toEqual({ lockDurationMs: 2000, stalledIntervalMs: 500, maxStalledCount: 3 });
     expect(c.network).toEqual({ blockPrivateNetworks: true, allowedNetworks: ['10.1.0.0/16', '169.254.169.254'] });
     expect(c.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+  });
+
+  it('caps Retry-After at RETRIES_BACKOFF_FACTOR_MAX unless RETRY_AFTER_MAX says otherwise', () => {
+    expect(loadConfig({}).retryAfterMaxMs).toBe(600_000);
+    expect(loadConfig({ RETRIES_BACKOFF_FACTOR_MAX: '30' }).retryAfterMaxMs).toBe(30_000);
+    expect(loadConfig({ RETRY_AFTER_MAX: '2.5' }).retryAfterMaxMs).toBe(2500);
+    expect(loadConfig({ RETRY_AFTER_MAX: ' ' }).retryAfterMaxMs).toBe(600_000);
   });
 
   it('refuses a default above its maximum', () => {

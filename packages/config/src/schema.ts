@@ -33,6 +33,8 @@ export const schema = z.object({
   RETRIES_MAX: integer({ min: 0, max: 1000 }).default(10),
   RETRIES_BACKOFF_FACTOR: seconds({ min: 0 }).default(0.5),
   RETRIES_BACKOFF_FACTOR_MAX: seconds({ min: 0 }).default(600),
+  // Unset or empty: RETRIES_BACKOFF_FACTOR_MAX, the cap on Knocker's own waits.
+  RETRY_AFTER_MAX: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), seconds({ min: 0 }).optional()),
   LOG_FILE: z.string().trim().min(1).default('-'),
   LOG_LEVEL: oneOf(['debug', 'info', 'warning', 'warn', 'error', 'critical'] as const)
     .transform((v) => (v === 'warn' ? 'warning' : v))
@@ -118,6 +120,8 @@ type Env = z.output<typeof schema>;
 /** The per-request defaults and bounds are the protocol's limits, passed to it as they are. */
 export interface Config extends ProtocolLimits {
   maxRedirects: number;
+  /** The longest wait a target's Retry-After may ask for before the next attempt. */
+  retryAfterMaxMs: number;
   statusUrl: string;
   log: { file: string; level: 'debug' | 'info' | 'warning' | 'error' | 'critical'; format: string };
   sentry: { dsn: string; failedRequests: boolean };
@@ -172,6 +176,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
   return {
     scheme: env.SCHEME,
     maxRedirects: env.MAX_REDIRECTS,
+    retryAfterMaxMs: (env.RETRY_AFTER_MAX ?? env.RETRIES_BACKOFF_FACTOR_MAX) * 1000,
     statusUrl: env.STATUS_URL,
     hostsOnly: env.HOSTS_ONLY,
     timeout: env.TIMEOUT,

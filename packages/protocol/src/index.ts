@@ -19,3 +19,5 @@ export { parseDuration, readNotBefore, DEFAULT_DELAY_MAX_SECONDS } from './timin
 export type { DelayHeaders } from './timing.js';
 export { parseCron, nextTicks } from './cron.js';
 export type { CronSpec } from './cron.js';
+export { parseRetryOn, retriesOn, NETWORK, MAX_RETRY_ON_ENTRIES } from './retry-on.js';
+export { readRetryAfter } from './retry-after.js';

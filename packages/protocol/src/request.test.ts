@@ -65,6 +65,8 @@ describe('parseKnockRequest', () => {
     ['knocker-backoff-factor', 'fast', /from 0 to 600/],
     ['knocker-callback', '/relative', /absolute http/],
     ['knocker-callback', 'ftp://cb.example/', /absolute http/],
+    ['knocker-retry-on', '', /at least one/],
+    ['knocker-retry-on', '5xx,teapot', /invalid entry "teapot"/],
     ['knocker-id', 'has space', /1 to 128 characters/],
     ['knocker-id', 'a:b', /1 to 128 characters/],
     ['knocker-id', 'x'.repeat(129), /1 to 128 characters/],
@@ -96,6 +98,13 @@ describe('parseKnockRequest', () => {
       expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Flow-Key': bad })).toEqual({ 'knocker-flow-key': expect.stringMatching(/must be 1 to 128/) });
     }
     expect(errorsOf(['Knocker-Host', 'h', 'Knocker-Flow-Key', 'a', 'Knocker-Flow-Key', 'b'])).toEqual({ 'knocker-flow-key': 'must be given once' });
+  });
+
+  it('reads Knocker-Retry-On as a list, repeats joined, and keeps it out of the custom headers', () => {
+    const r = parse(['Knocker-Host', 'h', 'Knocker-Retry-On', '5XX, 429', 'knocker-retry-on', 'network']);
+    expect(r.config.retry_on).toEqual(['5xx', '429', 'network']);
+    expect(r.config).not.toHaveProperty('knocker-retry-on');
+    expect(parse({ 'Knocker-Host': 'h' }).config).not.toHaveProperty('retry_on');
   });
 
   it('never keeps the admin credential, even on a relayed request', () => {

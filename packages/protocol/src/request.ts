@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseCatchPatterns } from './catch.js';
 import { parseCron, type CronSpec } from './cron.js';
+import { parseRetryOn } from './retry-on.js';
 import { InvalidRequestError, LoopDetectedError } from './errors.js';
 import { forwardableHeaders, type HeaderPair } from './headers.js';
 import { parseTargetHost } from './host.js';
@@ -40,6 +41,8 @@ export interface KnockConfig {
   catch?: string[];
   /** `Knocker-Flow-Key`: the flow-control key instead of the target's host:port. Absent when not given. */
   flow_key?: string;
+  /** `Knocker-Retry-On`: the failures that are retried (statuses, classes, `network`). Absent: every failure. */
+  retry_on?: string[];
   /** Any other `knocker-*` header, kept for the callback. */
   [custom: `knocker-${string}`]: string;
 }
@@ -70,7 +73,7 @@ export const API_KEY_HEADER = 'knocker-api-key';
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
   'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
-const LISTS = ['knocker-catch'];
+const LISTS = ['knocker-catch', 'knocker-retry-on'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
 const CREDENTIALS = ['knocker-admin-key', API_KEY_HEADER];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
@@ -146,12 +149,7 @@ export function parseKnockRequest(
     `must be a number of seconds from 0 to ${limits.backoffFactorMax}`);
 
   const callback = read('knocker-callback') || null;
-  if (callback !== null && !isHttpUrl(callback)) {
-    errors['knocker-callback'] ??= 'must be an absolute http:// or https:// URL of at most 2048 characters';
-  } else if (callback !== null) {
-    const refused = limits.refuseAddress?.(new URL(callback).hostname);
-    if (refused !== undefined) errors['knocker-callback'] ??= `is not allowed: ${refused}`;
-  }
+  if (callback !== null) checkCallbackUrl('knocker-callback', callback, limits, errors);
 
   const givenId = read('knocker-id');
   const idProblem = givenId === undefined ? undefined : checkRequestId(givenId);
@@ -172,6 +170,9 @@ export function parseKnockRequest(
   const cron = rawCron === undefined ? undefined : parseCron(rawCron, new Date(now()));
   if (typeof cron === 'string') errors['knocker-cron'] = cron;
   else if (cron !== undefined && timed) errors['knocker-cron'] = 'cannot be combined with Knocker-Delay or Knocker-Not-Before: a schedule fires at its ticks';
+  const rawRetryOn = knocker.get('knocker-retry-on')?.join(',');
+  const retryOn = rawRetryOn === undefined ? undefined : parseRetryOn(rawRetryOn);
+  if (typeof retryOn === 'string') errors['knocker-retry-on'] = retryOn;
 
   const path = pathOf(incoming.target);
   if (path === null) errors['path'] = 'must be an origin-form path such as /hook?x=1';
@@ -182,6 +183,7 @@ export function parseKnockRequest(
     id: givenId || newId(), host, scheme, timeout, retries, backoff_factor: backoff, callback,
     ...(Array.isArray(patterns) ? { catch: patterns } : {}),
     ...(flowKey === undefined ? {} : { flow_key: flowKey }),
+    ...(Array.isArray(retryOn) ? { retry_on: retryOn } : {}),
   };
   for (const [name, values] of knocker) {
     if (!CONTROL.includes(name) && !LISTS.includes(name) && !CREDENTIALS.includes(name)) config[name as `knocker-${string}`] = values.join(', ');
@@ -192,6 +194,15 @@ export function parseKnockRequest(
   if (notBefore !== undefined) knock.notBefore = notBefore;
   if (typeof cron === 'object') knock.cron = cron;
   return knock;
+}
+
+/** A URL Knocker will call: absolute http(s), and its host allowed by the address policy. */
+function checkCallbackUrl(name: string, url: string, limits: ProtocolLimits, errors: Record<string, string>): void {
+  if (!isHttpUrl(url)) errors[name] ??= 'must be an absolute http:// or https:// URL of at most 2048 characters';
+  else {
+    const refused = limits.refuseAddress?.(new URL(url).hostname);
+    if (refused !== undefined) errors[name] ??= `is not allowed: ${refused}`;
+  }
 }
 
 function defaultId(): string {

@@ -53,7 +53,10 @@ export interface CallbackPayload {
   method: string;
   url: string;
   status_code: number;
-  /** Set when Knocker itself ended the request: `address_refused` or `worker_lost`. */
+  /**
+   * Set when the request ended before its attempts were spent: `address_refused` or
+   * `worker_lost` (Knocker's doing), `no_retry` or `outside_retry_on` (the receiver's).
+   */
   error?: string;
   /** Attempts made in the run that failed. */
   attempts: number;
