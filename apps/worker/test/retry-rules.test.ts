@@ -15,7 +15,7 @@ beforeAll(async () => {
   const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('retry-rules') };
   const capped = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('retry-cap'), env: { RETRY_AFTER_MAX: '1' } };
   [api, worker, cappedApi, cappedWorker] = await Promise.all([startApi(opts), startWorker(opts), startApi(capped), startWorker(capped)]);
-});
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all([api?.kill(), worker?.kill(), cappedApi?.kill(), cappedWorker?.kill(), targets.closeAll()]);
