@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { createFlowStore } from '@knocker/flow';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     reservedPrefix: config.reservedPrefix,
     adminApiKey: config.adminApiKey,
     requestLog: config.requestLog,
+    flow: { store: createFlowStore(connection, config.queuePrefix), settings: config.flow },
     logger,
     reporter,
     registry: config.metricsEnabled ? registry : undefined,

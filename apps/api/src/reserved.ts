@@ -1,10 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MethodNotAllowedError, RouteNotFoundError } from '@knocker/protocol';
+import type { Queues } from '@knocker/queue';
 import { requireAdminKey } from './admin.js';
+import { createBulkReplayHandler } from './bulk-replay.js';
+import { createHostsRouter, type HostsDeps } from './hosts.js';
 import { createRequestLogHandler, type RequestLogDeps } from './request-log.js';
 import { createRequestHandlers, type RequestsDeps } from './requests.js';
 
-export interface ReservedDeps extends RequestsDeps {
+export interface ReservedDeps extends RequestsDeps, HostsDeps {
+  queues: Pick<Queues, 'candidatesFor' | 'all'>;
   adminApiKey: string;
   requestLog: RequestLogDeps['limits'] & { requiresAdminKey: boolean };
 }
@@ -24,14 +28,17 @@ export function createReservedRoutes(deps: ReservedDeps): express.Router {
   else router.post('/log', log);
   router.all('/log', notAllowed(['POST']));
 
+  router.use('/hosts', admin, createHostsRouter(deps));
+
   router.use('/requests', admin);
+  router.post('/requests/retry', createBulkReplayHandler(deps));
   router.get('/requests/:id', requests.inspect);
   router.delete('/requests/:id', requests.cancel);
   router.post('/requests/:id/retry', requests.replay);
   router.all('/requests/:id/retry', notAllowed(['POST']));
   router.all('/requests/:id', notAllowed(['GET', 'DELETE']));
   router.use('/requests', (_req: Request, _res: Response, next: NextFunction) => {
-    next(new RouteNotFoundError('use /requests/<id> or /requests/<id>/retry, with any / in the id written %2F'));
+    next(new RouteNotFoundError('use /requests/<id>, /requests/<id>/retry or /requests/retry, with any / in the id written %2F'));
   });
   return router;
 }

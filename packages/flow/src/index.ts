@@ -1,4 +1,4 @@
-export { flowKeyOf } from './key.js';
+export { flowKeyOf, targetKeyOf } from './key.js';
 export type { FlowKey } from './key.js';
 export { flowEnabled, limitsFor, parseHostLimits } from './limits.js';
 export type { FlowSettings, KeyLimits, BreakerSettings } from './limits.js';
@@ -10,3 +10,4 @@ export type { FlowGate, FlowGateDeps, Ticket } from './gate.js';
 export { createWaker, memberOf } from './wake.js';
 export { createFlowMetrics, createFlowGauges, TOP_KEYS } from './metrics.js';
 export type { FlowMetrics } from './metrics.js';
+export { FlowControlOffError } from './errors.js';

@@ -5,8 +5,12 @@ export type FlowKey = string;
 
 const DEFAULT_PORT = { http: '80', https: '443' } as const;
 
-/** The key of a request: its Knocker-Flow-Key, else its target host with the port always written. */
+/** The key of a request: its Knocker-Flow-Key, else its target's host:port. */
 export function flowKeyOf(config: Pick<KnockConfig, 'host' | 'scheme' | 'flow_key'>): FlowKey {
-  if (config.flow_key !== undefined) return config.flow_key;
+  return config.flow_key ?? targetKeyOf(config);
+}
+
+/** The target host with its port always written, so `a.example` and `a.example:443` are one key. */
+export function targetKeyOf(config: Pick<KnockConfig, 'host' | 'scheme'>): string {
   return /:\d+$/.test(config.host) ? config.host : `${config.host}:${DEFAULT_PORT[config.scheme]}`;
 }
