@@ -39,7 +39,8 @@ beforeAll(async () => {
   // A second api whose Redis is gone, so the queue_unavailable refusals exist too.
   const nowhere = `redis://127.0.0.1:${await freePort()}`;
   [api, worker, offline] = await Promise.all([
-    startApi(opts), startWorker(opts), startApi({ ...opts, redisUrl: nowhere, env: { REDIS_TIMEOUT_MS: '200' } }),
+    // Flow control on (a breaker nobody trips here), so its series are served too.
+    startApi(opts), startWorker({ ...opts, env: { BREAKER_FAILURES: '100' } }), startApi({ ...opts, redisUrl: nowhere, env: { REDIS_TIMEOUT_MS: '200' } }),
   ]);
   const send = (to: KnockerProcess, path: string, headers: Record<string, string>) =>
     request(`${to.url}${path}`, { method: 'POST', headers: { 'Knocker-Host': target.host, ...headers }, body: '{}' });

@@ -9,7 +9,7 @@ export interface FlowMetrics {
 }
 
 export function createFlowMetrics(registry: Registry): FlowMetrics {
-  return {
+  const metrics: FlowMetrics = {
     slotWait: new Histogram({
       name: 'knocker_flow_slot_wait_seconds', help: 'Time a delivery waited in line for a slot of its flow key',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600], registers: [registry],
@@ -23,6 +23,10 @@ export function createFlowMetrics(registry: Registry): FlowMetrics {
       labelNames: ['state'], registers: [registry],
     }),
   };
+  // Served at 0 from the start, so rate() and increase() see the first change.
+  for (const reason of ['queued', 'concurrency', 'rate', 'paused', 'breaker']) metrics.parked.inc({ reason }, 0);
+  for (const state of ['open', 'closed']) metrics.breakerChanges.inc({ state }, 0);
+  return metrics;
 }
 
 /** How many keys the per-key gauges show: the busiest ones, so the label set stays bounded. */
