@@ -12,7 +12,8 @@ let workers: KnockerProcess[];
 beforeAll(async () => {
   const opts = {
     redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-breaker'),
-    env: { WORKER_CONCURRENCY: '50', BREAKER_FAILURES: '20', BREAKER_COOLDOWN: '3', ADMIN_API_KEY: ADMIN },
+    // No load shedding: a busy test machine would otherwise refuse requests with 503.
+    env: { MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_CONCURRENCY: '50', BREAKER_FAILURES: '20', BREAKER_COOLDOWN: '3', ADMIN_API_KEY: ADMIN },
   };
   api = await startApi(opts);
   workers = await Promise.all([startWorker(opts), startWorker(opts)]);
