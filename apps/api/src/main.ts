@@ -7,7 +7,7 @@ import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, producerConnection, shardRetention, type Shard } from '@knocker/queue';
+import { createQueues, probeCluster, producerConnection, shardRetention, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApi } from './app.js';
 import { workersCheck } from './checks.js';
@@ -18,10 +18,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', ...config.log });
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
-  const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
+  const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
+  if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
+  const connection = producerConnection(config.redisCluster ?? config.redisUrl, config.redisTimeoutMs);
+  const where = config.redisCluster ? `the cluster (${config.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : redactUrl(config.redisUrl);
   let redisDown = false;
   connection.on('error', (err) => {
-    if (!redisDown) logger.warning(`Redis unreachable at ${redactUrl(config.redisUrl)} (${err.message}); answering 503 until it is back`);
+    if (!redisDown) logger.warning(`Redis unreachable at ${where} (${err.message}); answering 503 until it is back`);
     redisDown = true;
   });
   connection.on('ready', () => {
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     retention: shardRetention(config.retention, config.queueShards),
     maxBodySize: config.maxBodySize,
     redisTimeoutMs: config.redisTimeoutMs,
+    waitReplicas: config.waitReplicas,
     statusUrl: config.statusUrl,
     reservedPrefix: config.reservedPrefix,
     adminApiKey: config.adminApiKey,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
-import { addDelivery, deliveryJobOptions, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
+import { addDelivery, deliveryJobOptions, requireReplicas, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { sendJson } from './answer.js';
 import { readBody } from './body.js';
@@ -15,6 +15,8 @@ export interface RelayDeps {
   retention: Retention;
   maxBodySize: number;
   redisTimeoutMs: number;
+  /** REDIS_WAIT_REPLICAS: replicas that must hold a new request before it is answered 2xx. */
+  waitReplicas: number;
   logger: Logger;
   metrics: Pick<HttpMetrics, 'accepted'>;
 }
@@ -55,6 +57,7 @@ export function createRelay(deps: RelayDeps): Relay {
       sendJson(res, 200, added.existing.notBefore === undefined ? answer : { ...answer, ...notBefore(added.existing) });
       return;
     }
+    if (deps.waitReplicas > 0) await withinDeadline(requireReplicas(shard, deps.waitReplicas, redisTimeoutMs), redisTimeoutMs);
     metrics.accepted.inc();
     logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
     const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length };

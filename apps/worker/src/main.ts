@@ -5,18 +5,20 @@ import { createFlowGauges, createFlowMetrics, createFlowStore, flowEnabled } fro
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, shardRetention, workerConnection } from '@knocker/queue';
+import { createQueues, probeCluster, shardRetention, workerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createMetricsApp } from './metrics-server.js';
 import { leaseHolder, queueSnapshots } from './queue-gauges.js';
 import { startWorkers } from './workers.js';
 
-function main(): void {
+async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ name: 'worker', ...config.log });
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
-  const connection = workerConnection(config.redisUrl);
+  const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
+  if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
+  const connection = workerConnection(config.redisCluster ?? config.redisUrl);
   connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
   const queues = createQueues(connection, config.queuePrefix, config.queueShards);
 
@@ -94,10 +96,8 @@ function main(): void {
 
 const LAYOUT_REFRESH_MS = 10_000;
 
-try {
-  main();
-} catch (err) {
+main().catch((err: unknown) => {
   if (!(err instanceof ConfigError)) throw err;
   console.error(`knocker worker: ${err.message}`);
   process.exit(78);
-}
+});

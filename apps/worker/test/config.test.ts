@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { startWorker, startApi } from '@knocker/test-kit';
+import { freePort, sharedRedisUrl, startWorker, startApi } from '@knocker/test-kit';
 
 describe('a misconfigured process', () => {
   it.each([
@@ -16,4 +16,27 @@ describe('a misconfigured process', () => {
     expect(failure?.message).toMatch(message);
     expect(failure?.message).toMatch(/exit(ed)? .*78|code 78/);
   });
+});
+
+describe('a process given a bad Redis Cluster', () => {
+  const refusal = (start: typeof startApi, opts: Parameters<typeof startApi>[0]) => start(opts).then(() => undefined, (err: Error) => err);
+  const plainRedis = new URL(sharedRedisUrl()).host;
+
+  it.each([
+    ['api', startApi], ['worker', startWorker],
+  ] as const)('%s refuses seeds that lead nowhere, or to no cluster, and QUEUE_SHARDS out of range', async (_name, start) => {
+    const nobody = `127.0.0.1:${await freePort()}`;
+    const cases: Array<[Parameters<typeof startApi>[0], RegExp]> = [
+      [{ clusterNodes: `${nobody}`, prefix: '{x}' }, new RegExp(`REDIS_CLUSTER_NODES: no seed node answered .*${nobody}`)],
+      [{ clusterNodes: plainRedis, prefix: '{x}' }, /REDIS_CLUSTER_NODES: .* is a Redis without cluster mode/],
+      [{ clusterNodes: 'localhost', prefix: '{x}' }, /REDIS_CLUSTER_NODES: expected comma-separated host:port/],
+      [{ clusterNodes: nobody, prefix: '{x}', env: { REDIS_URL: 'redis://127.0.0.1:6379' } }, /REDIS_CLUSTER_NODES: replaces REDIS_URL/],
+      [{ redisUrl: 'redis://127.0.0.1:1', prefix: '{x}', env: { QUEUE_SHARDS: '17' } }, /QUEUE_SHARDS: expected a whole number from 1 to 16/],
+    ];
+    for (const [opts, message] of cases) {
+      const failure = await refusal(start, opts);
+      expect(failure?.message).toMatch(message);
+      expect(failure?.message).toMatch(/exit(ed)? .*78|code 78/);
+    }
+  }, 60_000);
 });

@@ -19,7 +19,9 @@ const BOUNDED = [
 
 /** Parses the environment once, at start-up. Nothing else reads process.env. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const known = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]])));
+  // An empty REDIS_URL counts as unset, so that a compose override can clear it for REDIS_CLUSTER_NODES.
+  const unset = (k: string) => env[k] === undefined || (k === 'REDIS_URL' && env[k]?.trim() === '');
+  const known = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (unset(k) ? [] : [[k, env[k]]])));
   const parsed = schema.safeParse(known);
   if (!parsed.success) {
     const problems: Record<string, string> = {};
@@ -41,6 +43,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (typeof hostLimits === 'string') problems['HOST_LIMITS'] = hostLimits;
   if (parsed.data.BREAKER_COOLDOWN > parsed.data.BREAKER_COOLDOWN_MAX) {
     problems['BREAKER_COOLDOWN'] = `must not exceed BREAKER_COOLDOWN_MAX (${parsed.data.BREAKER_COOLDOWN} > ${parsed.data.BREAKER_COOLDOWN_MAX})`;
+  }
+  if (parsed.data.REDIS_CLUSTER_NODES !== undefined) {
+    if (known['REDIS_URL'] !== undefined) problems['REDIS_CLUSTER_NODES'] = 'replaces REDIS_URL: set REDIS_URL or REDIS_CLUSTER_NODES, not both';
+    // Without a hash tag a queue's keys scatter over slots, and its scripts fail with CROSSSLOT.
+    if (!/\{[^}]+\}/.test(parsed.data.QUEUE_PREFIX)) problems['QUEUE_PREFIX'] = 'needs a {hash tag} on a Redis Cluster (REDIS_CLUSTER_NODES), such as {knocker}';
   }
   if (Object.keys(problems).length > 0 || typeof hostLimits === 'string') throw new ConfigError(problems);
   return toConfig(parsed.data, hostLimits);

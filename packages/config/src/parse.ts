@@ -112,3 +112,44 @@ export function secretList(minLength: number) {
     return z.NEVER;
   });
 }
+
+export interface ClusterSeeds {
+  nodes: Array<{ host: string; port: number }>;
+  username: string;
+  password: string;
+  tls: boolean;
+}
+
+/**
+ * Seed nodes of a Redis Cluster: `host:port` entries, or redis:// / rediss:// URLs whose
+ * credentials and TLS apply to every node (as REDIS_URL's do). URLs that disagree are refused:
+ * one cluster has one password. Credentials are never repeated in a message.
+ */
+export function seedList() {
+  return z.string().trim().transform((raw, ctx): ClusterSeeds | undefined => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    if (entries.length === 0) return undefined;
+    const seeds: ClusterSeeds = { nodes: [], username: '', password: '', tls: false };
+    const access = new Set<string>();
+    for (const [i, entry] of entries.entries()) {
+      const url = URL.parse(/^[a-z]+:\/\//i.test(entry) ? entry : `redis://${entry}`);
+      const port = Number(url?.port);
+      if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '' || !Number.isInteger(port) || port < 1 || port > 65535 || !/^\/?$/.test(url.pathname) || url.search !== '') {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated host:port seed nodes (or redis:// URLs with a port); entry #${i + 1} is not (value not shown)` });
+        return z.NEVER;
+      }
+      seeds.nodes.push({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port });
+      if (url.username !== '' || url.password !== '' || url.protocol === 'rediss:') {
+        access.add(`${url.protocol} ${url.username} ${url.password}`);
+        seeds.tls = url.protocol === 'rediss:';
+        seeds.username = decodeURIComponent(url.username);
+        seeds.password = decodeURIComponent(url.password);
+      }
+    }
+    if (access.size > 1) {
+      ctx.addIssue({ code: 'custom', message: 'expected seed URLs that agree on scheme and credentials (give them once, or identically on every entry)' });
+      return z.NEVER;
+    }
+    return seeds;
+  });
+}

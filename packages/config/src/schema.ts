@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isNetwork } from '@knocker/netguard';
 import type { FlowSettings } from '@knocker/flow';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { boolean, duration, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
+import { seedList, type ClusterSeeds, boolean, duration, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
 export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
@@ -47,6 +47,11 @@ export const schema = z.object({
   PORT: integer({ min: 0, max: 65535 }).default(8000),
   BIND_ADDRESS: z.string().trim().min(1).default('0.0.0.0'),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  // Replaces REDIS_URL; a comma-separated list of some (or all) nodes, from which ioredis learns the rest.
+  REDIS_CLUSTER_NODES: seedList().optional(),
+  // WAIT for this many replicas to hold a request before answering 2xx: what an acknowledged
+  // write needs to survive its master's death, as replication is asynchronous.
+  REDIS_WAIT_REPLICAS: integer({ min: 0, max: 16 }).default(0),
   // A hash tag keeps every key of a queue in one Redis Cluster slot.
   QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'expected 1 to 64 letters, digits or _{}.-').default('{knocker}'),
   // Each shard is a pair of queues under its own hash tag, so on one Redis Cluster master.
@@ -128,6 +133,10 @@ export interface Config extends ProtocolLimits {
   port: number;
   bindAddress: string;
   redisUrl: string;
+  /** Set when REDIS_CLUSTER_NODES is: the queues then live on a Redis Cluster and REDIS_URL is not used. */
+  redisCluster: ClusterSeeds | undefined;
+  /** REDIS_WAIT_REPLICAS: 0 answers as soon as the master has the request. */
+  waitReplicas: number;
   queuePrefix: string;
   queueShards: number;
   redisTimeoutMs: number;
@@ -190,6 +199,8 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
     port: env.PORT,
     bindAddress: env.BIND_ADDRESS,
     redisUrl: env.REDIS_URL,
+    redisCluster: env.REDIS_CLUSTER_NODES,
+    waitReplicas: env.REDIS_WAIT_REPLICAS,
     queuePrefix: env.QUEUE_PREFIX,
     queueShards: env.QUEUE_SHARDS,
     redisTimeoutMs: env.REDIS_TIMEOUT_MS,

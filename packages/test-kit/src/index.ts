@@ -16,3 +16,5 @@ export type { ApiProcess, KnockerProcess, KnockerOptions } from './knocker.js';
 export { installLoopbackOnly } from './loopback-only.js';
 export { runLoad, outcome } from './load.js';
 export type { LoadOptions, LoadTally, Outcome } from './load.js';
+export { startCluster } from './cluster.js';
+export type { RedisCluster, ClusterNode, ClusterOptions } from './cluster.js';

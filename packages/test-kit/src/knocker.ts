@@ -8,7 +8,9 @@ const entry = (app: 'api' | 'worker') => fileURLToPath(new URL(`../../../apps/${
 const preload = new URL('../../../packages/test-kit/dist/loopback-preload.js', import.meta.url).href;
 
 export interface KnockerOptions {
-  redisUrl: string;
+  /** REDIS_URL; or clusterNodes, for REDIS_CLUSTER_NODES. */
+  redisUrl?: string;
+  clusterNodes?: string;
   prefix: string;
   env?: Record<string, string>;
   /** Made-up host names and the addresses they resolve to in the child, without DNS. */
@@ -16,15 +18,16 @@ export interface KnockerOptions {
 }
 
 function childEnv(opts: KnockerOptions): Record<string, string> {
-  return { ...baseEnv(opts.redisUrl, opts.prefix), ...opts.env, KT_FAKE_DNS: JSON.stringify(opts.fakeDns ?? {}) };
+  const redis: Record<string, string> = opts.clusterNodes === undefined ? { REDIS_URL: opts.redisUrl ?? '' } : { REDIS_CLUSTER_NODES: opts.clusterNodes };
+  return { ...baseEnv(opts.prefix), ...redis, ...opts.env, KT_FAKE_DNS: JSON.stringify(opts.fakeDns ?? {}) };
 }
 
 /**
  * Loopback-only defaults; a test overrides what it checks. No drain on SIGTERM, so stopping
  * a process in a test does not wait for a load balancer that is not there.
  */
-function baseEnv(redisUrl: string, prefix: string): Record<string, string> {
-  return { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'info', SCHEME: 'http', HEALTHCHECK_INTERVAL: '0' };
+function baseEnv(prefix: string): Record<string, string> {
+  return { QUEUE_PREFIX: prefix, BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'info', SCHEME: 'http', HEALTHCHECK_INTERVAL: '0' };
 }
 
 export interface KnockerProcess extends ChildHandle {
