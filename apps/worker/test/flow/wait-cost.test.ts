@@ -77,3 +77,26 @@ describe('requests waiting behind a slow target', () => {
     expect(delivered).toBeGreaterThan(0);
   }, 420_000);
 });
+
+describe('without any flow-control variable', () => {
+  it('deliveries never touch flow-control state', async () => {
+    const plain = uniquePrefix('flow-off');
+    const plainQueues = createQueues(redis, plain);
+    const t = await targets.start();
+    children.push(await startWorker({ redisUrl: server.url, prefix: plain, env: { METRICS_ENABLED: 'false' } }));
+    // Every command Redis runs, as MONITOR reports it: flow-control scripts name their keys.
+    const monitor = await redis.monitor();
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args.join(' ')));
+    await plainQueues.delivery.addBulk(Array.from({ length: 20 }, (_, i) => {
+      const config = { id: `off${i}`, host: t.host, scheme: 'http' as const, timeout: 10, retries: 0, backoff_factor: 0, callback: null };
+      return { name: 'POST', data: { config, method: 'POST', url: `${t.url}/`, headers: [], body: '', acceptedAt: Date.now() }, opts: deliveryJobOptions(config, retention) };
+    }));
+    await t.waitForRequests(20, 30_000);
+    await sleep(300);
+    monitor.disconnect();
+    expect(seen.filter((c) => c.includes(plain)).length).toBeGreaterThan(20);
+    expect(seen.filter((c) => c.includes(`${plain}:flow`))).toEqual([]);
+    await plainQueues.close();
+  }, 60_000);
+});
