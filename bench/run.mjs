@@ -3,7 +3,7 @@
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
 //   pnpm bench                 full suite (about 15 minutes)
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
-//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained  --profile  --out FILE
+//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start  --profile  --out FILE
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -21,6 +21,7 @@ import { renderMarkdown, checkTargets } from './lib/report.mjs';
 import { ingestSection } from './sections/ingest.mjs';
 import { deliverySection } from './sections/delivery.mjs';
 import { e2eSection } from './sections/e2e.mjs';
+import { startSection } from './sections/start.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -44,6 +45,8 @@ const cfg = {
   delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 8000, scale: quick ? [2] : [2, 4] },
   e2e: { rates: [200, 500], seconds: quick ? 2 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },
+  // pnpm start as a user runs it: memory idle and at 500/s, 1,000/s sustained, then twice the api's capacity.
+  start: { rate: 1000, seconds: quick ? 2 : 60, memorySeconds: quick ? 2 : 20, overloadSeconds: quick ? 2 : 10, settleMs: quick ? 500 : 5000 },
   bodies: [
     { label: '10 KB', size: 10 * 1024, connections: 50, ingestSeconds: quick ? 1 : 5, deliveryJobs: quick ? 500 : 3000 },
     { label: '1 MB', size: 1_000_000, connections: 10, ingestAmount: quick ? 30 : 200, deliveryJobs: quick ? 50 : 300 },
@@ -53,7 +56,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set((args.only ?? `ingest,delivery,bodies,memory,e2e${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set((args.only ?? `ingest,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -124,6 +127,9 @@ try {
   if (sections.has('e2e') || sections.has('sustained')) {
     await run('e2e', () => e2eSection(ctx, { rates: sections.has('e2e'), sustained: sections.has('sustained') }));
   }
+  // Twice one api's capacity as the ingest measured it (closed loop, 50 connections).
+  const capacity = results.sections.ingest?.variants?.api?.rate?.median;
+  if (sections.has('start')) await run('start', () => startSection(ctx, { overloadRate: Math.round(2 * (Number.isFinite(capacity) ? capacity : 1500)) }));
 } catch (err) {
   broken = true;
   results.errors.push({ section: 'setup', error: err instanceof Error ? err.message : String(err) });

@@ -11,12 +11,14 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
   const pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs });
   const total = Math.round(rate * seconds);
   const answers = [];
+  const byStatus = {};
   const inflight = new Set();
   let sent = 0;
   let accepted = 0;
   let refused = 0;
   let errors = 0;
   let timeouts = 0;
+  let gaveUp = false;
   let maxLagMs = 0;
   const statuses = {};
   const firstErrors = [];
@@ -27,12 +29,16 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
       .request({ path, method: 'POST', headers: { ...headers, 'x-bench-seq': String(seq), 'x-bench-sent': String(t) }, body })
       .then(async (res) => {
         await res.body.dump();
-        answers.push((nowUs() - t) / 1000);
+        const ms = (nowUs() - t) / 1000;
+        answers.push(ms);
+        (byStatus[res.statusCode] ??= []).push(ms);
         statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
         if (res.statusCode === 200) accepted++;
         else refused++;
       })
       .catch((err) => {
+        // Still unanswered when the wait ended: counted as unanswered, not as failed.
+        if (gaveUp) return;
         if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return void timeouts++;
         errors++;
         if (firstErrors.length < 5) firstErrors.push(err.message);
@@ -62,12 +68,15 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
   const deadline = new Promise((resolve) => setTimeout(resolve, answerTimeoutMs).unref());
   await Promise.race([Promise.allSettled([...inflight]), deadline]);
   const unanswered = inflight.size;
+  gaveUp = true;
   await pool.destroy();
   return {
     sent, accepted, refused, errors, timeouts, unanswered, statuses, firstErrors,
     offeredRate: sent / sendSeconds,
     maxLagMs,
     answer: latencySummary(answers),
+    /** The answer times of each status. */
+    answerByStatus: Object.fromEntries(Object.entries(byStatus).map(([s, v]) => [s, latencySummary(v)])),
     /** When the last request left, on the target's clock (µs). */
     stoppedUs,
   };

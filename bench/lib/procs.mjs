@@ -1,7 +1,7 @@
 // Child processes of a benchmark: node scripts whose output goes straight to a log file (so a
 // chatty process never waits on a pipe the runner forgot to read), ready when a line appears.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -30,10 +30,10 @@ export function killOnExit(pid) {
  * Starts `node [nodeArgs] entry` with `env` over the current environment and waits until its
  * log matches `ready` (a RegExp) or `ready()` resolves true. `logDir` keeps one file per process.
  */
-export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, logDir }) {
+export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, logDir, cwd, readyTimeoutMs = READY_TIMEOUT_MS }) {
   const logFile = join(logDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], cwd });
   closeSync(fd);
   const forget = killOnExit(child.pid);
   let exit;
@@ -73,13 +73,13 @@ export async function startNode({ name, entry, env = {}, nodeArgs = [], ready, l
       try { return await exited; } finally { clearTimeout(timer); }
     },
   };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (ready instanceof RegExp ? ready.test(log()) : await ready().catch(() => false)) return handle;
     if (exit !== undefined) throw new Error(`${name} exited before it was ready (${describe(exit)}):\n${tail()}`);
     if (Date.now() > deadline) {
       await handle.stop();
-      throw new Error(`${name} was not ready (${ready}) within ${READY_TIMEOUT_MS} ms:\n${tail()}`);
+      throw new Error(`${name} was not ready (${ready}) within ${readyTimeoutMs} ms:\n${tail()}`);
     }
     await sleep(25);
   }
@@ -94,6 +94,30 @@ export function cpuMsOf(pid) {
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The pids whose parent is `pid` (from /proc). */
+export function childrenOf(pid) {
+  const out = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** VmRSS of a pid in bytes, NaN once it is gone. */
+export function rssOf(pid) {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
   } catch {
     return NaN;
   }

@@ -12,7 +12,7 @@ function fig(s, f = int) {
 }
 
 export function checkTargets(results) {
-  const { ingest, delivery, e2e } = results.sections;
+  const { ingest, delivery, e2e, start } = results.sections;
   const t = [];
   if (ingest?.ratio) {
     t.push({
@@ -43,6 +43,25 @@ export function checkTargets(results) {
       target: 'Sustained 1,000 req/s for 60 s: all delivered, backlog zero ≤ 10 s after the load stops',
       measured: `${s.delivered} of ${s.accepted} delivered; drained ${fig(s.drainMs, (v) => (v / 1000).toFixed(1))} s after`,
       met: s.delivered === s.accepted && s.drainMs.max <= 10_000,
+    });
+  }
+  if (start) {
+    const mbOf = (b) => b / 2 ** 20;
+    t.push({ target: 'pnpm start idle ≤ 200 MB (api + 2 workers)', measured: mb(start.idleRss), met: mbOf(start.idleRss) <= 200 });
+    t.push({ target: 'pnpm start at 500/s ≤ 350 MB (peak, api + 2 workers)', measured: mb(start.at500.peakRss), met: mbOf(start.at500.peakRss) <= 350 });
+    const su = start.sustained;
+    t.push({
+      target: `pnpm start ${su.rate}/s for ${su.seconds} s: every one answered, answer p99 ≤ 1 s, every accepted delivered, e2e p99 ≤ 1 s`,
+      measured: `${su.sent - su.unanswered} of ${su.sent} answered (${su.refused} refused), answer p99 ${dec(0)(su.answer.p99)} ms; ${su.delivered} of ${su.accepted} delivered, e2e p99 ${dec(0)(su.e2e.p99)} ms`,
+      met: su.unanswered === 0 && su.answer.p99 <= 1000 && su.delivered === su.accepted && su.e2e.p99 <= 1000,
+    });
+    const o = start.overload;
+    const refusals = Object.entries(o.answerByStatus).filter(([c]) => c === '503' || c === '429').map(([, v]) => v.p99);
+    const refusedP99 = refusals.length ? Math.max(...refusals) : NaN;
+    t.push({
+      target: 'Past capacity (2×), load is shed: 429/503 with Retry-After within 100 ms',
+      measured: `${o.refused} of ${o.sent} refused, refusal p99 ${dec(0)(refusedP99)} ms, ${o.unanswered} unanswered`,
+      met: o.refused > 0 && o.unanswered === 0 && refusedP99 <= 100,
     });
   }
   return t;
@@ -104,6 +123,18 @@ export function renderMarkdown(r) {
       const d = delivery?.bodies?.[l];
       line(`${l}${i ? ` (${i.connections} conn.)` : ''}`, fig(i?.api.rate), fig(i?.express.rate), fig(d?.knocker1.rate), fig(d?.got.rate), fig(d?.undici.rate));
     }
+  }
+  const { start } = r.sections;
+  if (start) {
+    out.push('', `**pnpm start** (scripts/start.mjs, defaults: api + 2 workers), open loop, ${start.sustained.seconds} s at ${start.sustained.rate}/s; answers by status with their times (ms)`, '');
+    head('load', 'answers', 'answer p50 / p90 / p99 / max', 'by status: p50 / p99', 'delivered', 'end to end p50 / p99', 'CPU µs per accepted (all processes + Redis)');
+    const times = (a) => `${dec(1)(a.p50)} / ${dec(1)(a.p90)} / ${dec(1)(a.p99)} / ${dec(0)(a.max)}`;
+    for (const [label, x] of [['500/s', start.at500], [`${start.sustained.rate}/s`, start.sustained], [`${start.overload.offered}/s (2× capacity)`, start.overload]]) {
+      const codes = Object.entries(x.statuses).map(([c, n]) => `${n}×${c}`).join(', ');
+      const by = Object.entries(x.answerByStatus).map(([c, a]) => `${c}: ${dec(1)(a.p50)} / ${dec(1)(a.p99)}`).join('; ');
+      line(label, `${codes}${x.unanswered ? `, ${x.unanswered} unanswered` : ''}`, times(x.answer), by, `${x.delivered} of ${x.accepted}`, `${dec(1)(x.e2e.p50)} / ${dec(1)(x.e2e.p99)}`, int(x.cpuUsPerAccepted));
+    }
+    out.push('', `RSS of the api and both workers: ${mb(start.startedRss)} just started, ${mb(start.idleRss)} idle after a first load, ${mb(start.at500.peakRss)} peak at 500/s (the launcher itself: ${mb(start.launcherRss)}).`);
   }
   if (r.targets.length) {
     out.push('', '**Targets**', '');

@@ -11,7 +11,7 @@ export function percentile(sorted, p) {
 /** p50, p99 and max of a list of numbers (the list is sorted in place). */
 export function latencySummary(values) {
   const sorted = Float64Array.from(values).sort();
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+  return { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
 }
 
 /** The median of several runs, with their min and max, and the runs themselves. */
