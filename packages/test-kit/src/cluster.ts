@@ -20,6 +20,8 @@ export interface ClusterNode {
   alive(): boolean;
   /** Signals it (default SIGKILL) and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on its port and dir: it rejoins the cluster (as a replica, if it was failed over). */
+  restart(): Promise<void>;
   output(): string;
 }
 
@@ -106,12 +108,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<RedisClus
     throw err;
   }
   const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30_000 })).stdout;
-  const nodes: ClusterNode[] = started.map(({ port, w }) => ({
-    port,
-    address: `127.0.0.1:${port}`,
-    alive: () => w.alive(),
-    kill: async (signal = 'SIGKILL') => void (await terminate(w, signal)),
-    output: () => w.output.text(),
+  const nodeTimeoutMs = opts.nodeTimeoutMs ?? 2000;
+  const nodes: ClusterNode[] = started.map((n) => ({
+    port: n.port,
+    address: `127.0.0.1:${n.port}`,
+    alive: () => n.w.alive(),
+    kill: async (signal = 'SIGKILL') => void (await terminate(n.w, signal)),
+    restart: async () => {
+      await terminate(n.w, 'SIGKILL');
+      n.w = await launch(n.port, n.dir, nodeTimeoutMs);
+    },
+    output: () => n.w.output.text(),
   }));
   const live = () => nodes.filter((n) => n.alive());
 
