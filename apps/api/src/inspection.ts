@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { callbackJobId, deliveryJobId, replaysOf, requestState, shardHolding, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
+import { callbackJobId, deliveryJobId, replaysOf, requestState, shardHolding, successCallbackJobId, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
 
 type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
 
@@ -30,13 +30,16 @@ export async function readInspection(queues: Pick<Queues, 'candidatesFor'>, id: 
     replays,
     attempts: delivered ? [...attempts, delivered] : attempts,
     logs: logs.logs,
-    callback: config.callback ? { url: config.callback, ...(await callbackOf(shard.callback, id, replays)) } : null,
+    callback: config.callback ? { url: config.callback, ...(await callbackOf(shard.callback, callbackJobId(id, replays))) } : null,
+    ...(config.success_callback !== undefined && {
+      success_callback: { url: config.success_callback, ...(await callbackOf(shard.callback, successCallbackJobId(id))) },
+    }),
   };
 }
 
-/** The callback of the request's current run. */
-async function callbackOf(callbacks: Queue<CallbackJob>, id: string, replays: number): Promise<{ state: CallbackState; attempts: number }> {
-  const job = await callbacks.getJob(callbackJobId(id, replays));
+/** A callback job of the request: its failure callback (for the current run) or its success callback. */
+async function callbackOf(callbacks: Queue<CallbackJob>, jobId: string): Promise<{ state: CallbackState; attempts: number }> {
+  const job = await callbacks.getJob(jobId);
   if (!job) return { state: 'none', attempts: 0 };
   const state = await job.getState();
   return { state: state === 'completed' ? 'sent' : state === 'failed' ? 'failed' : 'pending', attempts: job.attemptsMade };

@@ -1,5 +1,5 @@
 import { RequestError } from 'got';
-import type { TargetError } from '@knocker/protocol';
+import type { HeaderPair, TargetError } from '@knocker/protocol';
 import type { AttemptRecord } from '@knocker/queue';
 
 /** The outcome of one HTTP call to a target or a callback URL. */
@@ -22,6 +22,15 @@ export interface Attempt {
   noRetry?: true;
   /** `Retry-After` of a 429 or 503 answer, as sent. */
   retryAfter?: string;
+  /** A successful answer, kept when the call asked for it (a success callback reports it). */
+  answer?: CapturedAnswer;
+}
+
+export interface CapturedAnswer {
+  headers: HeaderPair[];
+  /** At most the bytes asked for. */
+  body: Buffer;
+  truncated: boolean;
 }
 
 /** How an attempt is kept with its request, for the inspection route. */

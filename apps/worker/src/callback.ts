@@ -4,6 +4,7 @@ import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { deliver, type HttpClient } from './deliver.js';
 import { AttemptFailedError } from './errors.js';
+import type { Signer } from './signing.js';
 import { retryAfterMs } from './retry-rules.js';
 
 export interface CallbackDeps {
@@ -13,23 +14,32 @@ export interface CallbackDeps {
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
   maxStalledCount: number;
   retryAfterMaxMs: number;
+  signer: Signer | undefined;
 }
 
-/** Tells `Knocker-Callback` that a request failed; retried like the request itself. */
+/**
+ * Tells `Knocker-Callback` that a request failed, or `Knocker-Success-Callback` that it was
+ * delivered; retried like the request itself.
+ */
 export function createCallbackProcessor(deps: CallbackDeps) {
   return async function processCallback(job: Job<CallbackJob>): Promise<{ status_code: number }> {
     const { url, headers, payload } = job.data;
+    const { id, timeout } = job.data.kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : job.data.payload.config;
+    const what = `${job.data.kind === 'success' ? 'Success callback' : 'Callback'} for request #${id}`;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
     if (job.stalledCounter > deps.maxStalledCount) {
-      deps.logger.error(`Callback for request #${payload.config.id}: a worker died during ${job.stalledCounter} attempts, giving up`);
+      deps.logger.error(`${what}: a worker died during ${job.stalledCounter} attempts, giving up`);
       throw new UnrecoverableError('worker lost too often (MAX_STALLED_COUNT)');
     }
     const body = Buffer.from(JSON.stringify(payload));
-    const attempt = await deliver(deps.http, { method: 'POST', url, headers, body, timeoutMs: payload.config.timeout * 1000 });
+    // Signed as the callback job it is: its id is the same on every attempt, and differs from
+    // the request's, so a receiver deduplicating on webhook-id keeps both.
+    const sent = deps.signer ? deps.signer.sign(job.id ?? id, headers, body) : headers;
+    const attempt = await deliver(deps.http, { method: 'POST', url, headers: sent, body, timeoutMs: timeout * 1000 });
     const refused = attempt.code === 'address_refused';
     deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });
-    const line = `Callback for request #${payload.config.id} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
+    const line = `${what} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
     if (attempt.ok) {
       deps.logger.info(`${line} done`);
       return { status_code: attempt.statusCode };
@@ -37,7 +47,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     if (n < total && !refused) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
     else {
       deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`);
-      deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id: payload.config.id, attempts: n });
+      deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
     if (refused) throw new UnrecoverableError(attempt.error);
     throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.retryAfterMaxMs));

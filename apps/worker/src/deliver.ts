@@ -3,6 +3,7 @@ import type { GuardedAgents } from '@knocker/netguard';
 import { KNOCKER_VERSION, readTargetError, type HeaderPair } from '@knocker/protocol';
 import { ADDRESS_REFUSED, failureStatusCode, type Attempt } from './attempt.js';
 import { readRetrySignals } from './signals.js';
+import { captureAnswer } from './success-callback.js';
 
 export type HttpClient = Got;
 
@@ -12,6 +13,8 @@ export interface Call {
   headers: readonly HeaderPair[];
   body: Buffer;
   timeoutMs: number;
+  /** Keep a successful answer's headers and at most this many bytes of its body (for a success callback). */
+  captureBody?: number | undefined;
 }
 
 /**
@@ -53,7 +56,10 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
     if (targetError) {
       return readRetrySignals({ ...base, ok: false, targetError, error: `target reported ${targetError.code}${targetError.message === null ? '' : `: ${targetError.message}`}` }, res.headers);
     }
-    return res.statusCode < 400 ? { ...base, ok: true } : readRetrySignals({ ...base, ok: false, error: `HTTP ${res.statusCode}` }, res.headers);
+    if (res.statusCode < 400) {
+      return call.captureBody === undefined ? { ...base, ok: true } : { ...base, ok: true, answer: captureAnswer(res.rawHeaders, res.rawBody, call.captureBody) };
+    }
+    return readRetrySignals({ ...base, ok: false, error: `HTTP ${res.statusCode}` }, res.headers);
   } catch (err) {
     const code = err instanceof Error ? (err as { code?: string }).code : undefined;
     const detail = err instanceof Error ? `${code ?? err.name}: ${err.message}` : String(err);

@@ -2,12 +2,14 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
-import { callbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult, type Retention } from '@knocker/queue';
+import { callbackJobOptions, successCallbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult, type Retention } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { recordOf, type Attempt } from './attempt.js';
 import { deliver, type HttpClient } from './deliver.js';
 import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
 import { endedByReceiver, retryAfterMs } from './retry-rules.js';
+import type { Signer } from './signing.js';
+import { callbackHeaders, successCallbackJobOf } from './success-callback.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
@@ -26,6 +28,10 @@ export interface DeliveryDeps {
   flow?: FlowGate;
   /** RETRY_AFTER_MAX: the longest wait a target's Retry-After may ask for. */
   retryAfterMaxMs: number;
+  /** SIGNING_SECRETS; undefined when nothing is signed. */
+  signer: Signer | undefined;
+  /** SUCCESS_CALLBACK_MAX_BODY: bytes of the answer kept for a success callback. */
+  successCallbackMaxBody: number;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
@@ -48,8 +54,11 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     // Over a limit, admit parks the job (no attempt spent) and throws BullMQ's DelayedError.
     const ticket = deps.flow ? await deps.flow.admit(job, token) : undefined;
     deps.metrics.inFlight.inc();
+    const payload = Buffer.from(body, 'base64');
+    const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
     const attempt = await deliver(deps.http, {
-      method, url, headers: [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]], body: Buffer.from(body, 'base64'), timeoutMs: config.timeout * 1000,
+      method, url, headers: deps.signer ? deps.signer.sign(config.id, sent, payload) : sent, body: payload, timeoutMs: config.timeout * 1000,
+      captureBody: config.success_callback === undefined ? undefined : deps.successCallbackMaxBody,
     }).finally(() => deps.metrics.inFlight.dec());
     if (ticket) await ticket.done(attempt);
     // A refused address, an error Knocker-Catch names and a receiver's No-Retry or Retry-On
@@ -64,6 +73,10 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const line = `Request #${config.id} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
 
     if (attempt.ok) {
+      // Stored before the job completes; a retry after a crash here finds the same job id taken.
+      if (config.success_callback !== undefined) {
+        await deps.callbacks.add('success-callback', successCallbackJobOf(job.data, attempt, n), successCallbackJobOptions(config, deps.retention));
+      }
       // From when it was due: a delay the client asked for is not latency.
       deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
@@ -99,16 +112,9 @@ async function giveUp(deps: DeliveryDeps, job: Job<DeliveryJob>, line: string, l
   }
 }
 
-// The callback body is JSON whatever the request's body was, so its own content headers go.
-const NOT_FOR_CALLBACK = new Set(['content-type', 'content-encoding']);
-
 function callbackJobOf(job: DeliveryJob, last: Attempt, attempts: number, error: string | undefined): CallbackJob {
   const { callback, ...config } = job.config;
-  const headers: HeaderPair[] = [
-    ['content-type', 'application/json'],
-    ['x-knocker-origin', 'knocker'],
-    ...job.headers.filter(([name]) => !NOT_FOR_CALLBACK.has(name)),
-  ];
+  const headers = callbackHeaders(job);
   const reported = last.targetError ? { error_code: last.targetError.code, error_message: last.targetError.message } : {};
   return {
     url: callback ?? '',

@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     backoffFactorMax: config.backoffFactorMax,
     retention: shardRetention(config.retention, config.queueShards),
     retryAfterMaxMs: config.retryAfterMaxMs,
+    signingKeys: config.signingKeys,
+    successCallbackMaxBody: config.successCallbackMaxBody,
     logger,
     reporter,
     reportFailedRequests: config.sentry.failedRequests,

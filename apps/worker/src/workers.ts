@@ -9,6 +9,7 @@ import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
 import { createDeliveryProcessor } from './delivery.js';
 import { AttemptFailedError } from './errors.js';
+import { createSigner } from './signing.js';
 
 export interface WorkerDeps {
   connection: Connection;
@@ -19,6 +20,9 @@ export interface WorkerDeps {
   backoffFactorMax: number;
   /** RETRY_AFTER_MAX in ms. */
   retryAfterMaxMs: number;
+  /** SIGNING_SECRETS, decoded; empty when nothing is signed. */
+  signingKeys: readonly Buffer[];
+  successCallbackMaxBody: number;
   retention: Retention;
   logger: Logger;
   reporter: ErrorReporter;
@@ -58,6 +62,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     maxStalledCount: maxStalledCount + 1,
   };
   // A wait the target asked for with Retry-After replaces Knocker's backoff for that retry.
+  const signer = createSigner(deps.signingKeys);
   const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob) =>
     err instanceof AttemptFailedError && err.retryAfterMs !== undefined ? err.retryAfterMs
       : retryDelayMs(attemptsMade, job ? factorOf(job) : 0, deps.backoffFactorMax);
@@ -80,13 +85,13 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       const deliveries = new Worker<DeliveryJob>(
         QUEUES.delivery,
         createDeliveryProcessor({
-          ...deps, http, callbacks: shard.callback, maxStalledCount, replaysOf: (id) => replaysOf(shard.redis, shard.delivery, id), flow,
+          ...deps, http, callbacks: shard.callback, maxStalledCount, replaysOf: (id) => replaysOf(shard.redis, shard.delivery, id), flow, signer,
         }),
         { ...common, prefix: shard.prefix, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) } },
       );
       const callbacks = new Worker<CallbackJob>(
         QUEUES.callback,
-        createCallbackProcessor({ ...deps, http, maxStalledCount }),
+        createCallbackProcessor({ ...deps, http, maxStalledCount, signer }),
         { ...common, prefix: shard.prefix, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) } },
       );
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;

@@ -5,6 +5,7 @@ describe('a misconfigured process', () => {
   it.each([
     ['worker', startWorker, { WORKER_CONCURRENCY: 'lots' }, /WORKER_CONCURRENCY: expected a whole number/],
     ['api', startApi, { TIMEOUT: '120' }, /TIMEOUT: must not exceed TIMEOUT_MAX/],
+    ['worker', startWorker, { SIGNING_SECRETS: 'whsec_dG9vLXNob3J0' }, /SIGNING_SECRETS: expected comma-separated whsec_<base64> secrets of 24 to 64 bytes; secret #1 is not \(value not shown\)/],
     ['api', startApi, { DELAY_MAX: '2y' }, /DELAY_MAX: expected seconds or a duration/],
     ['worker', startWorker, { DELAY_MAX: '0' }, /DELAY_MAX: expected seconds or a duration/],
     ['worker', startWorker, { HOST_LIMITS: 'api.example.com:443 speed=3' }, /HOST_LIMITS: expected concurrency=/],
@@ -15,6 +16,7 @@ describe('a misconfigured process', () => {
     );
     expect(failure?.message).toMatch(message);
     expect(failure?.message).toMatch(/exit(ed)? .*78|code 78/);
+    expect(failure?.message).not.toContain('dG9vLXNob3J0');
   });
 });
 

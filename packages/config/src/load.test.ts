@@ -2,6 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './index.js';
 import { schema } from './schema.js';
 
+const key = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
+const KEY_23 = key(23);
+const KEY_24 = key(24);
+const KEY_65 = key(65);
+
 function problemsOf(env: Record<string, string>): Record<string, string> {
   try {
     loadConfig(env);
@@ -84,7 +89,10 @@ describe('loadConfig', () => {
     HOST_CONCURRENCY: ['-1', '1.5', '100001'], HOST_RATE: ['fast', '-1'], BREAKER_FAILURES: ['x', '-1'], BREAKER_COOLDOWN: ['0', 'soon'],
     BREAKER_COOLDOWN_MAX: ['0', '86401'],
     HOST_LIMITS: ['a.example:443', 'a.example:443 speed=3', 'a.example:443 concurrency=1.5', 'a b=c rate=1', '{x} rate=1', 'a rate=1; a rate=2', 'a rate=-1'],
-    RETRY_AFTER_MAX: ['-1', '1h'],
+    RETRY_AFTER_MAX: ['-1', '1h'], SUCCESS_CALLBACK_MAX_BODY: ['-1', `${16 * 1024 * 1024 + 1}`, '64k'],
+    SIGNING_SECRETS: [
+      `whsec_${KEY_23}`, `whsec_${KEY_65}`, KEY_24, `whsec_${KEY_24}!`, `whsec_${KEY_24.slice(0, -1)}*`, `whsec_${KEY_24},whsec_`, `whsec_${KEY_24} whsec_${KEY_24}`,
+    ],
   };
 
   it('has bad values to try for every variable', () => {
@@ -101,7 +109,7 @@ describe('loadConfig', () => {
   );
 
   it('never repeats a secret in its message', () => {
-    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret'], ['SENTRY_DSN', 'https://hunter2-x@sentry.example/1']]) {
+    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret'], ['SENTRY_DSN', 'https://hunter2-x@sentry.example/1'], ['SIGNING_SECRETS', `whsec_${KEY_24},whsec_hunter2`]]) {
       const message = (() => {
         try {
           loadConfig({ [name as string]: value });
@@ -113,6 +121,7 @@ describe('loadConfig', () => {
       expect(message).toContain(name);
       expect(message).not.toContain('hunter2');
       expect(message).not.toContain('good-key');
+      expect(message).not.toContain(KEY_24);
     }
   });
 
@@ -135,6 +144,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ RETRIES_BACKOFF_FACTOR_MAX: '30' }).retryAfterMaxMs).toBe(30_000);
     expect(loadConfig({ RETRY_AFTER_MAX: '2.5' }).retryAfterMaxMs).toBe(2500);
     expect(loadConfig({ RETRY_AFTER_MAX: ' ' }).retryAfterMaxMs).toBe(600_000);
+  });
+
+  it('reads the success callback bound and decodes the signing secrets once', () => {
+    expect(loadConfig({})).toMatchObject({ successCallbackMaxBody: 65536, signingKeys: [] });
+    expect(loadConfig({ SUCCESS_CALLBACK_MAX_BODY: '0' }).successCallbackMaxBody).toBe(0);
+    const two = Buffer.alloc(64, 9).toString('base64');
+    const keys = loadConfig({ SIGNING_SECRETS: ` whsec_${KEY_24}, whsec_${two} ,` }).signingKeys;
+    expect(keys).toEqual([Buffer.alloc(24, 7), Buffer.alloc(64, 9)]);
+    // Written without its padding, as some senders show them.
+    expect(loadConfig({ SIGNING_SECRETS: `whsec_${key(25).replace(/=+$/, '')}` }).signingKeys).toEqual([Buffer.alloc(25, 7)]);
   });
 
   it('refuses a default above its maximum', () => {

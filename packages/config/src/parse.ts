@@ -153,3 +153,29 @@ export function seedList() {
     return seeds;
   });
 }
+
+// Standard Webhooks: a signing secret is 24 to 64 random bytes, written whsec_<base64>.
+const SIGNING_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
+/**
+ * Comma-separated `whsec_<base64>` secrets, decoded to their keys once here. The message
+ * never repeats a value.
+ */
+export function signingSecrets(minBytes: number, maxBytes: number) {
+  return z.string().trim().transform((raw, ctx) => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const keys: Buffer[] = [];
+    for (const [i, entry] of entries.entries()) {
+      const encoded = SIGNING_SECRET.exec(entry)?.[1];
+      const key = encoded === undefined ? undefined : Buffer.from(encoded, 'base64');
+      // Node skips characters it cannot decode; a secret that does not encode back was mistyped.
+      const exact = key !== undefined && key.toString('base64').replace(/=+$/, '') === encoded?.replace(/=+$/, '');
+      if (!key || !exact || key.length < minBytes || key.length > maxBytes) {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated whsec_<base64> secrets of ${minBytes} to ${maxBytes} bytes; secret #${i + 1} is not (value not shown)` });
+        return z.NEVER;
+      }
+      keys.push(key);
+    }
+    return keys;
+  });
+}

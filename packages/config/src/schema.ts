@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isNetwork } from '@knocker/netguard';
 import type { FlowSettings } from '@knocker/flow';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { seedList, type ClusterSeeds, boolean, duration, hostList, integer, list, oneOf, secretList, seconds, urlPath } from './parse.js';
+import { seedList, type ClusterSeeds, boolean, duration, hostList, integer, list, oneOf, secretList, seconds, signingSecrets, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
 export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
@@ -106,6 +106,10 @@ export const schema = z.object({
   REQUEST_LOG_MAX_LINES: integer({ min: 1, max: 100000 }).default(100),
   REQUEST_LOG_MAX_BYTES: integer({ min: 1, max: 16 * 1024 * 1024 }).default(64 * 1024),
   REQUEST_LOG_REQUIRES_ADMIN_KEY: boolean().default(false),
+  // Kept in Redis with the success callback until it is sent, hence a bound.
+  SUCCESS_CALLBACK_MAX_BODY: integer({ min: 0, max: 16 * 1024 * 1024 }).default(64 * 1024),
+  // Empty: nothing is signed. Several during a rotation: each message carries one signature per secret.
+  SIGNING_SECRETS: signingSecrets(24, 64).default([]),
   // BullMQ keeps a delayed job in a sorted set, whatever its time: the bound is for the users'
   // sake (a typo in a unit should not park a request for years), hence a year at most.
   DELAY_MAX: duration({ above: 0, max: 366 * 24 * 3600 }).default(7 * 24 * 3600),
@@ -175,6 +179,10 @@ export interface Config extends ProtocolLimits {
   /** Path prefix of Knocker's own routes (inspection, replay, cancel, log lines); never relayed. */
   reservedPrefix: string;
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
+  /** Bytes of a delivered answer's body a success callback carries. */
+  successCallbackMaxBody: number;
+  /** The decoded SIGNING_SECRETS; empty when messages are not signed. Never logged or stored. */
+  signingKeys: Buffer[];
   /** DELAY_MAX in seconds (the protocol limit). */
   delayMax: number;
   /** Per-key limits and the circuit breaker; all off by default. */
@@ -233,6 +241,8 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
     adminApiKey: env.ADMIN_API_KEY,
     reservedPrefix: env.RESERVED_PREFIX,
     requestLog: { maxLines: env.REQUEST_LOG_MAX_LINES, maxBytes: env.REQUEST_LOG_MAX_BYTES, requiresAdminKey: env.REQUEST_LOG_REQUIRES_ADMIN_KEY },
+    successCallbackMaxBody: env.SUCCESS_CALLBACK_MAX_BODY,
+    signingKeys: env.SIGNING_SECRETS,
     delayMax: env.DELAY_MAX,
     flow: {
       defaults: { concurrency: env.HOST_CONCURRENCY, rate: env.HOST_RATE },

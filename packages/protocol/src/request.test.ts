@@ -65,6 +65,8 @@ describe('parseKnockRequest', () => {
     ['knocker-backoff-factor', 'fast', /from 0 to 600/],
     ['knocker-callback', '/relative', /absolute http/],
     ['knocker-callback', 'ftp://cb.example/', /absolute http/],
+    ['knocker-success-callback', '/relative', /absolute http/],
+    ['knocker-success-callback', 'ftp://cb.example/', /absolute http/],
     ['knocker-retry-on', '', /at least one/],
     ['knocker-retry-on', '5xx,teapot', /invalid entry "teapot"/],
     ['knocker-id', 'has space', /1 to 128 characters/],
@@ -105,6 +107,18 @@ describe('parseKnockRequest', () => {
     expect(r.config.retry_on).toEqual(['5xx', '429', 'network']);
     expect(r.config).not.toHaveProperty('knocker-retry-on');
     expect(parse({ 'Knocker-Host': 'h' }).config).not.toHaveProperty('retry_on');
+  });
+
+  it('reads Knocker-Success-Callback once, checks its address, and leaves it out when not given', () => {
+    const refuseAddress = (h: string) => (h === '10.0.0.1' ? 'private' : undefined);
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Success-Callback': 'https://cb.example/ok' });
+    expect(r.config.success_callback).toBe('https://cb.example/ok');
+    expect(r.config).not.toHaveProperty('knocker-success-callback');
+    expect(parse({ 'Knocker-Host': 'h' }).config).not.toHaveProperty('success_callback');
+    expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Success-Callback': 'http://10.0.0.1/' }, '/', { ...limits, refuseAddress }))
+      .toEqual({ 'knocker-success-callback': 'is not allowed: private' });
+    expect(errorsOf(['Knocker-Host', 'h', 'Knocker-Success-Callback', 'http://a/', 'Knocker-Success-Callback', 'http://b/']))
+      .toEqual({ 'knocker-success-callback': 'must be given once' });
   });
 
   it('never keeps the admin credential, even on a relayed request', () => {

@@ -43,6 +43,8 @@ export interface KnockConfig {
   flow_key?: string;
   /** `Knocker-Retry-On`: the failures that are retried (statuses, classes, `network`). Absent: every failure. */
   retry_on?: string[];
+  /** `Knocker-Success-Callback`: told about the answer once the request is delivered. Absent when not given. */
+  success_callback?: string;
   /** Any other `knocker-*` header, kept for the callback. */
   [custom: `knocker-${string}`]: string;
 }
@@ -71,7 +73,7 @@ export interface IncomingKnock {
 export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
-  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key'];
+  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch', 'knocker-retry-on'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
@@ -150,6 +152,8 @@ export function parseKnockRequest(
 
   const callback = read('knocker-callback') || null;
   if (callback !== null) checkCallbackUrl('knocker-callback', callback, limits, errors);
+  const successCallback = read('knocker-success-callback') || undefined;
+  if (successCallback !== undefined) checkCallbackUrl('knocker-success-callback', successCallback, limits, errors);
 
   const givenId = read('knocker-id');
   const idProblem = givenId === undefined ? undefined : checkRequestId(givenId);
@@ -184,6 +188,7 @@ export function parseKnockRequest(
     ...(Array.isArray(patterns) ? { catch: patterns } : {}),
     ...(flowKey === undefined ? {} : { flow_key: flowKey }),
     ...(Array.isArray(retryOn) ? { retry_on: retryOn } : {}),
+    ...(successCallback === undefined ? {} : { success_callback: successCallback }),
   };
   for (const [name, values] of knocker) {
     if (!CONTROL.includes(name) && !LISTS.includes(name) && !CREDENTIALS.includes(name)) config[name as `knocker-${string}`] = values.join(', ');

@@ -1,5 +1,9 @@
-export { QUEUES, deliveryJobId, callbackJobId, deliveryJobOptions, callbackJobOptions, BACKOFF_TYPE } from './queues.js';
-export type { DeliveryJob, DeliveryResult, CallbackJob, CallbackPayload, Retention, AttemptRecord } from './queues.js';
+export {
+  QUEUES, deliveryJobId, callbackJobId, successCallbackJobId, deliveryJobOptions, callbackJobOptions, successCallbackJobOptions, BACKOFF_TYPE,
+} from './queues.js';
+export type {
+  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, Retention, AttemptRecord,
+} from './queues.js';
 export { createQueues, shardRetention, shardHolding } from './sharded-queues.js';
 export type { Queues, Shard } from './sharded-queues.js';
 export { shardPrefixes, shardIndexOf, slotOf, SLOTS, MAX_SHARDS } from './shards.js';

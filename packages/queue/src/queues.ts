@@ -65,11 +65,42 @@ export interface CallbackPayload {
   error_message?: string | null;
 }
 
-export interface CallbackJob {
+/** What Knocker POSTs to `Knocker-Success-Callback` once the request is delivered. */
+export interface SuccessCallbackPayload {
+  id: string;
+  url: string;
+  method: string;
+  status_code: number;
+  /** Attempts made in the run that succeeded. */
+  attempts: number;
+  /** Of the successful attempt. */
+  duration_ms: number;
+  /** The answer's headers, names in lower case, repeats kept. */
+  headers: HeaderPair[];
+  /** The answer's body, base64, at most SUCCESS_CALLBACK_MAX_BODY bytes of it. */
+  body: string;
+  body_truncated: boolean;
+}
+
+/** Both kinds go through the callback queue and its processor: same retries, same address policy. */
+export type CallbackJob = FailureCallbackJob | SuccessCallbackJob;
+
+export interface FailureCallbackJob {
+  kind?: undefined;
   url: string;
   headers: HeaderPair[];
   payload: CallbackPayload;
   backoff_factor: number;
+}
+
+export interface SuccessCallbackJob {
+  kind: 'success';
+  url: string;
+  headers: HeaderPair[];
+  payload: SuccessCallbackPayload;
+  backoff_factor: number;
+  /** The request's Knocker-Timeout, seconds: the failure callback reads it from its payload's config. */
+  timeout: number;
 }
 
 export interface Retention {
@@ -81,6 +112,8 @@ export interface Retention {
 export const deliveryJobId = (id: string): string => `req-${id}`;
 // Each run of a request (a replay is a new run) has its own callback; '#' cannot occur in request ids.
 export const callbackJobId = (id: string, replays = 0): string => (replays === 0 ? `cb-${id}` : `cb-${id}#${replays}`);
+// A request is delivered at most once (only a failed request can be replayed), so one id suffices.
+export const successCallbackJobId = (id: string): string => `ok-${id}`;
 
 function keep(retention: Retention): { removeOnComplete: KeepJobs; removeOnFail: KeepJobs } {
   return { removeOnComplete: { ...retention.completed }, removeOnFail: { ...retention.failed } };
@@ -95,3 +128,7 @@ export function callbackJobOptions(config: KnockConfig, retention: Retention, re
   return { jobId: callbackJobId(config.id, replays), attempts: config.retries + 1, backoff: { type: BACKOFF_TYPE }, ...keep(retention) };
 }
 
+/** Retried like the failure callback; its own id, so the two never collide. */
+export function successCallbackJobOptions(config: KnockConfig, retention: Retention): JobsOptions {
+  return { ...callbackJobOptions(config, retention), jobId: successCallbackJobId(config.id) };
+}

@@ -1,0 +1,46 @@
+import type { HeaderPair } from '@knocker/protocol';
+import type { DeliveryJob, SuccessCallbackJob } from '@knocker/queue';
+import type { Attempt, CapturedAnswer } from './attempt.js';
+
+// The callback body is JSON whatever the request's body was, so its own content headers go.
+const NOT_FOR_CALLBACK = new Set(['content-type', 'content-encoding']);
+
+/** What every callback carries: JSON, Knocker's origin mark, and the request's forwarded headers (Knocker's way). */
+export function callbackHeaders(job: DeliveryJob): HeaderPair[] {
+  return [
+    ['content-type', 'application/json'],
+    ['x-knocker-origin', 'knocker'],
+    ...job.headers.filter(([name]) => !NOT_FOR_CALLBACK.has(name)),
+  ];
+}
+
+/** The success callback of a delivered request, from the attempt that succeeded (its answer captured). */
+export function successCallbackJobOf(job: DeliveryJob, attempt: Attempt, attempts: number): SuccessCallbackJob {
+  const answer = attempt.answer;
+  return {
+    kind: 'success',
+    url: job.config.success_callback ?? '',
+    headers: callbackHeaders(job),
+    payload: {
+      id: job.config.id,
+      url: job.url,
+      method: job.method,
+      status_code: attempt.statusCode,
+      attempts,
+      duration_ms: attempt.durationMs,
+      headers: answer?.headers ?? [],
+      body: answer?.body.toString('base64') ?? '',
+      body_truncated: answer?.truncated ?? false,
+    },
+    backoff_factor: job.config.backoff_factor,
+    timeout: job.config.timeout,
+  };
+}
+
+/** Keeps a successful answer for its success callback: headers in lower case, body cut at `maxBytes`. */
+export function captureAnswer(rawHeaders: readonly string[], body: Buffer | undefined, maxBytes: number): CapturedAnswer {
+  const headers: HeaderPair[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.push([(rawHeaders[i] as string).toLowerCase(), rawHeaders[i + 1] as string]);
+  const bytes = body ?? Buffer.alloc(0);
+  return { headers, body: bytes.subarray(0, maxBytes), truncated: bytes.length > maxBytes };
+}
