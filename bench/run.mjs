@@ -3,7 +3,7 @@
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
 //   pnpm bench                 full suite (about 15 minutes)
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
-//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start  --profile  --out FILE
+//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,cluster  --profile  --out FILE
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -22,6 +22,7 @@ import { ingestSection } from './sections/ingest.mjs';
 import { deliverySection } from './sections/delivery.mjs';
 import { e2eSection } from './sections/e2e.mjs';
 import { startSection } from './sections/start.mjs';
+import { clusterSection } from './sections/cluster.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -130,6 +131,8 @@ try {
   // Twice one api's capacity as the ingest measured it (closed loop, 50 connections).
   const capacity = results.sections.ingest?.variants?.api?.rate?.median;
   if (sections.has('start')) await run('start', () => startSection(ctx, { overloadRate: Math.round(2 * (Number.isFinite(capacity) ? capacity : 1500)) }));
+  // Only when asked for (--only cluster): it starts a Redis Cluster of its own.
+  if (sections.has('cluster')) await run('cluster', () => clusterSection(ctx));
 } catch (err) {
   broken = true;
   results.errors.push({ section: 'setup', error: err instanceof Error ? err.message : String(err) });

@@ -232,3 +232,18 @@ describe('deploy/redis/redis.conf', () => {
     expect(await get('maxmemory')).toBe(String(1024 ** 3));
   });
 });
+
+describe('deploy/compose.cluster.yml', () => {
+  it('runs the api and workers on a cluster of six nodes instead of the one Redis', async () => {
+    const resolved = await run('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', '-f', 'deploy/compose.cluster.yml', 'config'], secrets);
+    expect(resolved).toMatchObject({ status: 0, stderr: '' });
+    const merged = parse(resolved.stdout);
+    const nodes = ['redis', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'redis-6'];
+    for (const name of nodes) expect(merged.services[name].command.join(' ')).toMatch(new RegExp(`--cluster-announce-hostname ${name} .*--cluster-enabled yes`));
+    for (const app of ['api', 'worker']) {
+      expect(merged.services[app].environment).toMatchObject({ REDIS_URL: '', REDIS_CLUSTER_NODES: nodes.map((n) => `${n}:6379`).join(','), QUEUE_SHARDS: '3' });
+      expect(merged.services[app].depends_on['redis-cluster-init']).toEqual({ condition: 'service_completed_successfully' });
+    }
+    expect(merged.services['redis-cluster-init'].command.join(' ')).toMatch(/--cluster create redis:6379 .* --cluster-replicas 1 --cluster-yes/);
+  });
+});
