@@ -14,18 +14,18 @@ function knockerEnv(ctx, prefix) {
 }
 
 /** `root`: another built checkout to run instead of this one (pnpm bench --compare). */
-export async function startApi(ctx, { name = 'api', prefix, env = {}, root }) {
+export async function startApi(ctx, { name = 'api', prefix, env = {}, root, readyTimeoutMs }) {
   const port = await freePort();
   const h = await startNode({
-    name, entry: entry(root, 'api'), env: { ...knockerEnv(ctx, prefix), ...env, PORT: String(port) }, ready: answers200(`http://127.0.0.1:${port}/hc/_self`), logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
+    name, entry: entry(root, 'api'), env: { ...knockerEnv(ctx, prefix), ...env, PORT: String(port) }, ready: answers200(`http://127.0.0.1:${port}/hc/_self`), logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name), ...(readyTimeoutMs && { readyTimeoutMs }),
   });
   return Object.assign(h, { port, url: `http://127.0.0.1:${port}`, prefix });
 }
 
-export async function startWorker(ctx, { name = 'worker', prefix, env = {}, root }) {
+export async function startWorker(ctx, { name = 'worker', prefix, env = {}, root, readyTimeoutMs }) {
   const port = await freePort();
   const h = await startNode({
-    name, entry: entry(root, 'worker'), env: { ...knockerEnv(ctx, prefix), ...env, METRICS_PORT: String(port) }, ready: answers200(`http://127.0.0.1:${port}/hc/_self`), logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name),
+    name, entry: entry(root, 'worker'), env: { ...knockerEnv(ctx, prefix), ...env, METRICS_PORT: String(port) }, ready: answers200(`http://127.0.0.1:${port}/hc/_self`), logDir: ctx.logDir, nodeArgs: ctx.nodeArgs(name), ...(readyTimeoutMs && { readyTimeoutMs }),
   });
   return Object.assign(h, { port, prefix });
 }

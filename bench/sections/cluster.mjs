@@ -43,7 +43,8 @@ export async function clusterSection(ctx) {
     for (const v of variants) {
       const prefix = `{bench-${v.key}}`;
       const env = { ...v.env, QUEUE_SHARDS: String(v.shards), MAX_EVENT_LOOP_DELAY_MS: '0' };
-      const api = await startApi(ctx, { name: `cluster-api-${v.key}`, prefix, env });
+      // A cluster start-up asks every seed first; on a loaded machine that takes a while.
+      const api = await startApi(ctx, { name: `cluster-api-${v.key}`, prefix, env, readyTimeoutMs: 120_000 });
       procs.push(api);
       await ctx.target.reset();
       let load;
@@ -52,7 +53,7 @@ export async function clusterSection(ctx) {
         return load.ok;
       });
       assertClean(`cluster ${v.key}`, load);
-      const worker = await startWorker(ctx, { name: `cluster-worker-${v.key}`, prefix, env });
+      const worker = await startWorker(ctx, { name: `cluster-worker-${v.key}`, prefix, env, readyTimeoutMs: 120_000 });
       procs.push(worker);
       const started = Date.now();
       const delivery = await split(v, async () => {
