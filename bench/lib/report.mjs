@@ -16,16 +16,27 @@ export function checkTargets(results) {
   const t = [];
   if (ingest?.ratio) {
     t.push({
-      target: 'Ingest per api process ≥ the express 5 + queue.add baseline',
+      target: 'Ingest per api process ≥ 1.5 × the express 5 + queue.add baseline',
       measured: `${int(ingest.variants.api.rate.median)}/s vs ${int(ingest.variants.express.rate.median)}/s; ratio ${fig(ingest.ratio, dec(2))}`,
-      met: ingest.ratio.median >= 1,
+      met: ingest.ratio.median >= 1.5,
     });
+    const cpu = (k) => ingest.variants[k].cpuUs.median;
+    t.push({
+      target: 'Ingest server CPU per request ≤ 1 / 1.5 of the express baseline\'s',
+      measured: `${int(cpu('api'))} µs vs ${int(cpu('express'))} µs: ${dec(2)(cpu('express') / cpu('api'))}× less`,
+      met: cpu('express') / cpu('api') >= 1.5,
+    });
+  }
+  const waiting = ingest?.memory?.['200 B'];
+  if (waiting?.api && waiting?.express) {
+    const ratio = waiting.api.perRequest / waiting.express.perRequest;
+    t.push({ target: 'Redis bytes per waiting 200 B request ≤ 1.1 × the baseline\'s', measured: `${int(waiting.api.perRequest)} B vs ${int(waiting.express.perRequest)} B: ${dec(2)(ratio)}×`, met: ratio <= 1.1 });
   }
   if (delivery?.ratioGot) {
     t.push({
-      target: 'Delivery per worker process ≥ 0.9 × the raw BullMQ + got worker',
+      target: 'Delivery per worker process ≥ 1.0 × the raw BullMQ + got worker',
       measured: `${int(delivery.variants.knocker1.rate.median)}/s vs ${int(delivery.variants.got.rate.median)}/s; ratio ${fig(delivery.ratioGot, dec(2))}`,
-      met: delivery.ratioGot.median >= 0.9,
+      met: delivery.ratioGot.median >= 1,
     });
     t.push({
       target: 'How close to the raw BullMQ + undici worker (got within 1.5× of it?)',
@@ -33,8 +44,14 @@ export function checkTargets(results) {
       met: delivery.ratioGotUndici.median >= 1 / 1.5,
     });
   }
+  const at200 = e2e?.rates?.[200];
+  if (at200) {
+    t.push({ target: 'End-to-end p99 ≤ 12 ms at 200 req/s (api ×1, workers ×2)', measured: `p99 ${fig(at200.p99, dec(1))} ms`, met: at200.p99.median <= 12 });
+  }
   const at500 = e2e?.rates?.[500];
   if (at500) {
+    const total = at500.apiCpuUs.median + at500.workersCpuUs.median + at500.redisCpuUs.median;
+    t.push({ target: 'CPU per request end to end at 500/s (api + workers + Redis) ≤ 1.8 ms', measured: `${dec(2)(total / 1000)} ms`, met: total <= 1800 });
     t.push({ target: 'End-to-end p99 ≤ 25 ms at 500 req/s (api ×1, workers ×2)', measured: `p99 ${fig(at500.p99, dec(1))} ms`, met: at500.p99.median <= 25 });
   }
   const s = e2e?.sustained;
