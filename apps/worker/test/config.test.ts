@@ -9,6 +9,8 @@ describe('a misconfigured process', () => {
     ['api', startApi, { DELAY_MAX: '2y' }, /DELAY_MAX: expected seconds or a duration/],
     ['worker', startWorker, { DELAY_MAX: '0' }, /DELAY_MAX: expected seconds or a duration/],
     ['worker', startWorker, { HOST_LIMITS: 'api.example.com:443 speed=3' }, /HOST_LIMITS: expected concurrency=/],
+    ['api', startApi, { SCHEDULES_MAX: 'many' }, /SCHEDULES_MAX: expected a whole number/],
+    ['worker', startWorker, { SCHEDULES_MAX: '-1' }, /SCHEDULES_MAX: expected a whole number/],
   ] as const)('%s refuses to start and names the variable', async (_name, start, env, message) => {
     const failure = await start({ redisUrl: 'redis://127.0.0.1:1', prefix: 'x', env }).then(
       () => undefined,

@@ -82,7 +82,7 @@ describe('loadConfig', () => {
     HEALTHCHECK_INTERVAL: ['-2'],
     ADMIN_API_KEY: ['short', 'has a space in the middle'], RESERVED_PREFIX: ['/', 'knocker'], REQUEST_LOG_MAX_LINES: ['0'],
     REQUEST_LOG_MAX_BYTES: ['lots'], REQUEST_LOG_REQUIRES_ADMIN_KEY: ['sometimes'],
-    DELAY_MAX: ['0', '0s', '367d', 'soon', '-5', '1w'],
+    DELAY_MAX: ['0', '0s', '367d', 'soon', '-5', '1w'], SCHEDULES_MAX: ['-1', '1000001', 'many', '1.5'],
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
     BLOCK_PRIVATE_NETWORKS: ['sometimes'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
@@ -181,9 +181,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ REQUEST_LOG_REQUIRES_ADMIN_KEY: 'true' })).toEqual({ REQUEST_LOG_REQUIRES_ADMIN_KEY: expect.stringMatching(/needs ADMIN_API_KEY/) });
   });
 
-  it('reads DELAY_MAX as seconds or a duration', () => {
-    expect(loadConfig({}).delayMax).toBe(604800);
-    expect(loadConfig({ DELAY_MAX: '36h' }).delayMax).toBe(129600);
+  it('reads DELAY_MAX as seconds or a duration, and SCHEDULES_MAX', () => {
+    expect(loadConfig({})).toMatchObject({ delayMax: 604800, schedulesMax: 1000 });
+    expect(loadConfig({ DELAY_MAX: '36h', SCHEDULES_MAX: '0' })).toMatchObject({ delayMax: 129600, schedulesMax: 0 });
     expect(loadConfig({ DELAY_MAX: '90.5' }).delayMax).toBe(90.5);
   });
 

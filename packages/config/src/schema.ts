@@ -122,6 +122,8 @@ export const schema = z.object({
   BREAKER_FAILURES: integer({ min: 0, max: 100_000 }).default(0),
   BREAKER_COOLDOWN: seconds({ above: 0, max: 86_400 }).default(30),
   BREAKER_COOLDOWN_MAX: seconds({ above: 0, max: 86_400 }).default(600),
+  // Every schedule is a job scheduler in Redis and one delivery per tick: 0 turns Knocker-Cron off.
+  SCHEDULES_MAX: integer({ min: 0, max: 1_000_000 }).default(1000),
 });
 
 type Env = z.output<typeof schema>;
@@ -187,6 +189,8 @@ export interface Config extends ProtocolLimits {
   delayMax: number;
   /** Per-key limits and the circuit breaker; all off by default. */
   flow: FlowSettings;
+  /** 0: schedules are off and Knocker-Cron is refused. */
+  schedulesMax: number;
 }
 
 export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map()): Config {
@@ -249,5 +253,6 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
       overrides: hostLimits,
       breaker: { failures: env.BREAKER_FAILURES, cooldownMs: env.BREAKER_COOLDOWN * 1000, cooldownMaxMs: env.BREAKER_COOLDOWN_MAX * 1000 },
     },
+    schedulesMax: env.SCHEDULES_MAX,
   };
 }

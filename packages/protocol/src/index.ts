@@ -21,3 +21,4 @@ export { parseCron, nextTicks } from './cron.js';
 export type { CronSpec } from './cron.js';
 export { parseRetryOn, retriesOn, NETWORK, MAX_RETRY_ON_ENTRIES } from './retry-on.js';
 export { readRetryAfter } from './retry-after.js';
+export { ScheduleNotFoundError, ScheduleLimitError } from './schedule-errors.js';

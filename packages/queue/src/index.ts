@@ -18,3 +18,5 @@ export type { Script } from './scripts.js';
 export type { AddOutcome } from './add.js';
 export { requestState, cancelDelivery, replayDelivery, replaysOf, appendRequestLog, CANCELLED_REASON } from './lifecycle.js';
 export type { RequestState, ReplayOutcome, LogLimits, LogOutcome } from './lifecycle.js';
+export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
+export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';

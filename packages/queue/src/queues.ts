@@ -2,7 +2,7 @@ import { Queue, type JobsOptions, type KeepJobs } from 'bullmq';
 import type { HeaderPair, KnockConfig } from '@knocker/protocol';
 
 /** Renaming a queue strands every job stored under the old name: add a migration, not a rename. */
-export const QUEUES = { delivery: 'deliveries', callback: 'callbacks' } as const;
+export const QUEUES = { delivery: 'deliveries', callback: 'callbacks', schedule: 'schedules' } as const;
 
 /** Registered as the workers' backoff strategy; it reads the factor from the job. */
 export const BACKOFF_TYPE = 'knocker';
@@ -32,6 +32,8 @@ export interface DeliveryJob {
   acceptedAt: number;
   /** Ms since the epoch before which no attempt starts (Knocker-Delay, Knocker-Not-Before). */
   notBefore?: number;
+  /** The schedule whose tick this request is. */
+  schedule?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
 }

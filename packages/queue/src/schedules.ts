@@ -1,0 +1,138 @@
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CronSpec } from '@knocker/protocol';
+import { QUEUES, type DeliveryJob, type Retention } from './queues.js';
+import { runScript, type Script } from './scripts.js';
+
+/** What a schedule sends at every tick: a request as the api accepted it, but for its id. */
+export type ScheduledRequest = Pick<DeliveryJob, 'config' | 'method' | 'url' | 'headers' | 'body'>;
+
+export interface Schedule extends CronSpec {
+  id: string;
+  request: ScheduledRequest;
+  /** Ms since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ScheduleState = 'active' | 'paused';
+export type StoredSchedule = Schedule & { state: ScheduleState };
+
+/** The job BullMQ's job scheduler adds at each tick; the definition is read when it runs. */
+export interface TickJob {
+  schedule: string;
+}
+
+/** Ticks of a schedule are requests with ids `<schedule id>@<tick time in ms>`: 14 characters on top. */
+export const SCHEDULE_ID_MAX = 128 - 14;
+export const tickRequestId = (scheduleId: string, dueMs: number): string => `${scheduleId}@${dueMs}`;
+// BullMQ names the job of each tick `repeat:<scheduler id>:<due time in ms>`.
+export const tickDueMs = (job: Pick<Job, 'id' | 'timestamp'>): number => Number(job.id?.slice(job.id.lastIndexOf(':') + 1)) || job.timestamp;
+
+// How many of its last requests a schedule remembers, for inspection.
+const RECENT = 20;
+
+// Adds or replaces a definition, keeping the count within the bound; a replaced schedule keeps
+// its state and its creation time. 1: added, 2: replaced, 0: full.
+const SAVE: Script = { name: 'knockerSaveSchedule', keys: 2, lua: `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return {0, ''} end
+local def = cjson.decode(ARGV[2])
+if old then def.createdAt = cjson.decode(old).createdAt end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(def))
+return {old and 2 or 1, redis.call('HGET', KEYS[2], ARGV[1]) or 'active'}` };
+
+// Pausing and resuming only ever apply to a schedule that exists.
+const SET_STATE: Script = { name: 'knockerScheduleState', keys: 2, lua: `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] == 'paused' then redis.call('HSET', KEYS[2], ARGV[1], 'paused') else redis.call('HDEL', KEYS[2], ARGV[1]) end
+return 1` };
+
+// The last requests of a schedule, newest first; a tick run twice is listed once.
+const RECORD_TICK: Script = { name: 'knockerRecordTick', keys: 1, lua: `
+redis.call('LREM', KEYS[1], 0, ARGV[1])
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)` };
+
+export type SaveOutcome = { outcome: 'created' | 'replaced'; state: ScheduleState; next: number | null } | { outcome: 'full' };
+
+/**
+ * Schedules, stored beside their queue (one Redis Cluster slot): a hash of definitions, a
+ * hash of paused ids, and for each active schedule a BullMQ job scheduler that adds a tick job
+ * at every tick. Pausing removes the job scheduler and keeps the definition.
+ */
+export interface Schedules {
+  queue: Queue<TickJob>;
+  save(schedule: Schedule, max: number): Promise<SaveOutcome>;
+  get(id: string): Promise<StoredSchedule | undefined>;
+  list(): Promise<StoredSchedule[]>;
+  /** When the next tick is due, or null when none is (paused, or the schedule is gone). */
+  next(id: string): Promise<number | null>;
+  remove(id: string): Promise<boolean>;
+  setState(id: string, state: ScheduleState): Promise<boolean>;
+  counts(): Promise<Record<ScheduleState, number>>;
+  recordTick(id: string, requestId: string): Promise<void>;
+  recent(id: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function createSchedules(connection: Redis, prefix: string, retention: Retention): Schedules {
+  const queue = new Queue<TickJob>(QUEUES.schedule, { connection, prefix });
+  const defs = queue.toKey('knocker-definitions');
+  const paused = queue.toKey('knocker-paused');
+  const ticks = (id: string) => queue.toKey(`knocker-ticks:${id}`);
+  const parse = (raw: string | null, state: ScheduleState): StoredSchedule | undefined =>
+    raw === null ? undefined : { ...(JSON.parse(raw) as Schedule), state };
+  const start = async (s: Pick<Schedule, 'id' | 'pattern' | 'timezone'>) => {
+    // Ticks are small and each leaves a request of its own: they need not be kept long.
+    await queue.upsertJobScheduler(s.id, { pattern: s.pattern, tz: s.timezone }, {
+      name: 'tick', data: { schedule: s.id },
+      opts: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { ...retention.failed } },
+    });
+  };
+  const next = async (id: string) => (await queue.getJobScheduler(id))?.next ?? null;
+
+  return {
+    queue,
+    async save(schedule, max) {
+      const [code, state] = (await runScript(connection, SAVE, [defs, paused], [schedule.id, JSON.stringify(schedule), max])) as [number, ScheduleState];
+      if (code === 0) return { outcome: 'full' };
+      if (state === 'active') await start(schedule);
+      return { outcome: code === 1 ? 'created' : 'replaced', state, next: state === 'active' ? await next(schedule.id) : null };
+    },
+    async get(id) {
+      const [raw, state] = await Promise.all([connection.hget(defs, id), connection.hget(paused, id)]);
+      return parse(raw, state === 'paused' ? 'paused' : 'active');
+    },
+    async list() {
+      const [all, pausedIds] = await Promise.all([connection.hgetall(defs), connection.hkeys(paused)]);
+      const isPaused = new Set(pausedIds);
+      return Object.entries(all).map(([id, raw]) => parse(raw, isPaused.has(id) ? 'paused' : 'active')!).sort((a, b) => a.createdAt - b.createdAt);
+    },
+    next,
+    async remove(id) {
+      const [removed] = await Promise.all([connection.hdel(defs, id), queue.removeJobScheduler(id)]);
+      await connection.multi().hdel(paused, id).del(ticks(id)).exec();
+      return removed === 1;
+    },
+    async setState(id, state) {
+      const found = Number(await runScript(connection, SET_STATE, [defs, paused], [id, state])) === 1;
+      if (!found) return false;
+      if (state === 'paused') await queue.removeJobScheduler(id);
+      else {
+        const schedule = await this.get(id);
+        if (schedule) await start(schedule);
+      }
+      return true;
+    },
+    async counts() {
+      const [all, pausedCount] = await Promise.all([connection.hlen(defs), connection.hlen(paused)]);
+      return { active: all - pausedCount, paused: pausedCount };
+    },
+    async recordTick(id, requestId) {
+      await runScript(connection, RECORD_TICK, [ticks(id)], [requestId, RECENT]);
+    },
+    recent: (id) => connection.lrange(ticks(id), 0, -1),
+    close: () => queue.close(),
+  };
+}
