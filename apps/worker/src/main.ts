@@ -3,9 +3,9 @@ import { hostname } from 'node:os';
 import { ConfigError, loadConfig } from '@knocker/config';
 import { createFlowGauges, createFlowMetrics, createFlowStore, flowEnabled } from '@knocker/flow';
 import { createShutdown, redisCheck } from '@knocker/health';
-import { createDeliveryMetrics, createQueueGauges, createRegistry } from '@knocker/metrics';
+import { createDeliveryMetrics, createQueueGauges, createRegistry, createScheduleGauge, createScheduleMetrics } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, probeCluster, shardRetention, workerConnection } from '@knocker/queue';
+import { createQueues, createSchedules, probeCluster, shardRetention, workerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createMetricsApp } from './metrics-server.js';
 import { leaseHolder, queueSnapshots } from './queue-gauges.js';
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const connection = workerConnection(config.redisCluster ?? config.redisUrl);
   connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
   const queues = createQueues(connection, config.queuePrefix, config.queueShards);
+  // Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them.
+  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
 
   const registry = createRegistry();
   const workers = startWorkers({
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     reporter,
     reportFailedRequests: config.sentry.failedRequests,
     metrics: createDeliveryMetrics(registry),
+    schedules: config.schedulesMax > 0 ? { store: schedules, metrics: createScheduleMetrics(registry) } : undefined,
     stalled: config.stalled,
     network: config.network,
     queuePrefix: config.queuePrefix,
@@ -58,6 +61,10 @@ async function main(): Promise<void> {
     const flowStore = createFlowStore(connection, config.queuePrefix);
     createFlowGauges(registry, async () => ((await publisher()) ? flowStore.list(1000) : undefined));
   }
+  if (config.metricsEnabled && config.schedulesMax > 0) {
+    const publisher = leaseHolder({ redis: connection, key: `${config.queuePrefix}:schedules:metrics-publisher`, leaseMs: 30_000 });
+    createScheduleGauge(registry, async () => ((await publisher()) ? schedules.counts() : undefined));
+  }
 
   const shutdown = createShutdown({
     drainMs: 0,
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
     steps: [
       { name: 'finish active deliveries', run: () => { clearInterval(layouts); return workers.close(config.shutdownTimeoutMs); } },
       { name: 'close metrics server', run: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) },
-      { name: 'close queues', run: () => queues.close() },
+      { name: 'close queues', run: async () => void (await Promise.allSettled([queues.close(), schedules.close()])) },
       { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
       { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
       { name: 'close log', run: async () => { logger.info('Worker stopped'); await logger.close(); } },

@@ -1,20 +1,23 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
 import { createFlowGate, createFlowStore, createWaker, flowEnabled, type FlowMetrics, type FlowSettings } from '@knocker/flow';
-import type { DeliveryMetrics } from '@knocker/metrics';
+import type { DeliveryMetrics, ScheduleMetrics } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
-import { QUEUES, replaysOf, type CallbackJob, type Connection, type DeliveryJob, type Queues, type Retention, type Shard } from '@knocker/queue';
+import {
+  QUEUES, replaysOf, type CallbackJob, type Connection, type DeliveryJob, type Queues, type Retention, type Schedules, type Shard, type TickJob,
+} from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
 import { createDeliveryProcessor } from './delivery.js';
 import { AttemptFailedError } from './errors.js';
 import { createSigner } from './signing.js';
+import { createTickProcessor } from './ticks.js';
 
 export interface WorkerDeps {
   connection: Connection;
   /** Callback jobs are added through these; on the worker connection they wait out a Redis blip. */
-  queues: Pick<Queues, 'all'>;
+  queues: Pick<Queues, 'all' | 'forId'>;
   concurrency: number;
   maxRedirects: number;
   backoffFactorMax: number;
@@ -28,6 +31,8 @@ export interface WorkerDeps {
   reporter: ErrorReporter;
   reportFailedRequests: boolean;
   metrics: DeliveryMetrics;
+  /** Absent when SCHEDULES_MAX is 0: no ticks are consumed. */
+  schedules: { store: Schedules; metrics: ScheduleMetrics } | undefined;
   stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
   network: PolicyOptions;
   /** QUEUE_PREFIX: flow control keeps its state under it, apart from the shards. */
@@ -102,6 +107,19 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     }
   };
   consume(deps.queues.all);
+  // Ticks only add a request each: a few at a time are plenty, and they take no delivery slot.
+  if (deps.schedules) {
+    const ticks = new Worker<TickJob>(
+      QUEUES.schedule,
+      createTickProcessor({
+        schedules: deps.schedules.store, deliveryFor: (id) => deps.queues.forId(id).delivery, retention: deps.retention, logger: deps.logger,
+        ticks: deps.schedules.metrics.ticks,
+      }),
+      { ...common, prefix: deps.queuePrefix, concurrency: 5 },
+    );
+    ticks.on('error', (err) => deps.logger.error(`Queue ${ticks.name}: ${err.message}`));
+    workers.push(ticks);
+  }
 
   let closing: Promise<void> | undefined;
   return {

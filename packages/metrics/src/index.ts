@@ -7,3 +7,5 @@ export type { DeliveryMetrics, DeliveryOutcome } from './delivery.js';
 export { createQueueGauges } from './queue.js';
 export type { QueueSnapshot } from './queue.js';
 export type { Registry } from 'prom-client';
+export { createScheduleMetrics, createScheduleGauge } from './schedules.js';
+export type { ScheduleMetrics } from './schedules.js';

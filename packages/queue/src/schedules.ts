@@ -1,5 +1,5 @@
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Connection } from './connection.js';
 import type { CronSpec } from '@knocker/protocol';
 import { QUEUES, type DeliveryJob, type Retention } from './queues.js';
 import { runScript, type Script } from './scripts.js';
@@ -76,7 +76,7 @@ export interface Schedules {
   close(): Promise<void>;
 }
 
-export function createSchedules(connection: Redis, prefix: string, retention: Retention): Schedules {
+export function createSchedules(connection: Connection, prefix: string, retention: Retention): Schedules {
   const queue = new Queue<TickJob>(QUEUES.schedule, { connection, prefix });
   const defs = queue.toKey('knocker-definitions');
   const paused = queue.toKey('knocker-paused');
