@@ -11,10 +11,11 @@ import { createFastPath, reservedMatcher } from './fast-path.js';
 import { createInflightGate, inflightLimit, writeTimeout } from './limits.js';
 import { createRelay, type RelayDeps } from './relay.js';
 import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath, type ReservedDeps } from './reserved.js';
+import { createScheduleAcceptor } from './schedules.js';
 import { createStatusHandler } from './status.js';
 import { watchEventLoop } from './overload.js';
 
-export interface ApiDeps extends RelayDeps, ReservedDeps {
+export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps {
   queues: Queues;
   statusUrl: string;
   reporter: ErrorReporter;
@@ -44,7 +45,7 @@ export function createApi(deps: ApiDeps): RequestListener {
   const guard = watchEventLoop(deps.maxEventLoopDelayMs);
   const gate = createInflightGate(deps.maxInflight, guard.refusal);
   const checkKey = createApiKeyCheck(deps.apiKeys);
-  const relay = createRelay(deps);
+  const relay = createRelay({ ...deps, acceptSchedule: createScheduleAcceptor(deps) });
   const app = createApp(deps, { gate, checkKey, relay });
   const reserved = reservedMatcher([
     deps.health.path, deps.statusUrl, deps.reservedPrefix, ...(deps.registry ? ['/metrics'] : []), ...(deps.board ? [deps.board.path] : []),
@@ -76,7 +77,7 @@ function createApp(deps: ApiDeps, shared: Shared): express.Express {
   }
   app.use(writeTimeout(deps.writeTimeoutMs));
   app.use(deps.health.path, createHealthRouter(deps.health));
-  if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues }));
+  if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues, schedules: deps.schedules.queue }));
   app.get(deps.statusUrl, createStatusHandler(deps));
   // Under the prefix the status page is one of Knocker's routes; elsewhere, as in Knocker, other methods are relayed.
   if (isReservedPath(deps.statusUrl, deps.reservedPrefix)) app.all(deps.statusUrl, notAllowed(['GET']));

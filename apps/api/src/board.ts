@@ -3,18 +3,19 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { secretsEqual } from '@knocker/protocol';
+import type { Queue } from 'bullmq';
 import type { Queues, Shard } from '@knocker/queue';
 
-/** Bull Board for the delivery and callback queues of every shard, behind HTTP basic auth. */
-export function createBoard(opts: { path: string; user: string; password: string; queues: Pick<Queues, 'all'> }): express.Express {
+/** Bull Board for the delivery and callback queues of every shard, and the ticks of schedules, behind HTTP basic auth. */
+export function createBoard(opts: { path: string; user: string; password: string; queues: Pick<Queues, 'all'>; schedules: Queue }): express.Express {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(opts.path);
-  const { replaceQueues } = createBullBoard({ queues: adaptersOf(opts.queues.all), serverAdapter: adapter });
+  const { replaceQueues } = createBullBoard({ queues: adaptersOf(opts.queues.all, opts.schedules), serverAdapter: adapter });
   const board = express();
   // Shards of another layout appear when the api finds them (after a change of QUEUE_SHARDS).
   let shown = opts.queues.all;
   board.use((_req, _res, next) => {
-    if (opts.queues.all !== shown) replaceQueues(adaptersOf((shown = opts.queues.all)));
+    if (opts.queues.all !== shown) replaceQueues(adaptersOf((shown = opts.queues.all), opts.schedules));
     next();
   });
   // Both are express apps of their own, which announce themselves unless told not to; the
@@ -46,10 +47,10 @@ function basicAuth(user: string, password: string) {
 
 // A single shard keeps the queues' plain names (and the board its URLs); shards are told
 // apart by a prefix, since the board keys queues by name.
-function adaptersOf(shards: readonly Shard[]): BullMQAdapter[] {
-  return shards.flatMap((s) => {
+function adaptersOf(shards: readonly Shard[], schedules: Queue): BullMQAdapter[] {
+  return [...shards.flatMap((s) => {
     const only = s.count === 1;
     const opts = (name: string) => (s.index === 0 && only ? {} : { prefix: `${s.index + 1}of${s.count}-`, displayName: `${name} (shard ${s.index + 1} of ${s.count})` });
     return [new BullMQAdapter(s.delivery, opts(s.delivery.name)), new BullMQAdapter(s.callback, opts(s.callback.name))];
-  });
+  }), new BullMQAdapter(schedules)];
 }

@@ -7,7 +7,7 @@ import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, probeCluster, producerConnection, shardRetention, type Shard } from '@knocker/queue';
+import { createQueues, createSchedules, probeCluster, producerConnection, shardRetention, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApi } from './app.js';
 import { workersCheck } from './checks.js';
@@ -44,6 +44,9 @@ async function main(): Promise<void> {
   connection.on('ready', () => void refresh());
   const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
   layouts.unref();
+  // Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them.
+  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
+  schedules.queue.on('error', () => undefined);
 
   let server: Server | undefined;
   const shutdown = createShutdown({
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
           server.closeIdleConnections();
         }),
       },
-      { name: 'close queues', run: () => { clearInterval(layouts); return queues.close(); } },
+      { name: 'close queues', run: async () => { clearInterval(layouts); await Promise.allSettled([queues.close(), schedules.close()]); } },
       { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
       { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
       { name: 'close log', run: async () => { logger.info('Api stopped'); await logger.close(); } },
@@ -76,6 +79,8 @@ async function main(): Promise<void> {
   const app = createApi({
     limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
     queues,
+    schedules,
+    schedulesMax: config.schedulesMax,
     queueReady: () => connection.status === 'ready',
     retention: shardRetention(config.retention, config.queueShards),
     maxBodySize: config.maxBodySize,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseKnockRequest, QueueUnavailableError, type ProtocolLimits } from '@knocker/protocol';
+import { parseKnockRequest, QueueUnavailableError, type CronSpec, type KnockRequest, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
 import { addDelivery, deliveryJobOptions, requireReplicas, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
@@ -19,6 +19,8 @@ export interface RelayDeps {
   waitReplicas: number;
   logger: Logger;
   metrics: Pick<HttpMetrics, 'accepted'>;
+  /** Stores the schedule of a request with `Knocker-Cron` and answers it. */
+  acceptSchedule: (knock: KnockRequest & { cron: CronSpec }, body: Buffer, res: ServerResponse) => Promise<void>;
 }
 
 /** Accepts one request and answers it; a refusal is thrown, for the caller to answer. */
@@ -36,6 +38,7 @@ export function createRelay(deps: RelayDeps): Relay {
     const knock = parseKnockRequest({ method: req.method ?? 'GET', target: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', rawHeaders: req.rawHeaders }, limits);
     const body = await readBody(req, maxBodySize);
     if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
+    if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
     const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
     const name = `${knock.method} ${knock.config.host}`;
     const opts = deliveryJobOptions(knock.config, retention);

@@ -52,7 +52,8 @@ export function createRequestHandlers(deps: RequestsDeps): { inspect: Handler; r
   };
 }
 
-function idParam(req: Request): string {
+/** The id in the route, checked as request and schedule ids are. */
+export function idParam(req: Request): string {
   const id = String(req.params['id'] ?? '');
   const problem = checkRequestId(id);
   if (problem !== undefined) throw new InvalidRequestError({ id: problem });

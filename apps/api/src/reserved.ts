@@ -6,8 +6,9 @@ import { createBulkReplayHandler } from './bulk-replay.js';
 import { createHostsRouter, type HostsDeps } from './hosts.js';
 import { createRequestLogHandler, type RequestLogDeps } from './request-log.js';
 import { createRequestHandlers, type RequestsDeps } from './requests.js';
+import { createScheduleHandlers, type ScheduleDeps } from './schedules.js';
 
-export interface ReservedDeps extends RequestsDeps, HostsDeps {
+export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps, 'queues'> {
   queues: Pick<Queues, 'candidatesFor' | 'all'>;
   adminApiKey: string;
   requestLog: RequestLogDeps['limits'] & { requiresAdminKey: boolean };
@@ -39,6 +40,21 @@ export function createReservedRoutes(deps: ReservedDeps): express.Router {
   router.all('/requests/:id', notAllowed(['GET', 'DELETE']));
   router.use('/requests', (_req: Request, _res: Response, next: NextFunction) => {
     next(new RouteNotFoundError('use /requests/<id>, /requests/<id>/retry or /requests/retry, with any / in the id written %2F'));
+  });
+
+  const schedules = createScheduleHandlers(deps);
+  router.use('/schedules', admin);
+  router.get('/schedules', schedules.list);
+  router.all('/schedules', notAllowed(['GET']));
+  router.get('/schedules/:id', schedules.inspect);
+  router.delete('/schedules/:id', schedules.remove);
+  router.post('/schedules/:id/pause', schedules.pause);
+  router.post('/schedules/:id/resume', schedules.resume);
+  router.all('/schedules/:id/pause', notAllowed(['POST']));
+  router.all('/schedules/:id/resume', notAllowed(['POST']));
+  router.all('/schedules/:id', notAllowed(['GET', 'DELETE']));
+  router.use('/schedules', (_req: Request, _res: Response, next: NextFunction) => {
+    next(new RouteNotFoundError('use /schedules, /schedules/<id>, /schedules/<id>/pause or /schedules/<id>/resume, with any / in the id written %2F'));
   });
   return router;
 }

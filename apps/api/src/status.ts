@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import type { Queues } from '@knocker/queue';
+import type { Queues, Schedules } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
 
 /** Requests not finished yet: Knocker's `tasks`, which its clients read as work in progress. */
@@ -13,19 +13,19 @@ export function pendingTasks(counts: Record<string, number>): number {
  * Knocker's status page, with the queues' counts (of every shard) so an operator sees the backlog at a glance.
  * `worker` names the answering process, so behind a load balancer one can tell which api answered.
  */
-export function createStatusHandler(deps: { queues: Pick<Queues, 'all'>; redisTimeoutMs: number }) {
+export function createStatusHandler(deps: { queues: Pick<Queues, 'all'>; schedules: Pick<Schedules, 'counts'>; redisTimeoutMs: number }) {
   const worker = `${hostname()}:${process.pid}`;
   return async function status(_req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const perShard = await withinDeadline(Promise.all(deps.queues.all.map(({ delivery, callback }) => Promise.all([
+      const [perShard, schedules] = await withinDeadline(Promise.all([Promise.all(deps.queues.all.map(({ delivery, callback }) => Promise.all([
         delivery.getJobCounts(), callback.getJobCounts(), delivery.getMetrics('completed', 0, 0), delivery.getMetrics('failed', 0, 0),
-      ]))), deps.redisTimeoutMs);
+      ]))), deps.schedules.counts()]), deps.redisTimeoutMs);
       const requests = sumCounts(perShard.map((s) => s[0]));
       const callbacks = sumCounts(perShard.map((s) => s[1]));
       const total = { delivered: sum(perShard.map((s) => s[2].meta.count)), failed: sum(perShard.map((s) => s[3].meta.count)) };
       res.json({
         status: true, version: KNOCKER_VERSION, worker, tasks: pendingTasks(requests),
-        processed: total.delivered + total.failed, ...total, queues: { requests, callbacks },
+        processed: total.delivered + total.failed, ...total, queues: { requests, callbacks }, schedules,
       });
     } catch (err) {
       next(err);
