@@ -1,39 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  request, sleep, startApi, startRedis, startTarget, startWorker, stopAll, uniquePrefix, type ChildHandle, type RedisServer, type Target,
-} from '@knocker/test-kit';
+import { describe, expect, it } from '@jest/globals';
+import { request, sleep, startApi, startWorker, uniquePrefix } from '@knocker/test-kit';
+import { useOwnRedis } from './own-redis.js';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 // How late a first attempt may be on a loaded machine: BullMQ promotes a due job at once
 // when a worker waits, so anything near this means the delay was not honoured as asked.
 const LATE_MS = 4000;
 
-// Our own Redis, with an AOF: one test kills it with everything else.
-let redis: RedisServer;
-const children: ChildHandle[] = [];
-const targets: Target[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: true, appendfsync: 'always' });
-});
-afterAll(async () => {
-  await stopAll(children);
-  await Promise.all(targets.map((t) => t.close()));
-  await redis?.stop();
-});
+const suite = useOwnRedis();
+const { children } = suite;
 
 async function start(prefix: string, withWorker = true) {
-  const opts = { redisUrl: redis.url, prefix, env: { ADMIN_API_KEY: ADMIN_KEY } };
+  const opts = { redisUrl: suite.redis.url, prefix, env: { ADMIN_API_KEY: ADMIN_KEY } };
   const [api, worker] = await Promise.all([startApi(opts), withWorker ? startWorker(opts) : undefined]);
   children.push(api, ...(worker ? [worker] : []));
   return { api, worker, opts };
 }
 
-async function target(): Promise<Target> {
-  const t = await startTarget();
-  targets.push(t);
-  return t;
-}
+const target = () => suite.target();
 
 const knock = (apiUrl: string, headers: Record<string, string>) => request(`${apiUrl}/later`, { method: 'POST', headers, body: 'later' });
 const inspect = async (apiUrl: string, id: string) =>
@@ -85,8 +69,8 @@ describe('Knocker-Delay and Knocker-Not-Before', () => {
     const body = (await knock(api.url, { 'Knocker-Host': t.host, 'Knocker-Delay': '6' })).json();
     const due = Date.parse(body.not_before);
     await Promise.all([api.kill('SIGKILL'), worker!.kill('SIGKILL')]);
-    await redis.kill('SIGKILL');
-    await redis.restart();
+    await suite.redis.kill('SIGKILL');
+    await suite.redis.restart();
     expect(t.requests).toHaveLength(0);
     children.push(await startWorker(opts), await startApi(opts));
 
@@ -107,7 +91,7 @@ describe('Knocker-Delay and Knocker-Not-Before', () => {
   });
 
   it('refuses bad values with a 400 naming the header', async () => {
-    const api = await startApi({ redisUrl: redis.url, prefix: uniquePrefix('delay-bad'), env: { DELAY_MAX: '1h' } });
+    const api = await startApi({ redisUrl: suite.redis.url, prefix: uniquePrefix('delay-bad'), env: { DELAY_MAX: '1h' } });
     children.push(api);
     for (const [name, value, problem] of [
       ['Knocker-Delay', 'soon', /duration/], ['Knocker-Delay', '2h', /at most 3600 seconds \(DELAY_MAX\)/], ['Knocker-Delay', '-1', /duration/],
