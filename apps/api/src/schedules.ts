@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { InvalidRequestError, nextTicks, ScheduleLimitError, ScheduleNotFoundError, type KnockRequest } from '@knocker/protocol';
 import {
-  deliveryJobId, requestState, SCHEDULE_ID_MAX, type DeliveryJob, type Queues, type Schedules, type ScheduleState, type StoredSchedule,
+  deliveryJobId, requestState, SCHEDULE_ID_MAX, shardHolding, type DeliveryJob, type Queues, type Schedules, type ScheduleState, type StoredSchedule,
 } from '@knocker/queue';
 import { sendJson } from './answer.js';
 import { withinDeadline } from './deadline.js';
@@ -12,7 +12,7 @@ export interface ScheduleDeps {
   schedules: Schedules;
   /** SCHEDULES_MAX; 0 refuses every Knocker-Cron. */
   schedulesMax: number;
-  queues: Pick<Queues, 'delivery'>;
+  queues: Pick<Queues, 'candidatesFor'>;
   redisTimeoutMs: number;
 }
 
@@ -74,7 +74,7 @@ export function createScheduleHandlers(deps: ScheduleDeps): Record<'list' | 'ins
     inspect: handle(async (req, res) => {
       const schedule = await found(idParam(req));
       const [next, recent] = await redis(Promise.all([deps.schedules.next(schedule.id), deps.schedules.recent(schedule.id)]));
-      const last = await redis(Promise.all(recent.map((id) => requestSummary(deps.queues.delivery, id))));
+      const last = await redis(Promise.all(recent.map((id) => requestSummary(deps.queues, id))));
       const ticks = schedule.state === 'active' ? nextTicks(schedule, new Date(), NEXT_TICKS).map((d) => d.toISOString()) : [];
       res.json({
         status: true,
@@ -100,8 +100,8 @@ function summary(s: StoredSchedule, next: number | null) {
 }
 
 /** A tick's request as the list shows it; `gone` once RETAIN_* removed it. */
-async function requestSummary(deliveries: Queues['delivery'], id: string) {
-  const job = await deliveries.getJob(deliveryJobId(id));
+async function requestSummary(queues: Pick<Queues, 'candidatesFor'>, id: string) {
+  const job = await (await shardHolding(queues, id)).delivery.getJob(deliveryJobId(id));
   const state = job ? requestState(await job.getState(), job.failedReason) : undefined;
   return { id, state: state ?? 'gone', created_at: job ? iso((job.data as DeliveryJob).acceptedAt) : null };
 }

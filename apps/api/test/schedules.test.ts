@@ -12,7 +12,7 @@ let schedules: Schedules;
 
 beforeAll(async () => {
   [api, off] = await Promise.all([
-    startApi({ redisUrl: sharedRedisUrl(), prefix, env: { ADMIN_API_KEY: ADMIN_KEY, SCHEDULES_MAX: '2' } }),
+    startApi({ redisUrl: sharedRedisUrl(), prefix, env: { ADMIN_API_KEY: ADMIN_KEY, SCHEDULES_MAX: '2', BOARD_USER: 'ops', BOARD_PASSWORD: 'board-password' } }),
     startApi({ redisUrl: sharedRedisUrl(), prefix: uniquePrefix('schedules-off'), env: { SCHEDULES_MAX: '0' } }),
   ]);
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
@@ -63,6 +63,14 @@ describe('schedules at the api', () => {
       expect(res.status).toBe(400);
       expect(res.json().errors[field]).toMatch(problem);
     }
+  });
+
+  it('shows the ticks of schedules in Bull Board, in a queue of their own', async () => {
+    const res = await request(`${api.url}/admin/queues/api/queues`, { headers: { Authorization: `Basic ${Buffer.from('ops:board-password').toString('base64')}` } });
+    expect(res.status).toBe(200);
+    const queues = res.json().queues as Array<{ name: string; counts: Record<string, number> }>;
+    expect(queues.map((q) => q.name)).toEqual(['deliveries', 'callbacks', 'schedules']);
+    expect(queues[2]!.counts.delayed).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses every schedule when SCHEDULES_MAX is 0', async () => {

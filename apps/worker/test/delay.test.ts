@@ -5,7 +5,7 @@ import { useOwnRedis } from './own-redis.js';
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 // How late a first attempt may be on a loaded machine: BullMQ promotes a due job at once
 // when a worker waits, so anything near this means the delay was not honoured as asked.
-const LATE_MS = 4000;
+const LATE_MS = 5000;
 
 const suite = useOwnRedis();
 const { children } = suite;
@@ -72,11 +72,14 @@ describe('Knocker-Delay and Knocker-Not-Before', () => {
     await suite.redis.kill('SIGKILL');
     await suite.redis.restart();
     expect(t.requests).toHaveLength(0);
-    children.push(await startWorker(opts), await startApi(opts));
+    children.push(await startWorker(opts));
+    // On a loaded machine the worker may take longer to start than the delay had left to run.
+    const consuming = Date.now();
+    children.push(await startApi(opts));
 
     const [got] = await t.waitForRequests(1, 20_000);
     expect(got!.at).toBeGreaterThanOrEqual(due);
-    expect(got!.at - due).toBeLessThan(LATE_MS);
+    expect(got!.at - Math.max(due, consuming)).toBeLessThan(LATE_MS);
   });
 
   it('cancels a delayed request before it starts', async () => {
