@@ -166,7 +166,7 @@ describe('status', () => {
 });
 
 describe('unknown paths under RESERVED_PREFIX', () => {
-  it.each([['GET', '/knocker/nothing-here'], ['POST', '/knocker/nope'], ['GET', '/knocker'], ['PUT', '/KNOCKER/status/x'], ['POST', '/knocker/hosts/a.example?x=1']])(
+  it.each([['GET', '/knocker/nothing-here'], ['POST', '/knocker/nope'], ['GET', '/knocker'], ['PUT', '/KNOCKER/status/x'], ['POST', '/knocker/nothing/a.example?x=1']])(
     '%s %s answers 404 naming the prefix, not the relay', async (method, path) => {
       const before = await queues.delivery.count();
       const res = await knock([['Knocker-Host', 'h']], { method, path });
