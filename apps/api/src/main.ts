@@ -6,6 +6,7 @@ import { createFlowStore } from '@knocker/flow';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
+import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, createSchedules, probeCluster, producerConnection, shardRetention, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     statusUrl: config.statusUrl,
     reservedPrefix: config.reservedPrefix,
     adminApiKey: config.adminApiKey,
+    openApi: renderOpenApi(buildOpenApi(openApiOptions(config))),
     requestLog: config.requestLog,
     flow: { store: createFlowStore(connection, config.queuePrefix), settings: config.flow },
     logger,

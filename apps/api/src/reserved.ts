@@ -11,6 +11,8 @@ import { createScheduleHandlers, type ScheduleDeps } from './schedules.js';
 export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps, 'queues'> {
   queues: Pick<Queues, 'candidatesFor' | 'all'>;
   adminApiKey: string;
+  /** The OpenAPI document, rendered once: served as is at <prefix>/openapi.json. */
+  openApi: string;
   requestLog: RequestLogDeps['limits'] & { requiresAdminKey: boolean };
 }
 
@@ -21,6 +23,8 @@ export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps
  */
 export function createReservedRoutes(deps: ReservedDeps): express.Router {
   const router = express.Router();
+  // GET only: other methods on this path are relayed, as on the status page.
+  router.get('/openapi.json', (_req: Request, res: Response) => void res.type('application/json').send(deps.openApi));
   const admin = requireAdminKey(deps.adminApiKey);
   const requests = createRequestHandlers(deps);
 

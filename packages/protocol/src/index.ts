@@ -1,5 +1,5 @@
 export { KNOCKER_VERSION } from './version.js';
-export { parseKnockRequest, API_KEY_HEADER } from './request.js';
+export { parseKnockRequest, API_KEY_HEADER, KNOCKER_HEADERS } from './request.js';
 export type { KnockConfig, KnockRequest, IncomingKnock, ProtocolLimits } from './request.js';
 export { forwardableHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';

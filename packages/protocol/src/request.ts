@@ -225,3 +225,6 @@ function pathOf(target: string): string | null {
   const url = URL.parse(target);
   return url && (url.protocol === 'http:' || url.protocol === 'https:') ? `${url.pathname}${url.search}` : null;
 }
+
+/** Every `knocker-*` header the parser reads itself; any other is kept in `config` for the callback. */
+export const KNOCKER_HEADERS: readonly string[] = [...CONTROL, ...LISTS, ...CREDENTIALS];

@@ -18,3 +18,5 @@ export { runLoad, outcome } from './load.js';
 export type { LoadOptions, LoadTally, Outcome } from './load.js';
 export { startCluster } from './cluster.js';
 export type { RedisCluster, ClusterNode, ClusterOptions } from './cluster.js';
+export { openApiChecker } from './openapi.js';
+export type { OpenApiChecker, SeenAnswer } from './openapi.js';

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from '@jest/globals';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
+import { loadConfig } from '@knocker/config';
+import { checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseKnockRequest } from '@knocker/protocol';
+import { buildOpenApi, describedHeaders, openApiOptions, renderOpenApi } from './index.js';
+
+const root = new URL('../../../', import.meta.url);
+const config = loadConfig({});
+const options = openApiOptions(config);
+const doc = buildOpenApi(options) as any;
+
+describe('docs/openapi.json', () => {
+  it('is the document built from the default configuration (run `pnpm openapi` after a change)', async () => {
+    expect(await readFile(new URL('docs/openapi.json', root), 'utf8')).toBe(renderOpenApi(doc));
+  });
+
+  it('passes redocly lint', async () => {
+    const bin = new URL('node_modules/.bin/redocly', root).pathname;
+    const run = await promisify(execFile)(bin, ['lint', 'docs/openapi.json', '--format=stylish'], { cwd: root.pathname, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } })
+      .then((r) => ({ code: 0, out: r.stdout + r.stderr }), (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }));
+    expect(run).toEqual({ code: 0, out: expect.stringContaining('valid') });
+  }, 60_000);
+});
+
+describe('the relay headers', () => {
+  const params: any[] = doc.paths['/{path}'].parameters;
+  const header = (name: string) => params.find((p) => p.in === 'header' && p.name === name);
+  const ajv = new Ajv2020({ strict: false });
+  ajv.addSchema({ components: doc.components }, 'doc');
+  const schemaOf = (name: string) => ajv.compile(JSON.parse(JSON.stringify(header(name).schema).replaceAll('"#/', '"doc#/')));
+  const accepted = (headers: Record<string, string>): true | string => {
+    try {
+      parseKnockRequest({ method: 'POST', target: '/x', rawHeaders: Object.entries({ 'Knocker-Host': 'a.example', ...headers }).flat() }, config);
+      return true;
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return Object.keys(err.errors).join(',');
+      throw err;
+    }
+  };
+
+  it('describes every header the parser reads, and no other', () => {
+    expect(describedHeaders(options).sort()).toEqual([...KNOCKER_HEADERS].sort());
+  });
+
+  // Thousandths, written as the parser reads them: plain decimals, a minus sign refused by both.
+  const decimals = (max: number) => fc.integer({ min: -1000, max: max * 2000 }).map((n) => n / 1000);
+  it.each([
+    ['Knocker-Timeout', decimals(options.timeoutMax)],
+    ['Knocker-Retries', fc.oneof(decimals(options.retriesMax), fc.integer({ min: -2, max: options.retriesMax * 2 }))],
+    ['Knocker-Backoff-Factor', decimals(options.backoffFactorMax)],
+  ])('%s: the parser accepts exactly the values the document allows', (name, values) => {
+    const valid = schemaOf(name);
+    fc.assert(fc.property(values, (v) => {
+      expect([v, valid(v)]).toEqual([v, accepted({ [name]: String(v) }) === true]);
+    }), { numRuns: 300 });
+  });
+
+  it('Knocker-Id and route ids: the pattern allows exactly what checkRequestId allows', () => {
+    const pattern = new RegExp(doc.components.schemas.RequestId.pattern);
+    const chars = fc.constantFrom(...'aZ09._~/+=@-:% é\n'.split(''));
+    fc.assert(fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 130 }), (id) => {
+      expect([id, pattern.test(id)]).toEqual([id, checkRequestId(id) === undefined]);
+    }), { numRuns: 500 });
+  });
+
+  it('Knocker-Scheme and Knocker-Callback: the document refuses what the parser refuses', () => {
+    const scheme = schemaOf('Knocker-Scheme');
+    for (const v of ['http', 'https', 'ftp', '']) expect([v, scheme(v)]).toEqual([v, accepted({ 'Knocker-Scheme': v }) === true]);
+    const callback = schemaOf('Knocker-Callback');
+    for (const v of ['http://cb.example/x', 'https://cb.example', 'ftp://cb.example', 'cb.example/x', `http://cb.example/${'x'.repeat(2048)}`]) {
+      expect([v, callback(v)]).toEqual([v, accepted({ 'Knocker-Callback': v }) === true]);
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import type { JsonObject, OpenApiOptions } from './options.js';
+import { relayPath } from './relay.js';
+import { sharedResponses } from './responses.js';
+import { operationPaths, reservedPaths } from './routes.js';
+import { schemas } from './schemas.js';
+import { webhooks } from './webhooks.js';
+
+/** The OpenAPI 3.1 document of a Knocker api configured as `o`. */
+export function buildOpenApi(o: OpenApiOptions): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Knocker',
+      version: o.version,
+      description: 'A durable HTTP relay. Send a request with Knocker-* headers to any path; it is stored in Redis before the answer, and workers deliver it with retries and backoff, calling Knocker-Callback when every attempt failed.',
+    },
+    servers: [{ url: '/', description: 'The api serving this document' }],
+    tags: [
+      { name: 'relay', description: 'Requests stored for delivery.' },
+      { name: 'requests', description: `Inspection, replay, cancel and log lines of stored requests, under RESERVED_PREFIX (${o.reservedPrefix}).` },
+      { name: 'operations', description: 'Status, health, metrics and this document.' },
+    ],
+    paths: { ...reservedPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
+    webhooks: webhooks(o.version),
+    components: {
+      schemas: schemas(),
+      responses: sharedResponses(),
+      securitySchemes: {
+        ApiKey: { type: 'apiKey', in: 'header', name: 'Knocker-Api-Key', description: 'One of KNOCKER_API_KEYS; needed to relay when that is set. Never stored, forwarded or echoed.' },
+        AdminKey: { type: 'apiKey', in: 'header', name: 'Knocker-Admin-Key', description: 'ADMIN_API_KEY; needed by the request routes (and by the log route with REQUEST_LOG_REQUIRES_ADMIN_KEY).' },
+        HealthApiKey: { type: 'apiKey', in: 'query', name: 'api-key', description: 'HEALTH_API_KEY, when set.' },
+      },
+    },
+  };
+}

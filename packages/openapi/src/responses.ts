@@ -1,0 +1,37 @@
+import type { JsonObject } from './options.js';
+import { errorSchema, schemaRef } from './schemas.js';
+
+export function json(description: string, schema: JsonObject, headers?: JsonObject): JsonObject {
+  return { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } };
+}
+
+export const error = (description: string, ...codes: string[]): JsonObject => json(description, errorSchema(codes));
+export const response = (name: string): JsonObject => ({ $ref: `#/components/responses/${name}` });
+
+const retryAfter: JsonObject = {
+  'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer', minimum: 0 } },
+};
+
+/** Answers shared by many operations. */
+export function sharedResponses(): Record<string, JsonObject> {
+  return {
+    QueueUnavailable: json('Redis is unreachable or did not answer within REDIS_TIMEOUT_MS.', errorSchema(['queue_unavailable']), retryAfter),
+    TooManyRequests: json('MAX_INFLIGHT relay requests are already being handled.', errorSchema(['too_many_requests']), retryAfter),
+    InternalError: error('An unexpected error, reported to the operators.', 'internal_error'),
+    WriteTimeout: error('The answer was not finished within WRITE_TIMEOUT.', 'write_timeout'),
+    AdminUnauthorized: error('Knocker-Admin-Key is missing or does not match ADMIN_API_KEY.', 'unauthorized'),
+    AdminDisabled: error('No ADMIN_API_KEY is configured: the admin routes are off.', 'admin_disabled'),
+    MethodNotAllowed: {
+      ...error('Another method on this reserved route; it is never relayed.', 'method_not_allowed'),
+      headers: { Allow: { description: 'The methods this route answers.', schema: { type: 'string' } } },
+    },
+    NotFound: error('No request has this id: it was never accepted, or it finished and was removed (RETAIN_*).', 'not_found'),
+    BadId: error('The id is not a possible request id.', 'invalid_request'),
+  };
+}
+
+/** What every answer of the api may also be. */
+export const serverErrors: Record<string, JsonObject> = { '500': response('InternalError'), '504': response('WriteTimeout') };
+
+export const stateChange = (state: string, description: string): JsonObject =>
+  json(description, { allOf: [schemaRef('StateChange'), { type: 'object', properties: { state: { const: state } } }] });

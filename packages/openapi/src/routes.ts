@@ -1,0 +1,154 @@
+import type { JsonObject, OpenApiOptions } from './options.js';
+import { error, json, response, serverErrors, stateChange } from './responses.js';
+import { schemaRef } from './schemas.js';
+
+const idParam: JsonObject = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: "The request's id (`config.id`), URL-encoded: write a `/` in an id as `%2F`.",
+  schema: schemaRef('RequestId'),
+};
+
+const admin = (extra: Record<string, JsonObject>): Record<string, JsonObject> => ({
+  '400': response('BadId'),
+  '401': response('AdminUnauthorized'),
+  '403': response('AdminDisabled'),
+  '404': response('NotFound'),
+  '405': response('MethodNotAllowed'),
+  ...extra,
+  '503': response('QueueUnavailable'),
+  ...serverErrors,
+});
+
+/** Knocker's own routes under RESERVED_PREFIX: answered by Knocker whatever the method, never relayed. */
+export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
+  const p = o.reservedPrefix;
+  const security = [{ AdminKey: [] }];
+  const logSecurity = o.requestLog.requiresAdminKey ? security : [{}];
+  return {
+    [`${p}/requests/{id}`]: {
+      parameters: [idParam],
+      get: {
+        operationId: 'inspectRequest',
+        tags: ['requests'],
+        summary: 'Inspect a stored request',
+        description: 'Its state, attempts (replays included), log lines and callback.',
+        security,
+        responses: admin({ '200': json('What Knocker knows about the request.', schemaRef('Inspection')) }),
+      },
+      delete: {
+        operationId: 'cancelRequest',
+        tags: ['requests'],
+        summary: 'Cancel a waiting or delayed request',
+        description: 'No further attempt is made and no callback is sent. A 200 means no worker got the request and none will; a 409 that one got it (or it finished).',
+        security,
+        responses: admin({
+          '200': stateChange('cancelled', 'Cancelled.'),
+          '409': error('The request is active or finished; only a waiting or delayed request can be cancelled.', 'invalid_state'),
+        }),
+      },
+    },
+    [`${p}/requests/{id}/retry`]: {
+      parameters: [idParam],
+      post: {
+        operationId: 'retryRequest',
+        tags: ['requests'],
+        summary: 'Replay a failed request',
+        description: 'Runs it again with its stored method, URL, headers, body and config, and a full set of attempts (x-knocker-attempt starts again at 1).',
+        security,
+        responses: admin({
+          '200': stateChange('waiting', 'Queued again.'),
+          '409': error('The request is not failed (a cancelled one included); of two replays sent at once, one gets this.', 'invalid_state'),
+        }),
+      },
+    },
+    [`${p}/log`]: {
+      post: {
+        operationId: 'appendLog',
+        tags: ['requests'],
+        summary: 'Add a log line to a request',
+        description: `The body, as text, becomes one line of the request's log (one trailing newline dropped), stamped with the time it arrived. At most ${o.requestLog.maxLines} lines and ${o.requestLog.maxBytes} bytes of text per request (REQUEST_LOG_MAX_LINES, REQUEST_LOG_MAX_BYTES). ${o.requestLog.requiresAdminKey ? 'Needs Knocker-Admin-Key (REQUEST_LOG_REQUIRES_ADMIN_KEY).' : 'Knowing the id is the credential, as the target received it in x-knocker-id.'}`,
+        security: logSecurity,
+        parameters: [{ ...idParam, in: 'query', description: "The request's id, as received in x-knocker-id; `%XX` escapes are decoded and `+` stays a `+`." }],
+        requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string', minLength: 1 } } } },
+        responses: {
+          '200': json('Added.', schemaRef('LogAppended')),
+          '400': error('The id is missing, given twice or not a possible id, or the line is empty.', 'invalid_request'),
+          ...(o.requestLog.requiresAdminKey ? { '401': response('AdminUnauthorized'), '403': response('AdminDisabled') } : {}),
+          '404': response('NotFound'),
+          '405': response('MethodNotAllowed'),
+          '413': error('The line would pass REQUEST_LOG_MAX_LINES or REQUEST_LOG_MAX_BYTES.', 'log_full'),
+          '503': response('QueueUnavailable'),
+          ...serverErrors,
+        },
+      },
+    },
+    [`${p}/openapi.json`]: {
+      get: {
+        operationId: 'getOpenApi',
+        tags: ['operations'],
+        summary: 'This document',
+        description: 'Built from the running configuration: its limits, prefix and paths. Other methods on this path are relayed.',
+        security: [{}],
+        responses: { '200': json('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi'], properties: { openapi: { const: '3.1.0' } } }), ...serverErrors },
+      },
+    },
+  };
+}
+
+/** Status, health and metrics: GET only; other methods on these paths are relayed. */
+export function operationPaths(o: OpenApiOptions): Record<string, JsonObject> {
+  const healthSecurity = [{}, { HealthApiKey: [] }];
+  const healthAnswer = (description: string): JsonObject => ({
+    description,
+    content: {
+      'text/plain': { schema: { enum: ['OK', 'ServiceUnavailable'] } },
+      'application/json': { schema: schemaRef('HealthReport') },
+    },
+  });
+  const healthResponses = {
+    '200': healthAnswer('Every check passed: `OK`, or the detailed report with HEALTH_DETAILED=true.'),
+    '401': error('HEALTH_API_KEY is set and `?api-key=` is missing or wrong.', 'unauthorized'),
+    '503': healthAnswer('A check failed or timed out (HEALTH_TIMEOUT_MS), or the process is shutting down.'),
+    ...serverErrors,
+  };
+  return {
+    [o.statusUrl]: {
+      get: {
+        operationId: 'getStatus',
+        tags: ['operations'],
+        summary: 'Queue counts and totals',
+        security: [{}],
+        responses: { '200': json('The status page (STATUS_URL).', schemaRef('Status')), '503': response('QueueUnavailable'), ...serverErrors },
+      },
+    },
+    [o.healthPath]: {
+      get: { operationId: 'getHealth', tags: ['operations'], summary: 'Run every health check (readiness)', security: healthSecurity, responses: healthResponses },
+    },
+    [`${o.healthPath}/{check}`]: {
+      parameters: [{ name: 'check', in: 'path', required: true, description: '`_self` (liveness), `redis` or `workers`.', schema: { type: 'string', example: '_self' } }],
+      get: {
+        operationId: 'getHealthCheck',
+        tags: ['operations'],
+        summary: 'Run one health check',
+        security: healthSecurity,
+        responses: { ...healthResponses, '404': error('No check has this path.', 'unknown_check') },
+      },
+    },
+    ...(o.metricsEnabled
+      ? {
+          '/metrics': {
+            get: {
+              operationId: 'getMetrics',
+              tags: ['operations'],
+              summary: 'Prometheus metrics',
+              description: 'Each worker serves its own on METRICS_PORT. METRICS_ENABLED=false turns them off.',
+              security: [{}],
+              responses: { '200': { description: "Prometheus' text format.", content: { 'text/plain': { schema: { type: 'string' } } } }, ...serverErrors },
+            },
+          },
+        }
+      : {}),
+  };
+}

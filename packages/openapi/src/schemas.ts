@@ -1,0 +1,217 @@
+import type { JsonObject } from './options.js';
+
+const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
+export const schemaRef = ref;
+
+/** Every error code an answer can carry, with the status it comes with. */
+export const ERROR_CODES: Record<string, string> = {
+  invalid_request: '400: a header, the path, the id or a log line is wrong; `errors` names each one',
+  malformed_request: '400: not valid HTTP (a control character in a header); `errors` names the header when it can be told',
+  unauthorized: '401: `Knocker-Api-Key`, `Knocker-Admin-Key` or `?api-key=` is missing or wrong',
+  admin_disabled: '403: no ADMIN_API_KEY is configured, so the admin routes are off',
+  not_found: '404: no request has this id, or the path names no route',
+  unknown_check: '404: no health check at this path',
+  method_not_allowed: '405: another method on a reserved route (see the Allow header)',
+  loop_detected: '406: the request carries x-knocker, it already went through a Knocker',
+  request_timeout: '408: the request did not arrive within READ_TIMEOUT',
+  invalid_state: '409: the request is not in a state that allows this',
+  payload_too_large: '413: the body is larger than MAX_BODY_SIZE',
+  log_full: '413: the log line would pass REQUEST_LOG_MAX_LINES or REQUEST_LOG_MAX_BYTES',
+  too_many_requests: '429: MAX_INFLIGHT requests are in flight (Retry-After: 1)',
+  headers_too_large: '431: the headers are larger than 16 KB',
+  internal_error: '500: an unexpected error, reported to the operators',
+  queue_unavailable: '503: Redis is unreachable or slow (Retry-After: 1); the request may not be stored, send it again with the same Knocker-Id',
+  write_timeout: '504: the answer was not finished within WRITE_TIMEOUT',
+};
+
+/** An error body whose `code` is one of `codes`. */
+export function errorSchema(codes: readonly string[]): JsonObject {
+  return {
+    allOf: [ref('Error'), { type: 'object', properties: { code: { enum: [...codes] } } }],
+  };
+}
+
+const attempt: JsonObject = {
+  type: 'object',
+  required: ['attempt', 'started_at', 'duration_ms', 'status_code', 'error', 'error_code', 'error_message'],
+  additionalProperties: false,
+  properties: {
+    attempt: { type: 'integer', minimum: 1, description: 'Counts from 1 in each run; a replay starts again at 1.' },
+    started_at: { type: 'string', format: 'date-time' },
+    duration_ms: { type: 'number', minimum: 0 },
+    status_code: { type: 'integer', description: "The HTTP status, or Knocker's 502 (refused or reset), 503 (other network error), 504 (timeout), 403 (address refused), 999 (unexpected)." },
+    error: { type: ['string', 'null'], description: "Knocker's reason for a failure; null for a success." },
+    error_code: { type: ['string', 'null'], description: 'What the target sent in Knocker-Error-Code.' },
+    error_message: { type: ['string', 'null'], description: 'What the target sent in Knocker-Error-Message.' },
+  },
+};
+
+function knockConfig(withCallback: boolean): JsonObject {
+  const required = ['id', 'host', 'scheme', 'timeout', 'retries', 'backoff_factor'];
+  return {
+    type: 'object',
+    description: withCallback ? 'How the request is delivered.' : 'The request config without its callback, custom Knocker-* headers inside.',
+    required: withCallback ? [...required, 'callback'] : required,
+    properties: {
+      id: ref('RequestId'),
+      host: { type: 'string', description: 'Knocker-Host, lower-case, port kept.' },
+      scheme: { enum: ['http', 'https'] },
+      timeout: { type: 'number', exclusiveMinimum: 0 },
+      retries: { type: 'integer', minimum: 0 },
+      backoff_factor: { type: 'number', minimum: 0 },
+      ...(withCallback ? { callback: { type: ['string', 'null'], format: 'uri' } } : {}),
+      catch: { type: 'array', items: { type: 'string' }, description: 'Knocker-Catch patterns; absent when not given.' },
+    },
+    patternProperties: { '^knocker-': { type: 'string', description: 'Any other Knocker-* header, values joined with ", ".' } },
+    additionalProperties: false,
+  };
+}
+
+export function schemas(): Record<string, JsonObject> {
+  return {
+    Error: {
+      type: 'object',
+      required: ['status', 'code', 'errors'],
+      additionalProperties: false,
+      properties: {
+        status: { const: false },
+        code: { type: 'string', enum: Object.keys(ERROR_CODES), description: Object.entries(ERROR_CODES).map(([c, d]) => `- \`${c}\`: ${d}`).join('\n') },
+        errors: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: { type: 'string' },
+          description: 'One message per wrong field, keyed by its lower-case header name (`knocker-retries`) or by `path`, `id`, `body`, `queue`, `server`…',
+        },
+      },
+    },
+    KnockConfig: knockConfig(true),
+    CallbackConfig: knockConfig(false),
+    RequestId: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$',
+      description: '1 to 128 of `A-Z a-z 0-9 . _ ~ / + = @ -`, starting with a letter or digit. Generated ids are 32 hex characters.',
+    },
+    HeaderPairs: {
+      type: 'array',
+      items: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'string' }], minItems: 2, maxItems: 2, items: false },
+      description: 'The headers sent to the target, in order, repeats kept, names lower-case: `[name, value]` pairs.',
+    },
+    Accepted: {
+      type: 'object',
+      required: ['status', 'config', 'url', 'method', 'headers', 'body-length'],
+      additionalProperties: false,
+      properties: {
+        status: { const: true },
+        duplicate: { const: true, description: 'Present when the Knocker-Id was still known: the answer describes the stored request, which was not stored again.' },
+        config: ref('KnockConfig'),
+        url: { type: 'string', format: 'uri', description: 'Where the request is delivered.' },
+        method: { type: 'string' },
+        headers: ref('HeaderPairs'),
+        'body-length': { type: 'integer', minimum: 0 },
+      },
+    },
+    RequestState: { enum: ['waiting', 'delayed', 'active', 'delivered', 'failed', 'cancelled'] },
+    Attempt: attempt,
+    Inspection: {
+      type: 'object',
+      required: ['status', 'id', 'state', 'method', 'url', 'config', 'created_at', 'replays', 'attempts', 'logs', 'callback'],
+      additionalProperties: false,
+      properties: {
+        status: { const: true },
+        id: ref('RequestId'),
+        state: ref('RequestState'),
+        method: { type: 'string' },
+        url: { type: 'string', format: 'uri' },
+        config: ref('KnockConfig'),
+        created_at: { type: 'string', format: 'date-time' },
+        replays: { type: 'integer', minimum: 0 },
+        attempts: { type: 'array', items: ref('Attempt'), description: 'Every attempt so far, replays included.' },
+        logs: { type: 'array', items: { type: 'string' }, description: 'Lines added with POST <prefix>/log, each stamped with the time it arrived.' },
+        callback: {
+          oneOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              required: ['url', 'state', 'attempts'],
+              additionalProperties: false,
+              properties: {
+                url: { type: 'string', format: 'uri' },
+                state: { enum: ['none', 'pending', 'sent', 'failed'] },
+                attempts: { type: 'integer', minimum: 0 },
+              },
+            },
+          ],
+          description: 'Null without Knocker-Callback; else the callback of the current run.',
+        },
+      },
+    },
+    StateChange: {
+      type: 'object',
+      required: ['status', 'id', 'state'],
+      additionalProperties: false,
+      properties: { status: { const: true }, id: ref('RequestId'), state: ref('RequestState') },
+    },
+    LogAppended: {
+      type: 'object',
+      required: ['status', 'id', 'lines'],
+      additionalProperties: false,
+      properties: { status: { const: true }, id: ref('RequestId'), lines: { type: 'integer', minimum: 1, description: 'Lines the log holds now.' } },
+    },
+    JobCounts: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: "BullMQ's job counts by state." },
+    Status: {
+      type: 'object',
+      required: ['status', 'version', 'processed', 'delivered', 'failed', 'queues'],
+      additionalProperties: false,
+      properties: {
+        status: { const: true },
+        version: { type: 'string' },
+        processed: { type: 'integer', minimum: 0, description: 'Requests that finished, delivered or failed, since the queue was created.' },
+        delivered: { type: 'integer', minimum: 0 },
+        failed: { type: 'integer', minimum: 0 },
+        queues: {
+          type: 'object',
+          required: ['requests', 'callbacks'],
+          additionalProperties: false,
+          properties: { requests: ref('JobCounts'), callbacks: ref('JobCounts') },
+        },
+      },
+    },
+    HealthReport: {
+      type: 'object',
+      required: ['checks', 'startedAtUtc', 'endAtUtc', 'code', 'reason'],
+      description: "BeatPulse's detailed answer (HEALTH_DETAILED=true).",
+      properties: {
+        checks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'path', 'message', 'milliSeconds', 'run', 'isHealthy'],
+            properties: {
+              name: { type: 'string' }, path: { type: 'string' }, message: { type: 'string' },
+              milliSeconds: { type: 'number' }, run: { type: 'boolean' }, isHealthy: { type: 'boolean' },
+            },
+          },
+        },
+        startedAtUtc: { type: 'string', format: 'date-time' },
+        endAtUtc: { type: 'string', format: 'date-time' },
+        code: { enum: ['200', '503'] },
+        reason: { type: 'string' },
+      },
+    },
+    FailureCallback: {
+      type: 'object',
+      required: ['config', 'method', 'url', 'status_code', 'attempts'],
+      additionalProperties: false,
+      properties: {
+        config: ref('CallbackConfig'),
+        method: { type: 'string' },
+        url: { type: 'string', format: 'uri' },
+        status_code: { type: 'integer', description: 'The last HTTP status, or 502, 503, 504, 403, 999 as for attempts.' },
+        attempts: { type: 'integer', minimum: 1, description: 'Attempts made in the run that failed.' },
+        error: { enum: ['address_refused', 'worker_lost'], description: 'Set when Knocker itself ended the request.' },
+        error_code: { type: 'string', description: 'Present when the last answer reported an error.' },
+        error_message: { type: ['string', 'null'] },
+      },
+    },
+  };
+}

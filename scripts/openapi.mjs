@@ -1,0 +1,18 @@
+// Writes docs/openapi.json from the built document builder with the default configuration;
+// `--check` only says whether the committed file is current (the tests also check this).
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadConfig } from '../packages/config/dist/index.js';
+import { buildOpenApi, openApiOptions, renderOpenApi } from '../packages/openapi/dist/index.js';
+
+const file = new URL('../docs/openapi.json', import.meta.url);
+const text = renderOpenApi(buildOpenApi(openApiOptions(loadConfig({}))));
+if (process.argv.includes('--check')) {
+  const committed = await readFile(file, 'utf8').catch(() => '');
+  if (committed !== text) {
+    console.error('docs/openapi.json is out of date: run pnpm openapi');
+    process.exit(1);
+  }
+} else {
+  await writeFile(file, text);
+  console.log('wrote docs/openapi.json');
+}
