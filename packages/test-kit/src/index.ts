@@ -20,3 +20,5 @@ export { startCluster } from './cluster.js';
 export type { RedisCluster, ClusterNode, ClusterOptions } from './cluster.js';
 export { openApiChecker } from './openapi.js';
 export type { OpenApiChecker, SeenAnswer } from './openapi.js';
+export { startLossyProxy } from './proxy.js';
+export type { LossyProxy } from './proxy.js';

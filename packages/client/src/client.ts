@@ -1,0 +1,110 @@
+import { knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
+import { retryDefaults, send, type Call, type RequestBody, type RetryOptions, type TransportOptions } from './transport.js';
+import type { Inspection, KnockAccepted, KnockerStatus, LogAppended, StateChange } from './types.js';
+
+export interface KnockerOptions {
+  /** The api: `http://localhost:8000`, or behind a proxy with a path of its own. */
+  url: string;
+  /** Knocker-Api-Key, when the api has KNOCKER_API_KEYS. */
+  apiKey?: string;
+  /** Knocker-Admin-Key, for `requests.*`. */
+  adminKey?: string;
+  /** Off by default. On, 503, 429 and network errors are retried; a knock then always carries an id, so it is never stored twice. */
+  retry?: boolean | RetryOptions;
+  /** Per call, including reading the answer. Default 10000. */
+  timeoutMs?: number;
+  /** RESERVED_PREFIX of the api. Default `/knocker`. */
+  reservedPrefix?: string;
+  /** STATUS_URL of the api. Default `/knocker/status`. */
+  statusUrl?: string;
+  /** Default: the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** A client of one Knocker api. */
+export class Knocker {
+  readonly requests: {
+    /** Everything known about a stored request: state, attempts, logs, callback. */
+    get(id: string): Promise<Inspection>;
+    /** Replays a failed request with a full set of attempts. */
+    retry(id: string): Promise<StateChange>;
+    /** Cancels a waiting or delayed request. */
+    cancel(id: string): Promise<StateChange>;
+    /** The log lines of a request. */
+    logs(id: string): Promise<string[]>;
+    /** Adds a line to a request's log (what a target does with the x-knocker-id it received). */
+    log(id: string, line: string): Promise<LogAppended>;
+  };
+  readonly #transport: TransportOptions;
+  readonly #options: KnockerOptions;
+  readonly #prefix: string;
+
+  constructor(options: KnockerOptions) {
+    if (!URL.canParse(options.url)) throw new TypeError(`Knocker: url must be an absolute URL, got ${JSON.stringify(options.url)}`);
+    this.#options = options;
+    this.#prefix = (options.reservedPrefix ?? '/knocker').replace(/\/+$/, '');
+    this.#transport = { url: options.url, retry: retryDefaults(options.retry), timeoutMs: options.timeoutMs ?? 10_000, fetch: options.fetch ?? globalThis.fetch };
+    const path = (id: string, rest = '') => `${this.#prefix}/requests/${encodeURIComponent(id)}${rest}`;
+    this.requests = {
+      get: (id) => this.#admin<Inspection>({ method: 'GET', path: path(id), retryable: true }),
+      retry: (id) => this.#admin<StateChange>({ method: 'POST', path: path(id, '/retry'), retryable: false }),
+      cancel: (id) => this.#admin<StateChange>({ method: 'DELETE', path: path(id), retryable: false }),
+      logs: async (id) => (await this.requests.get(id)).logs,
+      log: (id, line) => this.#send<LogAppended>({
+        method: 'POST', path: `${this.#prefix}/log?id=${encodeURIComponent(id)}`, headers: this.#adminHeader(), body: line, retryable: false,
+      }),
+    };
+  }
+
+  /** Hands a request to Knocker; resolves once it is stored, with what will be delivered. */
+  async knock(options: KnockOptions): Promise<KnockAccepted> {
+    const target = new URL(options.url);
+    const path = `${target.pathname}${target.search}`;
+    if (path === `${this.#prefix}/log` || path.startsWith(`${this.#prefix}/log?`) || path.startsWith(`${this.#prefix}/requests`)) {
+      throw new TypeError(`Knocker answers ${this.#prefix}/requests… and ${this.#prefix}/log itself: a target path there cannot be relayed`);
+    }
+    // With retries on, the id is fixed before the first attempt: a retry whose first try was
+    // stored after all is then answered as a duplicate instead of being stored again.
+    const id = options.id ?? (this.#transport.retry ? crypto.randomUUID().replaceAll('-', '') : undefined);
+    const { body, contentType } = encodeBody(options.body);
+    const own = pairs(options.headers);
+    const headers: Array<[string, string]> = [
+      ...own.filter(([name]) => !name.toLowerCase().startsWith('knocker-')),
+      ...(contentType && !own.some(([n]) => n.toLowerCase() === 'content-type') ? [['content-type', contentType] as [string, string]] : []),
+      ...knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }),
+      ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : []),
+    ];
+    return this.#send<KnockAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path, headers, body, retryable: true });
+  }
+
+  /** The status page: version, totals and queue counts. */
+  status(): Promise<KnockerStatus> {
+    return this.#send<KnockerStatus>({ method: 'GET', path: this.#options.statusUrl ?? `${this.#prefix}/status`, retryable: true });
+  }
+
+  #adminHeader(): Array<[string, string]> {
+    return this.#options.adminKey ? [['Knocker-Admin-Key', this.#options.adminKey]] : [];
+  }
+
+  #admin<T>(call: Call): Promise<T> {
+    return this.#send<T>({ ...call, headers: this.#adminHeader() });
+  }
+
+  #send<T>(call: Call): Promise<T> {
+    return send<T>(this.#transport, call);
+  }
+}
+
+function pairs(headers: HeadersInput | undefined): Array<[string, string]> {
+  if (headers === undefined) return [];
+  if (headers instanceof Headers) return [...headers.entries()];
+  return Array.isArray(headers) ? headers : Object.entries(headers);
+}
+
+function encodeBody(body: KnockBody | undefined): { body: RequestBody | undefined; contentType?: string } {
+  if (body === undefined) return { body: undefined };
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof Blob || body instanceof URLSearchParams || body instanceof ReadableStream) {
+    return { body: body as RequestBody };
+  }
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}

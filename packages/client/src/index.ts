@@ -1,0 +1,12 @@
+export { Knocker } from './client.js';
+export type { KnockerOptions } from './client.js';
+export type { KnockOptions, KnockBody, HeadersInput } from './options.js';
+export type { RetryOptions } from './transport.js';
+export {
+  KnockerError, KnockerApiError, KnockerRequestError, KnockerAuthError, KnockerNotFoundError, KnockerStateError, KnockerUnavailableError,
+  KnockerServerError, KnockerNetworkError, KnockerResponseError,
+} from './errors.js';
+export { verifyDelivery, KnockerSignatureError } from './verify.js';
+export type { Delivery, DeliveryRequest, VerifyOptions, SignatureProblem } from './verify.js';
+export { FINAL_STATES } from './types.js';
+export type { KnockAccepted, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback } from './types.js';

@@ -1,0 +1,89 @@
+/** How a request is delivered, as the api answers it (`config`). */
+export interface KnockConfig {
+  id: string;
+  host: string;
+  scheme: 'http' | 'https';
+  timeout: number;
+  retries: number;
+  backoff_factor: number;
+  callback: string | null;
+  /** Knocker-Catch patterns; absent when not given. */
+  catch?: string[];
+  /** Any other Knocker-* header sent with the request. */
+  [custom: `knocker-${string}`]: string;
+}
+
+/** The answer to a relayed request: it is stored and will be delivered. */
+export interface KnockAccepted {
+  status: true;
+  /** True when the id was still known: this describes the stored request, which was not stored again. */
+  duplicate?: true;
+  config: KnockConfig;
+  url: string;
+  method: string;
+  /** Exactly the headers the target receives, as `[name, value]` pairs. */
+  headers: Array<[string, string]>;
+  'body-length': number;
+}
+
+export type RequestState = 'waiting' | 'delayed' | 'active' | 'delivered' | 'failed' | 'cancelled';
+
+export interface Attempt {
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  status_code: number;
+  error: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface Inspection {
+  status: true;
+  id: string;
+  state: RequestState;
+  method: string;
+  url: string;
+  config: KnockConfig;
+  created_at: string;
+  replays: number;
+  attempts: Attempt[];
+  logs: string[];
+  callback: { url: string; state: 'none' | 'pending' | 'sent' | 'failed'; attempts: number } | null;
+}
+
+export interface StateChange {
+  status: true;
+  id: string;
+  state: RequestState;
+}
+
+export interface LogAppended {
+  status: true;
+  id: string;
+  lines: number;
+}
+
+export interface KnockerStatus {
+  status: true;
+  version: string;
+  processed: number;
+  delivered: number;
+  failed: number;
+  queues: { requests: Record<string, number>; callbacks: Record<string, number> };
+}
+
+/** What Knocker POSTs to Knocker-Callback when every attempt failed. */
+export interface FailureCallback {
+  config: Omit<KnockConfig, 'callback'>;
+  method: string;
+  url: string;
+  status_code: number;
+  attempts: number;
+  error?: 'address_refused' | 'worker_lost';
+  error_code?: string;
+  error_message?: string | null;
+}
+
+/** The states after which nothing more happens to a request unless it is replayed. */
+export const FINAL_STATES: readonly RequestState[] = ['delivered', 'failed', 'cancelled'];

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  freePort, openApiChecker, sharedRedisUrl, sleep, startApi, startLossyProxy, startWorker, stopAll, targetPool, uniquePrefix, waitFor,
+  type ApiProcess, type ChildHandle, type OpenApiChecker,
+} from '@knocker/test-kit';
+import {
+  Knocker, KnockerAuthError, KnockerNetworkError, KnockerNotFoundError, KnockerRequestError, KnockerStateError, KnockerUnavailableError,
+  type KnockerOptions,
+} from '../src/index.js';
+import { KNOCK_OPTIONS } from '../src/options.js';
+
+const ADMIN_KEY = 'admin-key-for-client-0123456789';
+const API_KEY = 'api-key-for-client-0123456789';
+const prefix = uniquePrefix('client');
+const targets = targetPool();
+let api: ApiProcess;
+let worker: ChildHandle;
+let checker: OpenApiChecker;
+let doc: any;
+
+beforeAll(async () => {
+  const opts = { redisUrl: sharedRedisUrl(), prefix };
+  [api, worker] = await Promise.all([
+    startApi({ ...opts, env: { ADMIN_API_KEY: ADMIN_KEY, KNOCKER_API_KEYS: API_KEY } }),
+    startWorker(opts),
+  ]);
+  doc = await (await fetch(`${api.url}/knocker/openapi.json`)).json();
+  checker = openApiChecker(doc);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([stopAll([api, worker].filter(Boolean)), targets.closeAll()]);
+});
+
+/** The global fetch, with every answer the client gets checked against the api's document. */
+const checkedFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  const text = await res.clone().text();
+  checker.check(init?.method ?? 'GET', String(input), { status: res.status, headers: Object.fromEntries(res.headers), text });
+  return res;
+};
+const knocker = (o: Partial<KnockerOptions> = {}) => new Knocker({ url: api.url, apiKey: API_KEY, adminKey: ADMIN_KEY, fetch: checkedFetch, ...o });
+const settled = (k: Knocker, id: string, state: string) =>
+  waitFor(async () => (await k.requests.get(id)).state === state, { what: `${id} ${state}`, timeoutMs: 20_000 });
+
+describe('knock', () => {
+  it('splits the target URL into Knocker-Host, Knocker-Scheme and the path, and sends every option as its header', async () => {
+    const t = await targets.start();
+    const k = knocker();
+    const answer = await k.knock({
+      url: `${t.url}/orders/42?expand=1`, method: 'put', headers: { 'X-Trace': 't-1' }, body: { paid: true },
+      retries: 3, timeout: 2.5, backoffFactor: 0, callback: 'http://127.0.0.1:9/failed', id: 'client-1', catch: ['auth.*', 'x.y'], config: { tenant: 'acme' },
+    });
+    expect(answer).toEqual({
+      status: true,
+      config: { id: 'client-1', host: t.host, scheme: 'http', timeout: 2.5, retries: 3, backoff_factor: 0, callback: 'http://127.0.0.1:9/failed', catch: ['auth.*', 'x.y'], 'knocker-tenant': 'acme' },
+      url: `${t.url}/orders/42?expand=1`,
+      method: 'PUT',
+      headers: expect.arrayContaining([['x-trace', 't-1'], ['content-type', 'application/json']]),
+      'body-length': 13,
+    });
+    const [got] = await t.waitForRequests(1, 20_000);
+    expect(got).toMatchObject({ method: 'PUT', url: '/orders/42?expand=1', body: Buffer.from('{"paid":true}') });
+    expect(got?.headers['x-knocker-id']).toBe('client-1');
+  });
+
+  it('has an option for every header the document describes', () => {
+    const params: any[] = doc.paths['/{path}'].parameters.filter((p: any) => p.in === 'header');
+    const covered = ['Knocker-Host', 'Knocker-Scheme', ...KNOCK_OPTIONS.map((o) => o.header)];
+    expect(params.map((p) => p.name).sort()).toEqual(covered.sort());
+  });
+
+  it('refuses a target path that Knocker answers itself', () => {
+    return expect(knocker().knock({ url: 'https://t.example/knocker/requests/x' })).rejects.toThrow(TypeError);
+  });
+});
+
+describe('typed errors', () => {
+  it('a refused header: KnockerRequestError with status, code and the message per header', async () => {
+    const err = await knocker().knock({ url: 'http://127.0.0.1:9/x', retries: 99, timeout: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KnockerRequestError);
+    expect(err).toMatchObject({ status: 400, code: 'invalid_request', errors: { 'knocker-retries': expect.stringMatching(/0 to 10/), 'knocker-timeout': expect.any(String) } });
+  });
+
+  it('credentials: KnockerAuthError; unknown ids: KnockerNotFoundError; wrong state: KnockerStateError', async () => {
+    await expect(knocker({ apiKey: 'not-the-key-0123456789' }).knock({ url: 'http://127.0.0.1:9/x' })).rejects.toMatchObject({ constructor: KnockerAuthError, status: 401, errors: { 'knocker-api-key': expect.any(String) } });
+    await expect(knocker({ adminKey: undefined }).requests.get('x')).rejects.toMatchObject({ constructor: KnockerAuthError, status: 401, errors: { 'knocker-admin-key': expect.any(String) } });
+    await expect(knocker().requests.get('never-sent')).rejects.toBeInstanceOf(KnockerNotFoundError);
+    const t = await targets.start();
+    const k = knocker();
+    await k.knock({ url: t.url, id: 'client-state' });
+    await settled(k, 'client-state', 'delivered');
+    await expect(k.requests.cancel('client-state')).rejects.toMatchObject({ constructor: KnockerStateError, status: 409, errors: { state: expect.stringMatching(/is delivered/) } });
+    await expect(k.requests.retry('client-state')).rejects.toBeInstanceOf(KnockerStateError);
+  });
+
+  it('Redis down: KnockerUnavailableError with retryAfter; nothing listening: KnockerNetworkError', async () => {
+    const down = await startApi({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix, env: { REDIS_TIMEOUT_MS: '200' } });
+    try {
+      const err = await new Knocker({ url: down.url }).knock({ url: 'http://127.0.0.1:9/x' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KnockerUnavailableError);
+      expect(err).toMatchObject({ status: 503, code: 'queue_unavailable', retryAfter: 1 });
+    } finally {
+      await down.kill();
+    }
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await expect(new Knocker({ url: closed }).status()).rejects.toBeInstanceOf(KnockerNetworkError);
+  });
+});
+
+describe('requests', () => {
+  it('get, logs, log, retry and cancel', async () => {
+    const failing = await targets.start(() => ({ status: 500 }));
+    const k = knocker();
+    await k.knock({ url: `${failing.url}/x`, id: 'client-fail', retries: 0, backoffFactor: 0 });
+    await settled(k, 'client-fail', 'failed');
+    expect(await k.requests.log('client-fail', 'looked at it')).toEqual({ status: true, id: 'client-fail', lines: 1 });
+    expect(await k.requests.logs('client-fail')).toEqual([expect.stringMatching(/ looked at it$/)]);
+    const view = await k.requests.get('client-fail');
+    expect(view).toMatchObject({ id: 'client-fail', state: 'failed', attempts: [{ attempt: 1, status_code: 500 }] });
+    expect(await k.requests.retry('client-fail')).toEqual({ status: true, id: 'client-fail', state: 'waiting' });
+    await waitFor(async () => (await k.requests.get('client-fail')).attempts.length === 2 && (await k.requests.get('client-fail')).state === 'failed', { what: 'the replay', timeoutMs: 20_000 });
+
+    await k.knock({ url: `${failing.url}/x`, id: 'client-wait', retries: 3, backoffFactor: 60 });
+    await settled(k, 'client-wait', 'delayed');
+    expect(await k.requests.cancel('client-wait')).toEqual({ status: true, id: 'client-wait', state: 'cancelled' });
+    expect(await k.status()).toMatchObject({ status: true, version: expect.any(String), queues: { requests: expect.any(Object) } });
+  }, 60_000);
+});
+
+describe('opt-in retry', () => {
+  it('sends again after a lost answer with the same id, so the request is stored and delivered once', async () => {
+    const t = await targets.start();
+    const proxy = await startLossyProxy(api.url);
+    try {
+      // Without retry the lost answer is an error, though the request was stored.
+      proxy.loseAnswers(1);
+      await expect(knocker({ url: proxy.url }).knock({ url: `${t.url}/once`, id: 'client-lost' })).rejects.toBeInstanceOf(KnockerNetworkError);
+
+      proxy.loseAnswers(1);
+      const before = proxy.forwarded;
+      const answer = await knocker({ url: proxy.url, retry: { retries: 3, minDelayMs: 50 } }).knock({ url: `${t.url}/twice`, body: 'x' });
+      expect(proxy.forwarded - before).toBe(2);
+      expect(answer.duplicate).toBe(true);
+      expect(answer.config.id).toMatch(/^[0-9a-f]{32}$/);
+      await settled(knocker(), answer.config.id, 'delivered');
+      await t.waitForRequests(2, 20_000);
+      await sleep(500);
+      expect(t.requests.map((r) => r.url).sort()).toEqual(['/once', '/twice']);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+});
