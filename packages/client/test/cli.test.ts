@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sharedRedisUrl, startApi, startWorker, stopAll, targetPool, uniquePrefix, waitFor, type ApiProcess, type ChildHandle } from '@knocker/test-kit';
+
+// The built CLI, run as a user runs it: a child process, configured by the environment.
+const bin = fileURLToPath(new URL('../bin/knocker.js', import.meta.url));
+const ADMIN_KEY = 'admin-key-for-cli-0123456789';
+const prefix = uniquePrefix('cli');
+const targets = targetPool();
+let api: ApiProcess;
+let worker: ChildHandle;
+
+beforeAll(async () => {
+  const opts = { redisUrl: sharedRedisUrl(), prefix };
+  [api, worker] = await Promise.all([startApi({ ...opts, env: { ADMIN_API_KEY: ADMIN_KEY } }), startWorker(opts)]);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([stopAll([api, worker].filter(Boolean)), targets.closeAll()]);
+});
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function knocker(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', KNOCKER_URL: api.url, KNOCKER_ADMIN_KEY: ADMIN_KEY, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+describe('knocker send', () => {
+  it('sends with every option as a flag, headers and a body from standard input; --json prints the answer', async () => {
+    const t = await targets.start();
+    const run = await knocker([
+      '--json', 'send', 'PATCH', `${t.url}/items/7?x=1`, '-H', 'X-One: 1', '--header', 'Content-Type: text/plain', '--data-file', '-',
+      '--retries', '4', '--timeout', '3', '--backoff-factor', '0', '--callback', 'http://127.0.0.1:9/cb', '--id', 'cli-1', '--catch', 'a.*', '--catch', 'b',
+      '--config', 'tenant=acme',
+    ], { stdin: 'from stdin' });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: true, method: 'PATCH', url: `${t.url}/items/7?x=1`, 'body-length': 10,
+      config: { id: 'cli-1', retries: 4, timeout: 3, backoff_factor: 0, callback: 'http://127.0.0.1:9/cb', catch: ['a.*', 'b'], 'knocker-tenant': 'acme' },
+    });
+    const [got] = await t.waitForRequests(1, 20_000);
+    expect(got).toMatchObject({ method: 'PATCH', url: '/items/7?x=1', body: Buffer.from('from stdin') });
+    expect(got?.headers['x-one']).toBe('1');
+  });
+
+  it('reads the body from a file, prints a human line, and with --wait follows it to the end', async () => {
+    const t = await targets.start();
+    const file = join(await mkdtemp(join(tmpdir(), 'knocker-cli-')), 'body.json');
+    await writeFile(file, '{"a":1}');
+    const ok = await knocker(['send', 'POST', `${t.url}/ok`, '--data-file', file, '--id', 'cli-ok', '--wait']);
+    expect(ok).toMatchObject({ code: 0, stderr: '' });
+    expect(ok.stdout).toMatch(/^accepted cli-ok: POST http:\/\/127\.0\.0\.1:\d+\/ok .*7 bytes\)$/m);
+    expect(ok.stdout).toMatch(/^cli-ok: delivered$/m);
+
+    const failing = await targets.start(() => ({ status: 500 }));
+    const failed = await knocker(['send', 'POST', `${failing.url}/no`, '-d', 'x', '--retries', '1', '--backoff-factor', '0', '--id', 'cli-failed', '--wait']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^attempt 2 at .*: 500 in \d+ ms, HTTP 500$/m);
+    expect(failed.stdout).toMatch(/^cli-failed: failed$/m);
+  }, 60_000);
+
+  it('exit 1 with the per-header messages when Knocker refuses; exit 2 for a bad command line', async () => {
+    const refused = await knocker(['send', 'POST', 'http://127.0.0.1:9/x', '--retries', '99']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/400 invalid_request\n {2}knocker-retries: must be a whole number from 0 to 10/);
+    for (const args of [['send', 'POST'], ['send', 'POST', 'http://x/', '--retries', 'many'], ['frobnicate'], ['send', 'POST', 'not a url'], ['send', 'POST', 'http://x/', '-H', 'no colon'], ['send', 'POST', 'http://x/', '--data-file', '/nonexistent/file']]) {
+      const run = await knocker(args);
+      expect([args, run.code]).toEqual([args, 2]);
+      expect(run.stderr).not.toBe('');
+    }
+    expect((await knocker(['status'], { env: { KNOCKER_URL: 'nowhere' } })).code).toBe(2);
+    expect((await knocker(['--help'])).code).toBe(0);
+  });
+});
+
+describe('knocker inspect, logs, retry, cancel, status, watch', () => {
+  it('follows a request through its life', async () => {
+    const failing = await targets.start(() => ({ status: 503 }));
+    expect((await knocker(['send', 'POST', `${failing.url}/f`, '--retries', '0', '--id', 'cli-life'])).code).toBe(0);
+    const watch = await knocker(['watch', 'cli-life', '--interval', '100']);
+    expect(watch.code).toBe(1);
+    expect(watch.stdout).toMatch(/cli-life: failed/);
+
+    await fetch(`${api.url}/knocker/log?id=cli-life`, { method: 'POST', body: 'a line' });
+    const logs = await knocker(['logs', 'cli-life']);
+    expect(logs).toMatchObject({ code: 0, stdout: expect.stringMatching(/ a line\n$/) });
+    const inspect = await knocker(['--json', 'inspect', 'cli-life']);
+    expect(inspect.code).toBe(1);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ id: 'cli-life', state: 'failed', attempts: [{ status_code: 503 }] });
+
+    failing.respond = () => ({ status: 200 });
+    expect(await knocker(['retry', 'cli-life'])).toMatchObject({ code: 0, stdout: 'cli-life: waiting\n' });
+    expect((await knocker(['watch', 'cli-life', '--interval', '100'])).code).toBe(0);
+    const human = await knocker(['inspect', 'cli-life']);
+    expect(human).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cli-life: delivered\n {2}POST .*\/f\n/) });
+
+    expect(await knocker(['cancel', 'cli-life'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/409 invalid_state\n {2}state: is delivered/) });
+    const slow = await targets.start(() => ({ status: 500 }));
+    await knocker(['send', 'POST', `${slow.url}/s`, '--retries', '2', '--backoff-factor', '60', '--id', 'cli-cancel']);
+    await waitFor(async () => JSON.parse((await knocker(['--json', 'inspect', 'cli-cancel'])).stdout).state === 'delayed', { what: 'cli-cancel delayed', timeoutMs: 20_000 });
+    expect(await knocker(['cancel', 'cli-cancel'])).toMatchObject({ code: 0, stdout: 'cli-cancel: cancelled\n' });
+
+    const status = await knocker(['status']);
+    expect(status).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Knocker \d+\.\d+\.\d+: processed \d+/) });
+    expect((await knocker(['inspect', 'cli-none'])).code).toBe(1);
+    expect((await knocker(['inspect', 'cli-life'], { env: { KNOCKER_ADMIN_KEY: '' } })).stderr).toMatch(/401 unauthorized/);
+    expect((await knocker(['--admin-key', ADMIN_KEY, 'inspect', 'cli-life'], { env: { KNOCKER_ADMIN_KEY: '' } })).code).toBe(0);
+  }, 90_000);
+});
