@@ -23,8 +23,8 @@ export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps
  */
 export function createReservedRoutes(deps: ReservedDeps): express.Router {
   const router = express.Router();
-  // GET only: other methods on this path are relayed, as on the status page.
   router.get('/openapi.json', (_req: Request, res: Response) => void res.type('application/json').send(deps.openApi));
+  router.all('/openapi.json', notAllowed(['GET']));
   const admin = requireAdminKey(deps.adminApiKey);
   const requests = createRequestHandlers(deps);
 

@@ -69,6 +69,10 @@ describe('every answer matches the document', () => {
     expect((await relay(t.host, { 'Knocker-Api-Key': 'wrong-key-0123456789' })).status).toBe(401);
     expect((await relay(t.host, { 'x-knocker': '0.1.0' })).status).toBe(406);
     expect((await relay(t.host, {}, 'x'.repeat(2000))).status).toBe(413);
+    expect((await call(api.url, 'POST', '/knocker/nothing', { headers: { 'Knocker-Host': t.host } })).status).toBe(404);
+    const delayed = await relay(t.host, { 'Knocker-Id': 'oa-delayed', 'Knocker-Delay': '1h' });
+    expect(delayed.json().not_before).toEqual(expect.any(String));
+    expect((await admin('GET', '/requests/oa-delayed')).json()).toMatchObject({ state: 'delayed', not_before: delayed.json().not_before });
 
     // The target sees the delivery headers the document describes.
     const [delivered] = await t.waitForRequests(1);
@@ -131,7 +135,8 @@ describe('every answer matches the document', () => {
     expect((await admin('DELETE', '/requests/oa-wait')).status).toBe(200);
 
     // Other methods on reserved routes: 405, the answer each documented operation of the path lists.
-    for (const [method, path, documented] of [['PUT', '/knocker/requests/oa-ok', ['GET', 'DELETE']], ['GET', '/knocker/requests/oa-ok/retry', ['POST']], ['GET', '/knocker/log?id=oa-ok', ['POST']]] as const) {
+    for (const [method, path, documented] of [['PUT', '/knocker/requests/oa-ok', ['GET', 'DELETE']], ['GET', '/knocker/requests/oa-ok/retry', ['POST']], ['GET', '/knocker/log?id=oa-ok', ['POST']],
+      ['POST', '/knocker/status', ['GET']], ['PUT', '/knocker/openapi.json', ['GET']]] as const) {
       const res = await request(`${api.url}${path}`, { method, headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
       expect(res.status).toBe(405);
       for (const m of documented) checker.check(m, path, { status: res.status, headers: res.headers, text: res.text });

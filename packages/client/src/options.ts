@@ -5,6 +5,9 @@ export const KNOCK_OPTIONS = [
   { key: 'backoffFactor', header: 'Knocker-Backoff-Factor', flag: 'backoff-factor', kind: 'number', help: 'seconds; the wait after attempt n is factor × 2^(n−1) + up to 1 s' },
   { key: 'callback', header: 'Knocker-Callback', flag: 'callback', kind: 'string', help: 'URL POSTed to when every attempt failed' },
   { key: 'id', header: 'Knocker-Id', flag: 'id', kind: 'string', help: 'your id for the request; a request whose id is still known is not stored again' },
+  { key: 'delay', header: 'Knocker-Delay', flag: 'delay', kind: 'duration', help: 'wait before the first attempt: seconds or a duration (30s, 5m, 1h30m)' },
+  { key: 'notBefore', header: 'Knocker-Not-Before', flag: 'not-before', kind: 'time', help: 'the first attempt not before this time (unix seconds, or an ISO time on the command line)' },
+  { key: 'cron', header: 'Knocker-Cron', flag: 'cron', kind: 'string', help: 'a cron expression (5 or 6 fields, optionally after CRON_TZ=<zone>)' },
   { key: 'catch', header: 'Knocker-Catch', flag: 'catch', kind: 'list', help: 'error codes reported by the target that end the request at once (glob patterns)' },
 ] as const;
 
@@ -33,6 +36,12 @@ export interface KnockOptions {
   callback?: string;
   /** Knocker-Id. With the client's retry on and no id given, one is generated so a retry cannot store the request twice. */
   id?: string;
+  /** Knocker-Delay: seconds, or a duration such as `5m` or `1h30m`. */
+  delay?: number | string;
+  /** Knocker-Not-Before: a Date, or unix seconds. */
+  notBefore?: Date | number;
+  /** Knocker-Cron. */
+  cron?: string;
   /** Knocker-Catch: patterns, one string or a list. */
   catch?: string | readonly string[];
   /** Other `Knocker-<name>` headers, kept in the request's config and sent to the callback: `{ trace: 'abc' }`. */
@@ -48,7 +57,7 @@ export function knockerHeaders(options: KnockOptions): Array<[string, string]> {
   for (const { key, header } of KNOCK_OPTIONS) {
     const value = options[key];
     if (value === undefined) continue;
-    out.push([header, typeof value === 'string' || typeof value === 'number' ? String(value) : value.join(', ')]);
+    out.push([header, value instanceof Date ? String(value.getTime() / 1000) : typeof value === 'object' ? value.join(', ') : String(value)]);
   }
   for (const [name, value] of Object.entries(options.config ?? {})) out.push([`Knocker-${name}`, value]);
   return out;

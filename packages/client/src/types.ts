@@ -24,6 +24,8 @@ export interface KnockAccepted {
   /** Exactly the headers the target receives, as `[name, value]` pairs. */
   headers: Array<[string, string]>;
   'body-length': number;
+  /** With a delay: when the first attempt may start (ISO time). */
+  not_before?: string;
 }
 
 export type RequestState = 'waiting' | 'delayed' | 'active' | 'delivered' | 'failed' | 'cancelled';
@@ -46,6 +48,8 @@ export interface Inspection {
   url: string;
   config: KnockConfig;
   created_at: string;
+  /** A delayed request: when its first attempt may start. */
+  not_before?: string;
   replays: number;
   attempts: Attempt[];
   logs: string[];
@@ -67,6 +71,10 @@ export interface LogAppended {
 export interface KnockerStatus {
   status: true;
   version: string;
+  /** The answering api process, `host:pid`. */
+  worker: string;
+  /** Requests not finished yet. */
+  tasks: number;
   processed: number;
   delivered: number;
   failed: number;

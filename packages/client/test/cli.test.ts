@@ -48,6 +48,9 @@ describe('knocker send', () => {
       '--retries', '4', '--timeout', '3', '--backoff-factor', '0', '--callback', 'http://127.0.0.1:9/cb', '--id', 'cli-1', '--catch', 'a.*', '--catch', 'b',
       '--config', 'tenant=acme',
     ], { stdin: 'from stdin' });
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000).toISOString();
+    const later = await knocker(['send', 'POST', `${t.url}/later`, '--not-before', at, '--id', 'cli-later']);
+    expect(later).toMatchObject({ code: 0, stdout: expect.stringContaining(`not before ${at}`) });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(run.stdout)).toMatchObject({
       status: true, method: 'PATCH', url: `${t.url}/items/7?x=1`, 'body-length': 10,

@@ -69,6 +69,16 @@ describe('knock', () => {
     expect(params.map((p) => p.name).sort()).toEqual(covered.sort());
   });
 
+  it('delays with Knocker-Delay or Knocker-Not-Before', async () => {
+    const k = knocker();
+    const at = new Date(Date.now() + 3_600_000);
+    const a = await k.knock({ url: 'http://127.0.0.1:9/later', delay: '1h', id: 'client-delay' });
+    const b = await k.knock({ url: 'http://127.0.0.1:9/later', notBefore: at, id: 'client-not-before' });
+    expect(Date.parse(a.not_before ?? '')).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(b.not_before).toBe(at.toISOString());
+    expect(await k.requests.get('client-not-before')).toMatchObject({ state: 'delayed', not_before: at.toISOString() });
+  });
+
   it('refuses a target path that Knocker answers itself', () => {
     return expect(knocker().knock({ url: 'https://t.example/knocker/requests/x' })).rejects.toThrow(TypeError);
   });

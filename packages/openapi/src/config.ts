@@ -18,6 +18,7 @@ export function openApiOptions(config: Config): OpenApiOptions {
     backoffFactor: config.backoffFactor,
     backoffFactorMax: config.backoffFactorMax,
     maxBodySize: config.maxBodySize,
+    delayMax: config.delayMax,
     requestLog: { ...config.requestLog },
   };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { loadConfig } from '@knocker/config';
-import { checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseKnockRequest } from '@knocker/protocol';
+import { checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseDuration, parseKnockRequest } from '@knocker/protocol';
 import { buildOpenApi, describedHeaders, openApiOptions, renderOpenApi } from './index.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -65,6 +65,13 @@ describe('the relay headers', () => {
     fc.assert(fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 130 }), (id) => {
       expect([id, pattern.test(id)]).toEqual([id, checkRequestId(id) === undefined]);
     }), { numRuns: 500 });
+  });
+
+  it('Knocker-Delay: the pattern allows exactly the durations the parser reads', () => {
+    const pattern = new RegExp(header('Knocker-Delay').schema.pattern);
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0129.dhmsDx '.split('')), maxLength: 10 }), (text) => {
+      expect([text, pattern.test(text)]).toEqual([text, text.trim() === text && parseDuration(text) !== undefined]);
+    }), { numRuns: 1000 });
   });
 
   it('Knocker-Scheme and Knocker-Callback: the document refuses what the parser refuses', () => {

@@ -35,6 +35,18 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
       description: 'Your id for the request. A request whose id is still stored is not stored again: the answer is the stored one with `duplicate: true`. Default: a random 32-character hex id.',
       schema: { $ref: '#/components/schemas/RequestId' },
     },
+    'Knocker-Delay': {
+      description: `Wait this long before the first attempt: plain seconds (\`90\`, \`1.5\`) or a duration with the units d, h, m, s, largest first (\`30s\`, \`5m\`, \`1h30m\`); at most ${o.delayMax} seconds (DELAY_MAX). The answer then has \`not_before\`.`,
+      schema: { type: 'string', pattern: '^(?=.)(\\d+(\\.\\d*)?|\\.\\d+|(\\d+[dD])?(\\d+[hH])?(\\d+[mM])?(\\d+(\\.\\d+)?[sS])?)$', example: '1h30m' },
+    },
+    'Knocker-Not-Before': {
+      description: `Unix time, in seconds, of the first attempt; wins over Knocker-Delay; a time in the past means now; at most ${o.delayMax} seconds (DELAY_MAX) from now.`,
+      schema: { type: 'number', minimum: 0, example: 1893456000 },
+    },
+    'Knocker-Cron': {
+      description: 'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), optionally after `CRON_TZ=<IANA zone>`; cannot be combined with Knocker-Delay or Knocker-Not-Before.',
+      schema: { type: 'string', example: 'CRON_TZ=Europe/Paris 0 9 * * 1-5' },
+    },
     'Knocker-Catch': {
       description: 'Error codes reported by the target (Knocker-Error-Code) that end the request at once: comma-separated glob patterns (`*`, `?`, `[…]`), up to 20 of 1 to 128 of `A-Z a-z 0-9 . _ : / @ + = ~ -`. May be repeated; the values are joined.',
       schema: { type: 'string', example: 'request.*, auth.denied' },

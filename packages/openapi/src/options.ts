@@ -8,6 +8,8 @@ export interface OpenApiOptions extends Omit<ProtocolLimits, 'hostsOnly' | 'refu
   healthPath: string;
   metricsEnabled: boolean;
   maxBodySize: number;
+  /** DELAY_MAX, seconds. */
+  delayMax: number;
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
 }
 

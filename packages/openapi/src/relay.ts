@@ -17,7 +17,7 @@ export function relayPath(o: OpenApiOptions): JsonObject {
       operationId: `relay${method[0]?.toUpperCase()}${method.slice(1)}`,
       tags: ['relay'],
       summary: `Relay a ${method.toUpperCase()}`,
-      description: 'Stores the request in Redis, then answers. Workers deliver it to `Knocker-Scheme://Knocker-Host/<path>` with the same method, body and headers (but Host, Content-Length, hop-by-hop and Knocker-* headers), retrying with backoff, and POST the `failureCallback` webhook to Knocker-Callback when every attempt failed.',
+      description: `Any path outside RESERVED_PREFIX (${o.reservedPrefix}). Stores the request in Redis, then answers. Workers deliver it to \`Knocker-Scheme://Knocker-Host/<path>\` with the same method, body and headers (but Host, Content-Length, hop-by-hop and Knocker-* headers), retrying with backoff, and POST the \`failureCallback\` webhook to Knocker-Callback when every attempt failed.`,
       security: [{}, { ApiKey: [] }],
       ...(method === 'get' || method === 'delete'
         ? {}
@@ -26,6 +26,7 @@ export function relayPath(o: OpenApiOptions): JsonObject {
         '200': json('Stored for delivery (or, with a Knocker-Id still known, the stored request with `duplicate: true`).', schemaRef('Accepted')),
         '400': error('A Knocker-* header is missing or wrong, or the path is not origin-form; `errors` names every one. Or the request is not valid HTTP.', 'invalid_request', 'malformed_request'),
         '401': error('KNOCKER_API_KEYS is set and Knocker-Api-Key is missing, wrong or given twice.', 'unauthorized'),
+        '404': error(`A path under RESERVED_PREFIX (${o.reservedPrefix}) that names none of Knocker's routes: nothing there is relayed.`, 'not_found'),
         '406': error('The request carries x-knocker: relaying it again could loop.', 'loop_detected'),
         '408': error('The request did not arrive within READ_TIMEOUT.', 'request_timeout'),
         '413': error(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`, 'payload_too_large'),

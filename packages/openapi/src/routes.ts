@@ -89,13 +89,15 @@ export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
         operationId: 'getOpenApi',
         tags: ['operations'],
         summary: 'This document',
-        description: 'Built from the running configuration: its limits, prefix and paths. Other methods on this path are relayed.',
+        description: 'Built from the running configuration: its limits, prefix and paths.',
         security: [{}],
-        responses: { '200': json('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi'], properties: { openapi: { const: '3.1.0' } } }), ...serverErrors },
+        responses: { '200': json('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi'], properties: { openapi: { const: '3.1.0' } } }), '405': response('MethodNotAllowed'), ...serverErrors },
       },
     },
   };
 }
+
+const underPrefix = (path: string, prefix: string): boolean => path.toLowerCase() === prefix.toLowerCase() || path.toLowerCase().startsWith(`${prefix.toLowerCase()}/`);
 
 /** Status, health and metrics: GET only; other methods on these paths are relayed. */
 export function operationPaths(o: OpenApiOptions): Record<string, JsonObject> {
@@ -119,8 +121,14 @@ export function operationPaths(o: OpenApiOptions): Record<string, JsonObject> {
         operationId: 'getStatus',
         tags: ['operations'],
         summary: 'Queue counts and totals',
+        description: 'Under RESERVED_PREFIX other methods on this path answer 405; elsewhere they are relayed.',
         security: [{}],
-        responses: { '200': json('The status page (STATUS_URL).', schemaRef('Status')), '503': response('QueueUnavailable'), ...serverErrors },
+        responses: {
+          '200': json('The status page (STATUS_URL).', schemaRef('Status')),
+          ...(underPrefix(o.statusUrl, o.reservedPrefix) ? { '405': response('MethodNotAllowed') } : {}),
+          '503': response('QueueUnavailable'),
+          ...serverErrors,
+        },
       },
     },
     [o.healthPath]: {

@@ -4,7 +4,8 @@ import type { Inspection, KnockAccepted, KnockerStatus } from '../types.js';
 export function accepted(a: KnockAccepted): string {
   const c = a.config;
   const how = `retries ${c.retries}, timeout ${c.timeout}s, backoff ${c.backoff_factor}s${c.callback ? `, callback ${c.callback}` : ''}`;
-  return `${a.duplicate ? 'already stored' : 'accepted'} ${c.id}: ${a.method} ${a.url} (${how}, ${a['body-length']} bytes)`;
+  const when = a.not_before ? `, not before ${a.not_before}` : '';
+  return `${a.duplicate ? 'already stored' : 'accepted'} ${c.id}: ${a.method} ${a.url} (${how}, ${a['body-length']} bytes${when})`;
 }
 
 export function inspection(r: Inspection): string {

@@ -55,6 +55,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (o.kind === 'integer') opt.argParser(integer(o.flag));
     if (o.kind === 'number') opt.argParser(number(o.flag));
     if (o.kind === 'list') opt.argParser(collect).default([]);
+    if (o.kind === 'time') opt.argParser(time(o.flag));
     send.addOption(opt);
   }
   send.action(async (method: string, url: string, opts: Record<string, unknown>) => {
@@ -163,6 +164,15 @@ function number(flag: string) {
   return (value: string): number => {
     if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new InvalidArgumentError(`--${flag} must be a number`);
     return Number(value);
+  };
+}
+
+function time(flag: string) {
+  return (value: string): number | Date => {
+    if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) throw new InvalidArgumentError(`--${flag} must be unix seconds or an ISO time`);
+    return new Date(at);
   };
 }
 
