@@ -87,7 +87,10 @@ describe('knocker send', () => {
       expect(run.stderr).not.toBe('');
     }
     expect((await knocker(['status'], { env: { KNOCKER_URL: 'nowhere' } })).code).toBe(2);
-    expect((await knocker(['--help'])).code).toBe(0);
+    const help = await knocker(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/send \[options\] <method> <url>/);
+    expect(help.stdout).not.toContain(ADMIN_KEY);
   });
 });
 

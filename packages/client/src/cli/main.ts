@@ -25,8 +25,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = new Command('knocker')
     .description('Send requests through Knocker and follow them')
     .option('--url <url>', 'the Knocker api (KNOCKER_URL)', io.env['KNOCKER_URL'] ?? 'http://localhost:8000')
-    .option('--api-key <key>', 'Knocker-Api-Key (KNOCKER_API_KEY)', io.env['KNOCKER_API_KEY'])
-    .option('--admin-key <key>', 'Knocker-Admin-Key, for inspect, retry, cancel, logs and watch (KNOCKER_ADMIN_KEY)', io.env['KNOCKER_ADMIN_KEY'])
+    // No defaults from the environment for keys: help would print them.
+    .option('--api-key <key>', 'Knocker-Api-Key (KNOCKER_API_KEY)')
+    .option('--admin-key <key>', 'Knocker-Admin-Key, for inspect, retry, cancel, logs and watch (KNOCKER_ADMIN_KEY)')
     .option('--json', 'print the answers as JSON')
     .showHelpAfterError()
     .exitOverride()
@@ -35,7 +36,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const client = () => {
     const o = program.opts<{ url: string; apiKey?: string; adminKey?: string }>();
     if (!URL.canParse(o.url)) throw new UsageError(`--url (or KNOCKER_URL) must be an absolute URL, got ${JSON.stringify(o.url)}`);
-    return new Knocker({ url: o.url, apiKey: o.apiKey, adminKey: o.adminKey });
+    return new Knocker({ url: o.url, apiKey: o.apiKey ?? io.env['KNOCKER_API_KEY'], adminKey: o.adminKey ?? io.env['KNOCKER_ADMIN_KEY'] });
   };
   const json = () => program.opts<{ json?: boolean }>().json === true;
   const print = (value: unknown, human: string) => io.stdout(`${json() ? JSON.stringify(value, null, 2) : human}\n`);
