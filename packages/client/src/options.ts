@@ -8,6 +8,7 @@ export const KNOCK_OPTIONS = [
   { key: 'delay', header: 'Knocker-Delay', flag: 'delay', kind: 'duration', help: 'wait before the first attempt: seconds or a duration (30s, 5m, 1h30m)' },
   { key: 'notBefore', header: 'Knocker-Not-Before', flag: 'not-before', kind: 'time', help: 'the first attempt not before this time (unix seconds, or an ISO time on the command line)' },
   { key: 'cron', header: 'Knocker-Cron', flag: 'cron', kind: 'string', help: 'a cron expression (5 or 6 fields, optionally after CRON_TZ=<zone>)' },
+  { key: 'flowKey', header: 'Knocker-Flow-Key', flag: 'flow-key', kind: 'string', help: "the flow-control key to count under instead of the target's host:port" },
   { key: 'catch', header: 'Knocker-Catch', flag: 'catch', kind: 'list', help: 'error codes reported by the target that end the request at once (glob patterns)' },
 ] as const;
 
@@ -42,6 +43,8 @@ export interface KnockOptions {
   notBefore?: Date | number;
   /** Knocker-Cron. */
   cron?: string;
+  /** Knocker-Flow-Key: count under this flow-control key instead of the target's host:port. */
+  flowKey?: string;
   /** Knocker-Catch: patterns, one string or a list. */
   catch?: string | readonly string[];
   /** Other `Knocker-<name>` headers, kept in the request's config and sent to the callback: `{ trace: 'abc' }`. */

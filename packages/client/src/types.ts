@@ -9,6 +9,8 @@ export interface KnockConfig {
   callback: string | null;
   /** Knocker-Catch patterns; absent when not given. */
   catch?: string[];
+  /** Knocker-Flow-Key; absent when not given. */
+  flow_key?: string;
   /** Any other Knocker-* header sent with the request. */
   [custom: `knocker-${string}`]: string;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { loadConfig } from '@knocker/config';
-import { checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseDuration, parseKnockRequest } from '@knocker/protocol';
+import { checkFlowKey, checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseDuration, parseKnockRequest } from '@knocker/protocol';
 import { buildOpenApi, describedHeaders, openApiOptions, renderOpenApi } from './index.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -64,6 +64,14 @@ describe('the relay headers', () => {
     const chars = fc.constantFrom(...'aZ09._~/+=@-:% é\n'.split(''));
     fc.assert(fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 130 }), (id) => {
       expect([id, pattern.test(id)]).toEqual([id, checkRequestId(id) === undefined]);
+    }), { numRuns: 500 });
+  });
+
+  it('Knocker-Flow-Key: the pattern allows exactly what checkFlowKey allows', () => {
+    const pattern = new RegExp(doc.components.schemas.FlowKey.pattern, 'u');
+    const chars = fc.constantFrom(...'aZ09._~:@/+=-[]{} ,é'.split(''));
+    fc.assert(fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 130 }), (key) => {
+      expect([key, pattern.test(key)]).toEqual([key, checkFlowKey(key) === undefined]);
     }), { numRuns: 500 });
   });
 

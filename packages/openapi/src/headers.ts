@@ -47,6 +47,10 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
       description: 'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), optionally after `CRON_TZ=<IANA zone>`; cannot be combined with Knocker-Delay or Knocker-Not-Before.',
       schema: { type: 'string', example: 'CRON_TZ=Europe/Paris 0 9 * * 1-5' },
     },
+    'Knocker-Flow-Key': {
+      description: "The flow-control key the request counts under (per-key concurrency and rate limits, breaker) instead of its target's `host:port`; kept in config as `flow_key`.",
+      schema: { $ref: '#/components/schemas/FlowKey' },
+    },
     'Knocker-Catch': {
       description: 'Error codes reported by the target (Knocker-Error-Code) that end the request at once: comma-separated glob patterns (`*`, `?`, `[…]`), up to 20 of 1 to 128 of `A-Z a-z 0-9 . _ : / @ + = ~ -`. May be repeated; the values are joined.',
       schema: { type: 'string', example: 'request.*, auth.denied' },

@@ -61,6 +61,7 @@ function knockConfig(withCallback: boolean): JsonObject {
       backoff_factor: { type: 'number', minimum: 0 },
       ...(withCallback ? { callback: { type: ['string', 'null'], format: 'uri' } } : {}),
       catch: { type: 'array', items: { type: 'string' }, description: 'Knocker-Catch patterns; absent when not given.' },
+      flow_key: { ...ref('FlowKey'), description: 'Knocker-Flow-Key; absent when not given.' },
     },
     patternProperties: { '^knocker-': { type: 'string', description: 'Any other Knocker-* header, values joined with ", ".' } },
     additionalProperties: false,
@@ -90,6 +91,11 @@ export function schemas(): Record<string, JsonObject> {
       type: 'string',
       pattern: '^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$',
       description: '1 to 128 of `A-Z a-z 0-9 . _ ~ / + = @ -`, starting with a letter or digit. Generated ids are 32 hex characters.',
+    },
+    FlowKey: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9\\[][A-Za-z0-9._~:@/+=\\[\\]-]{0,127}$',
+      description: '1 to 128 of `A-Z a-z 0-9 . _ ~ : @ / + = - [ ]`, starting with a letter, digit or `[`.',
     },
     HeaderPairs: {
       type: 'array',
