@@ -31,7 +31,8 @@ export class KnockerNotFoundError extends KnockerApiError {}
 export class KnockerStateError extends KnockerApiError {}
 
 /**
- * Knocker cannot take the request now: Redis is unreachable (503) or the api is saturated (429).
+ * Knocker cannot take the request now: Redis is unreachable or the api is overloaded (503), or
+ * MAX_INFLIGHT requests are in flight (429).
  * Send it again after `retryAfter` seconds, with the same id so it cannot be stored twice.
  */
 export class KnockerUnavailableError extends KnockerApiError {

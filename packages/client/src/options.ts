@@ -9,6 +9,7 @@ export const KNOCK_OPTIONS = [
   { key: 'notBefore', header: 'Knocker-Not-Before', flag: 'not-before', kind: 'time', help: 'the first attempt not before this time (unix seconds, or an ISO time on the command line)' },
   { key: 'cron', header: 'Knocker-Cron', flag: 'cron', kind: 'string', help: 'a cron expression (5 or 6 fields, optionally after CRON_TZ=<zone>)' },
   { key: 'flowKey', header: 'Knocker-Flow-Key', flag: 'flow-key', kind: 'string', help: "the flow-control key to count under instead of the target's host:port" },
+  { key: 'retryOn', header: 'Knocker-Retry-On', flag: 'retry-on', kind: 'list', help: 'the failures worth retrying: statuses, classes, network (5xx,429,network)' },
   { key: 'catch', header: 'Knocker-Catch', flag: 'catch', kind: 'list', help: 'error codes reported by the target that end the request at once (glob patterns)' },
 ] as const;
 
@@ -45,6 +46,8 @@ export interface KnockOptions {
   cron?: string;
   /** Knocker-Flow-Key: count under this flow-control key instead of the target's host:port. */
   flowKey?: string;
+  /** Knocker-Retry-On: the failures worth retrying, such as `['5xx', 429, 'network']`. */
+  retryOn?: string | ReadonlyArray<string | number>;
   /** Knocker-Catch: patterns, one string or a list. */
   catch?: string | readonly string[];
   /** Other `Knocker-<name>` headers, kept in the request's config and sent to the callback: `{ trace: 'abc' }`. */

@@ -11,6 +11,8 @@ export interface KnockConfig {
   catch?: string[];
   /** Knocker-Flow-Key; absent when not given. */
   flow_key?: string;
+  /** Knocker-Retry-On entries, lower case; absent when not given. */
+  retry_on?: string[];
   /** Any other Knocker-* header sent with the request. */
   [custom: `knocker-${string}`]: string;
 }
@@ -90,7 +92,7 @@ export interface FailureCallback {
   url: string;
   status_code: number;
   attempts: number;
-  error?: 'address_refused' | 'worker_lost';
+  error?: 'address_refused' | 'worker_lost' | 'no_retry' | 'outside_retry_on';
   error_code?: string;
   error_message?: string | null;
 }

@@ -51,6 +51,10 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
       description: "The flow-control key the request counts under (per-key concurrency and rate limits, breaker) instead of its target's `host:port`; kept in config as `flow_key`.",
       schema: { $ref: '#/components/schemas/FlowKey' },
     },
+    'Knocker-Retry-On': {
+      description: 'Which failures are retried: comma-separated statuses (`429`), classes (`5xx`) and `network` (no answer), case-insensitive, up to 32; any other failure ends the request at once. May be repeated; the values are joined.',
+      schema: { type: 'string', example: '5xx, 429, network' },
+    },
     'Knocker-Catch': {
       description: 'Error codes reported by the target (Knocker-Error-Code) that end the request at once: comma-separated glob patterns (`*`, `?`, `[…]`), up to 20 of 1 to 128 of `A-Z a-z 0-9 . _ : / @ + = ~ -`. May be repeated; the values are joined.',
       schema: { type: 'string', example: 'request.*, auth.denied' },

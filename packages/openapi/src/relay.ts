@@ -32,7 +32,7 @@ export function relayPath(o: OpenApiOptions): JsonObject {
         '413': error(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`, 'payload_too_large'),
         '429': response('TooManyRequests'),
         '431': error('The headers are larger than 16 KB.', 'headers_too_large'),
-        '503': response('QueueUnavailable'),
+        '503': response('RelayUnavailable'),
         ...serverErrors,
       },
     };

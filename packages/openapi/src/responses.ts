@@ -16,6 +16,7 @@ const retryAfter: JsonObject = {
 export function sharedResponses(): Record<string, JsonObject> {
   return {
     QueueUnavailable: json('Redis is unreachable or did not answer within REDIS_TIMEOUT_MS.', errorSchema(['queue_unavailable']), retryAfter),
+    RelayUnavailable: json('Redis is unreachable or slow (queue_unavailable), or the api is past its capacity (overloaded).', errorSchema(['queue_unavailable', 'overloaded']), retryAfter),
     TooManyRequests: json('MAX_INFLIGHT relay requests are already being handled.', errorSchema(['too_many_requests']), retryAfter),
     InternalError: error('An unexpected error, reported to the operators.', 'internal_error'),
     WriteTimeout: error('The answer was not finished within WRITE_TIMEOUT.', 'write_timeout'),

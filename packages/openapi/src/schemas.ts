@@ -20,6 +20,7 @@ export const ERROR_CODES: Record<string, string> = {
   too_many_requests: '429: MAX_INFLIGHT requests are in flight (Retry-After: 1)',
   headers_too_large: '431: the headers are larger than 16 KB',
   internal_error: '500: an unexpected error, reported to the operators',
+  overloaded: '503: the api is past its capacity (MAX_EVENT_LOOP_DELAY_MS), Retry-After says when to come back; nothing was stored',
   queue_unavailable: '503: Redis is unreachable or slow (Retry-After: 1); the request may not be stored, send it again with the same Knocker-Id',
   write_timeout: '504: the answer was not finished within WRITE_TIMEOUT',
 };
@@ -62,6 +63,7 @@ function knockConfig(withCallback: boolean): JsonObject {
       ...(withCallback ? { callback: { type: ['string', 'null'], format: 'uri' } } : {}),
       catch: { type: 'array', items: { type: 'string' }, description: 'Knocker-Catch patterns; absent when not given.' },
       flow_key: { ...ref('FlowKey'), description: 'Knocker-Flow-Key; absent when not given.' },
+      retry_on: { type: 'array', items: { type: 'string', pattern: '^([1-5][0-9][0-9]|[1-5]xx|network)$' }, description: 'Knocker-Retry-On entries, lower case; absent when not given.' },
     },
     patternProperties: { '^knocker-': { type: 'string', description: 'Any other Knocker-* header, values joined with ", ".' } },
     additionalProperties: false,
@@ -218,7 +220,10 @@ export function schemas(): Record<string, JsonObject> {
         url: { type: 'string', format: 'uri' },
         status_code: { type: 'integer', description: 'The last HTTP status, or 502, 503, 504, 403, 999 as for attempts.' },
         attempts: { type: 'integer', minimum: 1, description: 'Attempts made in the run that failed.' },
-        error: { enum: ['address_refused', 'worker_lost'], description: 'Set when Knocker itself ended the request.' },
+        error: {
+          enum: ['address_refused', 'worker_lost', 'no_retry', 'outside_retry_on'],
+          description: 'Set when the request ended before its attempts were spent: the address was refused, workers kept dying, the target answered Knocker-No-Retry: true, or the failure was outside Knocker-Retry-On.',
+        },
         error_code: { type: 'string', description: 'Present when the last answer reported an error.' },
         error_message: { type: ['string', 'null'] },
       },

@@ -24,6 +24,8 @@ export function webhooks(version: string): Record<string, JsonObject> {
             headers: {
               'Knocker-Error-Code': { description: 'Reports a failure whatever the status; Knocker-Catch patterns match it. At most 256 characters are kept.', schema: { type: 'string' } },
               'Knocker-Error-Message': { description: 'Its message; at most 2048 characters are kept.', schema: { type: 'string' } },
+              'Retry-After': { description: 'On a 429 or 503: seconds or an HTTP date before the next attempt (capped by RETRY_AFTER_MAX).', schema: { type: 'string' } },
+              'Knocker-No-Retry': { description: '`true` on a failed answer ends the request at once (callback error `no_retry`).', schema: { type: 'string', enum: ['true'] } },
             },
           },
         },
