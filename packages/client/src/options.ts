@@ -4,6 +4,7 @@ export const KNOCK_OPTIONS = [
   { key: 'timeout', header: 'Knocker-Timeout', flag: 'timeout', kind: 'number', help: 'seconds for one attempt' },
   { key: 'backoffFactor', header: 'Knocker-Backoff-Factor', flag: 'backoff-factor', kind: 'number', help: 'seconds; the wait after attempt n is factor × 2^(n−1) + up to 1 s' },
   { key: 'callback', header: 'Knocker-Callback', flag: 'callback', kind: 'string', help: 'URL POSTed to when every attempt failed' },
+  { key: 'successCallback', header: 'Knocker-Success-Callback', flag: 'success-callback', kind: 'string', help: "URL POSTed the target's answer once the request is delivered" },
   { key: 'id', header: 'Knocker-Id', flag: 'id', kind: 'string', help: 'your id for the request; a request whose id is still known is not stored again' },
   { key: 'delay', header: 'Knocker-Delay', flag: 'delay', kind: 'duration', help: 'wait before the first attempt: seconds or a duration (30s, 5m, 1h30m)' },
   { key: 'notBefore', header: 'Knocker-Not-Before', flag: 'not-before', kind: 'time', help: 'the first attempt not before this time (unix seconds, or an ISO time on the command line)' },
@@ -36,6 +37,8 @@ export interface KnockOptions {
   backoffFactor?: number;
   /** Knocker-Callback. */
   callback?: string;
+  /** Knocker-Success-Callback. */
+  successCallback?: string;
   /** Knocker-Id. With the client's retry on and no id given, one is generated so a retry cannot store the request twice. */
   id?: string;
   /** Knocker-Delay: seconds, or a duration such as `5m` or `1h30m`. */

@@ -11,6 +11,8 @@ export interface KnockConfig {
   catch?: string[];
   /** Knocker-Flow-Key; absent when not given. */
   flow_key?: string;
+  /** Knocker-Success-Callback; absent when not given. */
+  success_callback?: string;
   /** Knocker-Retry-On entries, lower case; absent when not given. */
   retry_on?: string[];
   /** Any other Knocker-* header sent with the request. */

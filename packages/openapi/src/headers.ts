@@ -31,6 +31,10 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
       description: 'URL called with POST when every attempt failed (the `failureCallback` webhook).',
       schema: { type: 'string', format: 'uri', pattern: '^[hH][tT][tT][pP][sS]?://\\S+$', maxLength: 2048 },
     },
+    'Knocker-Success-Callback': {
+      description: "URL called with POST and the target's answer (status, headers, body) once the request is delivered; kept in config as `success_callback`.",
+      schema: { type: 'string', format: 'uri', pattern: '^[hH][tT][tT][pP][sS]?://\\S+$', maxLength: 2048 },
+    },
     'Knocker-Id': {
       description: 'Your id for the request. A request whose id is still stored is not stored again: the answer is the stored one with `duplicate: true`. Default: a random 32-character hex id.',
       schema: { $ref: '#/components/schemas/RequestId' },

@@ -62,6 +62,7 @@ function knockConfig(withCallback: boolean): JsonObject {
       backoff_factor: { type: 'number', minimum: 0 },
       ...(withCallback ? { callback: { type: ['string', 'null'], format: 'uri' } } : {}),
       catch: { type: 'array', items: { type: 'string' }, description: 'Knocker-Catch patterns; absent when not given.' },
+      success_callback: { type: 'string', format: 'uri', description: 'Knocker-Success-Callback; absent when not given.' },
       flow_key: { ...ref('FlowKey'), description: 'Knocker-Flow-Key; absent when not given.' },
       retry_on: { type: 'array', items: { type: 'string', pattern: '^([1-5][0-9][0-9]|[1-5]xx|network)$' }, description: 'Knocker-Retry-On entries, lower case; absent when not given.' },
     },
