@@ -187,6 +187,12 @@ export function schemas(): Record<string, JsonObject> {
           additionalProperties: false,
           properties: { requests: ref('JobCounts'), callbacks: ref('JobCounts') },
         },
+        schedules: {
+          type: 'object',
+          required: ['active', 'paused'],
+          properties: { active: { type: 'integer', minimum: 0 }, paused: { type: 'integer', minimum: 0 } },
+          description: 'Stored schedules (Knocker-Cron), running and paused.',
+        },
       },
     },
     HealthReport: {
