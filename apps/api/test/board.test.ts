@@ -134,7 +134,7 @@ describe('Bull Board in a browser', () => {
     const nav = page.getByRole('navigation');
     await nav.getByRole('link', { name: 'deliveries', exact: true }).waitFor();
     await nav.getByRole('link', { name: 'callbacks', exact: true }).waitFor();
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['deliveries', 'callbacks']);
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['deliveries', 'callbacks', 'schedules']);
   });
 
   it('shows the failed delivery with its data and its error', async () => {

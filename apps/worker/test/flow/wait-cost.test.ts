@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { createFlowStore } from '@knocker/flow';
 import { createQueues, deliveryJobOptions, type DeliveryJob, type Queues } from '@knocker/queue';
@@ -85,18 +86,36 @@ describe('without any flow-control variable', () => {
     const t = await targets.start();
     children.push(await startWorker({ redisUrl: server.url, prefix: plain, env: { METRICS_ENABLED: 'false' } }));
     // Every command Redis runs, as MONITOR reports it: flow-control scripts name their keys.
-    const monitor = await redis.monitor();
+    // A plain socket: ioredis's monitor mode can misread a MONITOR line as a reply it awaits.
     const seen: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args.join(' ')));
+    const monitor = await monitorCommands(server.url, (line) => seen.push(line));
     await plainQueues.delivery.addBulk(Array.from({ length: 20 }, (_, i) => {
       const config = { id: `off${i}`, host: t.host, scheme: 'http' as const, timeout: 10, retries: 0, backoff_factor: 0, callback: null };
       return { name: 'POST', data: { config, method: 'POST', url: `${t.url}/`, headers: [], body: '', acceptedAt: Date.now() }, opts: deliveryJobOptions(config, retention) };
     }));
     await t.waitForRequests(20, 30_000);
     await sleep(300);
-    monitor.disconnect();
+    monitor.destroy();
     expect(seen.filter((c) => c.includes(plain)).length).toBeGreaterThan(20);
     expect(seen.filter((c) => c.includes(`${plain}:flow`))).toEqual([]);
     await plainQueues.close();
   }, 60_000);
 });
+
+/** Sends MONITOR on a socket of its own and hands each command line Redis reports to `onLine`. */
+function monitorCommands(url: string, onLine: (line: string) => void): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write('MONITOR\r\n'));
+    let partial = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      const lines = (partial + chunk.toString('utf8')).split('\r\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === '+OK') resolve(socket);
+        else if (line.startsWith('+')) onLine(line.slice(1));
+      }
+    });
+  });
+}
