@@ -36,6 +36,10 @@ describe('changing QUEUE_SHARDS', () => {
 
     children.push(await startWorker(opts(2)));
     await waitFor(() => t.requests.length >= 2 * PER_LAYOUT, { timeoutMs: 60_000, what: 'every request delivered' });
+    // Both apis started before the single-shard keys existed: the 3-shard api learns of that
+    // layout within its refresh period, as the single-shard one learns of the other below.
+    await waitFor(async () => (await inspect(three, 'one-0')).status === 200, { timeoutMs: 30_000, what: 'the 3-shard api to find a 1-shard request' });
+    expect((await inspect(three, 'one-0')).json()).toMatchObject({ id: 'one-0', state: 'delivered' });
     // A client sending an id again, to an api of the other layout, gets the stored request.
     const again = await send(three, 'one-1');
     expect(again.json()).toMatchObject({ duplicate: true });
@@ -43,7 +47,6 @@ describe('changing QUEUE_SHARDS', () => {
     const urls = t.requests.map((r) => r.url).sort();
     expect(urls).toEqual([...ids.one, ...ids.three].map((id) => `/item/${id}`).sort());
 
-    expect(inspect(three, 'one-0').then((r) => r.json())).resolves.toMatchObject({ id: 'one-0', state: 'delivered' });
     // The single-shard api learns of the other layout within its refresh period.
     await waitFor(async () => (await inspect(one, 'three-0')).status === 200, { timeoutMs: 30_000, what: 'the 1-shard api to find a 3-shard request' });
     const status = await waitFor(async () => {
