@@ -19,7 +19,7 @@ export function deliveryJob(targetHost, body, seq) {
   return {
     name: `${knock.method} ${knock.config.host}`,
     data: { ...knock, body: body.toString('base64'), acceptedAt: Date.now() },
-    opts: deliveryJobOptions(knock.config, config.retention),
+    opts: deliveryJobOptions(knock.config),
   };
 }
 

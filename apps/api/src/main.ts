@@ -8,7 +8,7 @@ import { createHttpMetrics, createRegistry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
 import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, createSchedules, probeCluster, producerConnection, shardRetention, type Shard } from '@knocker/queue';
+import { createQueues, createSchedules, probeCluster, producerConnection, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApi } from './app.js';
 import { workersCheck } from './checks.js';
@@ -83,7 +83,6 @@ async function main(): Promise<void> {
     schedules,
     schedulesMax: config.schedulesMax,
     queueReady: () => connection.status === 'ready',
-    retention: shardRetention(config.retention, config.queueShards),
     maxBodySize: config.maxBodySize,
     redisTimeoutMs: config.redisTimeoutMs,
     waitReplicas: config.waitReplicas,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseKnockRequest, QueueUnavailableError, type CronSpec, type KnockRequest, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
-import { addDelivery, deliveryJobOptions, requireReplicas, type AddOutcome, type DeliveryJob, type Queues, type Retention } from '@knocker/queue';
+import { addDelivery, deliveryJobOptions, requireReplicas, type AddOutcome, type DeliveryJob, type Queues } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { sendJson } from './answer.js';
 import { readBody } from './body.js';
@@ -12,7 +12,6 @@ export interface RelayDeps {
   queues: Pick<Queues, 'forId' | 'candidatesFor'>;
   /** False while the Redis connection is down: the api then answers 503 at once. */
   queueReady: () => boolean;
-  retention: Retention;
   maxBodySize: number;
   redisTimeoutMs: number;
   /** REDIS_WAIT_REPLICAS: replicas that must hold a new request before it is answered 2xx. */
@@ -33,7 +32,7 @@ export type Relay = (req: IncomingMessage, res: ServerResponse) => Promise<void>
  * Plain node:http types: the relay path is served without express.
  */
 export function createRelay(deps: RelayDeps): Relay {
-  const { limits, queues, retention, maxBodySize, redisTimeoutMs, logger, metrics } = deps;
+  const { limits, queues, maxBodySize, redisTimeoutMs, logger, metrics } = deps;
   return async function relay(req, res) {
     const knock = parseKnockRequest({ method: req.method ?? 'GET', target: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', rawHeaders: req.rawHeaders }, limits);
     const body = await readBody(req, maxBodySize);
@@ -41,7 +40,7 @@ export function createRelay(deps: RelayDeps): Relay {
     if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
     const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
     const name = `${knock.method} ${knock.config.host}`;
-    const opts = deliveryJobOptions(knock.config, retention);
+    const opts = deliveryJobOptions(knock.config);
     // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
     if (knock.notBefore !== undefined) opts.delay = Math.max(0, knock.notBefore - Date.now());
     const shard = queues.forId(knock.config.id);

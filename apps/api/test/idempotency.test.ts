@@ -6,19 +6,23 @@ const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('idempotency') }
 let apis: ApiProcess[];
 let forgetful: ApiProcess;
 let worker: ChildHandle;
+// RETAIN_* is applied by the workers, as they finish jobs: this pair has its own queue.
+let forgetfulWorker: ChildHandle;
+const forgetfulOpts = { ...opts, prefix: uniquePrefix('idempotency-forgetful') };
 let t: Target;
 
 beforeAll(async () => {
   t = await startTarget(() => ({ status: 200, delayMs: 20 }));
-  [apis, forgetful, worker] = await Promise.all([
+  [apis, forgetful, worker, forgetfulWorker] = await Promise.all([
     Promise.all([startApi(opts), startApi(opts)]),
-    startApi({ ...opts, env: { RETAIN_COMPLETED_COUNT: '0' } }),
+    startApi(forgetfulOpts),
     startWorker(opts),
+    startWorker({ ...forgetfulOpts, env: { RETAIN_COMPLETED_COUNT: '0' } }),
   ]);
 });
 
 afterAll(async () => {
-  await stopAll([...(apis ?? []), forgetful, worker].filter(Boolean));
+  await stopAll([...(apis ?? []), forgetful, worker, forgetfulWorker].filter(Boolean));
   await t?.close();
 });
 

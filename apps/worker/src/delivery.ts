@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
-import { callbackJobOptions, successCallbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult, type Retention } from '@knocker/queue';
+import { callbackJobOptions, successCallbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { recordOf, type Attempt } from './attempt.js';
 import { deliver, type HttpClient } from './deliver.js';
@@ -14,7 +14,6 @@ import { callbackHeaders, successCallbackJobOf } from './success-callback.js';
 export interface DeliveryDeps {
   http: HttpClient;
   callbacks: Queue<CallbackJob>;
-  retention: Retention;
   logger: Logger;
   reporter: ErrorReporter;
   /** SENTRY_FAILED_REQUESTS: report every request whose attempts were all spent. */
@@ -75,7 +74,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (attempt.ok) {
       // Stored before the job completes; a retry after a crash here finds the same job id taken.
       if (config.success_callback !== undefined) {
-        await deps.callbacks.add('success-callback', successCallbackJobOf(job.data, attempt, n), successCallbackJobOptions(config, deps.retention));
+        await deps.callbacks.add('success-callback', successCallbackJobOf(job.data, attempt, n), successCallbackJobOptions(config));
       }
       // From when it was due: a delay the client asked for is not latency.
       deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
@@ -105,7 +104,7 @@ async function giveUp(deps: DeliveryDeps, job: Job<DeliveryJob>, line: string, l
   // retried and the callback, keyed by the request id and its run, is not added twice.
   if (config.callback) {
     const replays = await deps.replaysOf(config.id);
-    await deps.callbacks.add('callback', callbackJobOf(job.data, last, attempts, error), callbackJobOptions(config, deps.retention, replays));
+    await deps.callbacks.add('callback', callbackJobOf(job.data, last, attempts, error), callbackJobOptions(config, replays));
   }
   if (deps.reportFailedRequests) {
     deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });

@@ -1,13 +1,12 @@
 import type { Job, Queue } from 'bullmq';
 import type { ScheduleMetrics } from '@knocker/metrics';
-import { deliveryJobOptions, tickDueMs, tickRequestId, type DeliveryJob, type Retention, type Schedules, type TickJob } from '@knocker/queue';
+import { deliveryJobOptions, tickDueMs, tickRequestId, type DeliveryJob, type Schedules, type TickJob } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 
 export interface TickDeps {
   schedules: Pick<Schedules, 'get' | 'recordTick'>;
   /** The delivery queue of the shard a request with this id goes to. */
   deliveryFor: (requestId: string) => Pick<Queue<DeliveryJob>, 'add'>;
-  retention: Retention;
   logger: Logger;
   ticks: Pick<ScheduleMetrics['ticks'], 'inc'>;
 }
@@ -32,7 +31,7 @@ export function createTickProcessor(deps: TickDeps) {
     const { request } = schedule;
     const config = { ...request.config, id: tickRequestId(id, due) };
     const data: DeliveryJob = { ...request, config, acceptedAt: Date.now(), schedule: id };
-    await deps.deliveryFor(config.id).add(`${request.method} ${config.host}`, data, deliveryJobOptions(config, deps.retention));
+    await deps.deliveryFor(config.id).add(`${request.method} ${config.host}`, data, deliveryJobOptions(config));
     await deps.schedules.recordTick(id, config.id);
     deps.ticks.inc({ outcome: 'fired' });
     deps.logger.info(`Schedule ${id}: tick of ${new Date(due).toISOString()} is request #${config.id}`);

@@ -4,7 +4,7 @@ import type { DeliveryMetrics, ScheduleMetrics } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
 import {
-  QUEUES, replaysOf, type CallbackJob, type Connection, type DeliveryJob, type Queues, type Retention, type Schedules, type Shard, type TickJob,
+  QUEUES, keepJobs, replaysOf, type CallbackJob, type Connection, type DeliveryJob, type Queues, type Retention, type Schedules, type Shard, type TickJob,
 } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
@@ -65,6 +65,8 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     // One above ours, so that the processors, which send the failure callback, are the ones to
     // give a job up; BullMQ would fail it without running them.
     maxStalledCount: maxStalledCount + 1,
+    // RETAIN_*: applied by the workers to every job they finish, delivered or failed.
+    ...keepJobs(deps.retention),
   };
   // A wait the target asked for with Retry-After replaces Knocker's backoff for that retry.
   const signer = createSigner(deps.signingKeys);
@@ -112,7 +114,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     const ticks = new Worker<TickJob>(
       QUEUES.schedule,
       createTickProcessor({
-        schedules: deps.schedules.store, deliveryFor: (id) => deps.queues.forId(id).delivery, retention: deps.retention, logger: deps.logger,
+        schedules: deps.schedules.store, deliveryFor: (id) => deps.queues.forId(id).delivery, logger: deps.logger,
         ticks: deps.schedules.metrics.ticks,
       }),
       { ...common, prefix: deps.queuePrefix, concurrency: 5 },

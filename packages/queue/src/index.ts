@@ -1,5 +1,5 @@
 export {
-  QUEUES, deliveryJobId, callbackJobId, successCallbackJobId, deliveryJobOptions, callbackJobOptions, successCallbackJobOptions, BACKOFF_TYPE,
+  QUEUES, deliveryJobId, callbackJobId, successCallbackJobId, deliveryJobOptions, callbackJobOptions, keepJobs, successCallbackJobOptions, BACKOFF_TYPE,
 } from './queues.js';
 export type {
   DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, Retention, AttemptRecord,

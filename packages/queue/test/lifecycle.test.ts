@@ -9,7 +9,6 @@ import {
 } from '../src/index.js';
 
 const prefix = uniquePrefix('lifecycle');
-const retention = { completed: { count: 100, age: 3600 }, failed: { count: 100, age: 3600 } };
 const connections: Redis[] = [];
 let queues: Queues;
 
@@ -35,7 +34,7 @@ function job(id: string, host = 'target.example', retries = 0): DeliveryJob {
 }
 
 async function add(data: DeliveryJob, q = queues, delay?: number) {
-  return addDelivery(q.redis, q.delivery, 'POST', data, { ...deliveryJobOptions(data.config, retention), ...(delay ? { delay } : {}) });
+  return addDelivery(q.redis, q.delivery, 'POST', data, { ...deliveryJobOptions(data.config), ...(delay ? { delay } : {}) });
 }
 
 async function stateOf(id: string) {
@@ -83,7 +82,7 @@ describe('addDelivery, after a process died holding a claim', () => {
     const key = queues.delivery.toKey(deliveryJobId('held-claim'));
     await queues.redis.set(`${key}:adding`, '1', 'PX', 5000);
     const data = job('held-claim');
-    await expect(addDelivery(queues.redis, queues.delivery, 'POST', data, deliveryJobOptions(data.config, retention), 100))
+    await expect(addDelivery(queues.redis, queues.delivery, 'POST', data, deliveryJobOptions(data.config), 100))
       .rejects.toMatchObject({ status: 503, code: 'queue_unavailable' });
     expect(await queues.delivery.getJob(deliveryJobId('held-claim'))).toBeUndefined();
   });

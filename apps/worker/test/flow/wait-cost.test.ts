@@ -11,7 +11,6 @@ import {
 // request, 2 at a time. On a Redis of its own, so INFO commandstats counts only this.
 const WAITING = 10_000;
 const WINDOW_MS = 10_000;
-const retention = { completed: { count: 1000, age: 3600 }, failed: { count: 1000, age: 3600 } };
 
 let server: RedisServer;
 let redis: Redis;
@@ -50,7 +49,7 @@ describe('requests waiting behind a slow target', () => {
     for (let i = 0; i < WAITING; i += 1000) {
       await queues.delivery.addBulk(Array.from({ length: 1000 }, (_, j): { name: string; data: DeliveryJob; opts: ReturnType<typeof deliveryJobOptions> } => {
         const config = { id: `w${i + j}`, host: slowTarget.host, scheme: 'http' as const, timeout: 10, retries: 0, backoff_factor: 0, callback: null };
-        return { name: 'POST', data: { config, method: 'POST', url: `${slowTarget.url}/`, headers: [], body: '', acceptedAt: now + i + j }, opts: deliveryJobOptions(config, retention) };
+        return { name: 'POST', data: { config, method: 'POST', url: `${slowTarget.url}/`, headers: [], body: '', acceptedAt: now + i + j }, opts: deliveryJobOptions(config) };
       }));
     }
     const store = createFlowStore(redis, prefix);
@@ -91,7 +90,7 @@ describe('without any flow-control variable', () => {
     const monitor = await monitorCommands(server.url, (line) => seen.push(line));
     await plainQueues.delivery.addBulk(Array.from({ length: 20 }, (_, i) => {
       const config = { id: `off${i}`, host: t.host, scheme: 'http' as const, timeout: 10, retries: 0, backoff_factor: 0, callback: null };
-      return { name: 'POST', data: { config, method: 'POST', url: `${t.url}/`, headers: [], body: '', acceptedAt: Date.now() }, opts: deliveryJobOptions(config, retention) };
+      return { name: 'POST', data: { config, method: 'POST', url: `${t.url}/`, headers: [], body: '', acceptedAt: Date.now() }, opts: deliveryJobOptions(config) };
     }));
     await t.waitForRequests(20, 30_000);
     await sleep(300);
