@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,5 +65,31 @@ describe('createLogger', () => {
     logger.info('not shown');
     await logger.close();
     expect(process.stdout.writableEnded).toBe(false);
+  });
+});
+
+describe('createLogger batching', () => {
+  it('writes the lines of one turn together, in order, by the next turn', async () => {
+    const file = join(dir, 'batch.log');
+    const logger = createLogger({ name: 'worker', level: 'info', file, format: '%(levelname)s %(message)s' });
+    for (let i = 0; i < 100; i++) logger.info(`line ${i}`);
+    logger.warning('last');
+    logger.debug('below the threshold');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
+    // Written without close: the batch does not wait for more lines.
+    expect(lines(file)).toEqual([...Array.from({ length: 100 }, (_, i) => `INFO line ${i}`), 'WARNING last']);
+    logger.error('after');
+    await logger.close();
+    expect(lines(file).at(-1)).toBe('ERROR after');
+  });
+
+  it('writes a line logged just before process.exit()', () => {
+    // The built package, by its own name, as the apps load it.
+    const script = "import('@knocker/telemetry').then(({ createLogger }) => { createLogger({ name: 'api', level: 'info', file: '-', format: '%(message)s' }).critical('cannot listen'); process.exit(1); })";
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: new URL('..', import.meta.url) });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('cannot listen\n');
   });
 });
