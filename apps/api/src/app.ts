@@ -6,7 +6,6 @@ import type { Queues } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { answerError } from './answer.js';
 import { apiKeyMiddleware, createApiKeyCheck } from './api-key.js';
-import { createBoard } from './board.js';
 import { createFastPath, reservedMatcher } from './fast-path.js';
 import { createInflightGate, inflightLimit, writeTimeout } from './limits.js';
 import { createRelay, type RelayDeps } from './relay.js';
@@ -24,8 +23,8 @@ export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps
   registry: Registry | undefined;
   metrics: HttpMetrics;
   health: HealthOptions & { path: string };
-  /** Absent when no credentials are configured: the board is then not mounted. */
-  board: { path: string; user: string; password: string } | undefined;
+  /** Absent when no credentials are configured: the board is then not mounted (nor loaded). */
+  board: { path: string; router: RequestListener } | undefined;
   maxInflight: number;
   /** MAX_EVENT_LOOP_DELAY_MS: load shedding, 0 for none. */
   maxEventLoopDelayMs: number;
@@ -77,7 +76,7 @@ function createApp(deps: ApiDeps, shared: Shared): express.Express {
   }
   app.use(writeTimeout(deps.writeTimeoutMs));
   app.use(deps.health.path, createHealthRouter(deps.health));
-  if (deps.board) app.use(deps.board.path, createBoard({ ...deps.board, queues: deps.queues, schedules: deps.schedules.queue }));
+  if (deps.board) app.use(deps.board.path, deps.board.router);
   app.get(deps.statusUrl, createStatusHandler(deps));
   // Under the prefix the status page is one of Knocker's routes; elsewhere, as in Knocker, other methods are relayed.
   if (isReservedPath(deps.statusUrl, deps.reservedPrefix)) app.all(deps.statusUrl, notAllowed(['GET']));

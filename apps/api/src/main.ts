@@ -97,7 +97,10 @@ async function main(): Promise<void> {
     registry: config.metricsEnabled ? registry : undefined,
     metrics: createHttpMetrics(registry),
     health: { ...config.health, checks: [redisCheck(connection), workersCheck(() => queues.all)], shuttingDown: () => shutdown.stopping },
-    board: config.board.user ? config.board : undefined,
+    // Bull Board and its UI are loaded only when mounted: they are a tenth of an idle api's memory.
+    board: config.board.user
+      ? { path: config.board.path, router: (await import('./board.js')).createBoard({ ...config.board, queues, schedules: schedules.queue }) }
+      : undefined,
     maxInflight: config.maxInflight,
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     writeTimeoutMs: config.writeTimeoutMs,
