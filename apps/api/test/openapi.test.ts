@@ -24,7 +24,7 @@ beforeAll(async () => {
   [api, worker, offline] = await Promise.all([
     startApi({ ...opts, env: {
       ADMIN_API_KEY: ADMIN_KEY, KNOCKER_API_KEYS: API_KEY, RETRIES_MAX: '7', MAX_BODY_SIZE: '1024', MAX_INFLIGHT: '1', READ_TIMEOUT: '2',
-      REQUEST_LOG_MAX_LINES: '1',
+      REQUEST_LOG_MAX_LINES: '1', SCHEDULES_MAX: '2', HOST_CONCURRENCY: '100',
     } }),
     startWorker(opts),
     // Redis unreachable, no admin key, a health key and detailed health: the answers of a broken or locked api.
@@ -46,8 +46,8 @@ async function call(base: string, method: string, path: string, opts: RequestOpt
 }
 const relay = (target: string, headers: Record<string, string> = {}, body = '{"n":1}', method = 'POST') =>
   call(api.url, method, '/hook?x=1', { headers: { 'Knocker-Api-Key': API_KEY, 'Knocker-Host': target, 'Knocker-Backoff-Factor': '0', ...headers }, body: method === 'GET' ? undefined : body });
-const admin = (method: string, path: string, base = api.url, key: string | null = ADMIN_KEY) =>
-  call(base, method, `/knocker${path}`, { headers: key === null ? {} : { 'Knocker-Admin-Key': key } });
+const admin = (method: string, path: string, base = api.url, key: string | null = ADMIN_KEY, body?: string) =>
+  call(base, method, `/knocker${path}`, { headers: key === null ? {} : { 'Knocker-Admin-Key': key }, body });
 const stateOf = async (id: string) => (await admin('GET', `/requests/${id}`)).json().state;
 
 describe('the served document', () => {
@@ -143,6 +143,64 @@ describe('every answer matches the document', () => {
     }
   }, 90_000);
 
+  it('schedules: created by Knocker-Cron, listed, inspected, paused, resumed, deleted', async () => {
+    const t = await targets.start();
+    const cron = (id: string, expression: string) => relay(t.host, { 'Knocker-Id': id, 'Knocker-Cron': expression });
+    expect((await cron('oa-sched-1', '* * * * * *')).json().schedule).toMatchObject({ id: 'oa-sched-1', state: 'active' });
+    expect((await cron('oa-sched-2', 'CRON_TZ=Europe/Paris 0 9 * * MON-FRI')).status).toBe(200);
+    expect((await cron('oa-sched-2', '0 10 * * MON-FRI')).json().replaced).toBe(true);
+    expect((await cron('oa-sched-3', '0 9 * * *')).status).toBe(409);
+    expect((await admin('GET', '/schedules')).json().schedules).toHaveLength(2);
+    await waitFor(async () => (await admin('GET', '/schedules/oa-sched-1')).json().last_requests.length > 0, { what: 'a tick', timeoutMs: 20_000 });
+
+    expect((await admin('POST', '/schedules/oa-sched-1/pause')).json()).toEqual({ status: true, id: 'oa-sched-1', state: 'paused', next: null });
+    expect((await admin('GET', '/schedules/oa-sched-1')).json().schedule).toMatchObject({ state: 'paused', next_ticks: [] });
+    expect((await admin('POST', '/schedules/oa-sched-1/resume')).json()).toMatchObject({ state: 'active', next: expect.any(String) });
+    for (const id of ['oa-sched-1', 'oa-sched-2']) expect((await admin('DELETE', `/schedules/${id}`)).json()).toEqual({ status: true, id, state: 'deleted' });
+
+    for (const [method, path] of [['GET', '/schedules/ID'], ['DELETE', '/schedules/ID'], ['POST', '/schedules/ID/pause'], ['POST', '/schedules/ID/resume']] as const) {
+      expect((await admin(method, path.replace('ID', 'bad:id'))).status).toBe(400);
+      expect((await admin(method, path.replace('ID', 'oa-sched-1'))).status).toBe(404);
+    }
+    for (const [method, path] of [['GET', '/schedules'], ['GET', '/schedules/x'], ['DELETE', '/schedules/x'], ['POST', '/schedules/x/pause'], ['POST', '/schedules/x/resume']] as const) {
+      expect((await admin(method, path, api.url, 'wrong-admin-key-0123456789')).status).toBe(401);
+      expect((await admin(method, path, offline.url)).status).toBe(403);
+    }
+    for (const [method, path, documented] of [['PUT', '/knocker/schedules', ['GET']], ['PATCH', '/knocker/schedules/x', ['GET', 'DELETE']],
+      ['GET', '/knocker/schedules/x/pause', ['POST']], ['DELETE', '/knocker/schedules/x/resume', ['POST']]] as const) {
+      const res = await request(`${api.url}${path}`, { method, headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
+      expect(res.status).toBe(405);
+      for (const m of documented) checker.check(m, path, { status: res.status, headers: res.headers, text: res.text });
+    }
+  }, 60_000);
+
+  it('hosts: listed, paused and resumed; bulk replay of failed requests', async () => {
+    const failing = await targets.start(() => ({ status: 503 }));
+    expect((await admin('POST', '/hosts/oa-key/pause')).json()).toEqual({ status: true, key: 'oa-key', paused: true });
+    expect((await admin('GET', '/hosts')).json()).toMatchObject({ flow_control: true, hosts: expect.arrayContaining([expect.objectContaining({ key: 'oa-key', paused: true })]) });
+    expect((await admin('POST', '/hosts/oa-key/resume')).json()).toEqual({ status: true, key: 'oa-key', paused: false });
+    for (const action of ['pause', 'resume']) expect((await admin('POST', `/hosts/%20bad/${action}`)).status).toBe(400);
+
+    await relay(failing.host, { 'Knocker-Id': 'oa-bulk', 'Knocker-Retries': '0' });
+    await waitFor(async () => (await stateOf('oa-bulk')) === 'failed', { what: 'oa-bulk failed', timeoutMs: 20_000 });
+    const replayed = await admin('POST', '/requests/retry', api.url, ADMIN_KEY, JSON.stringify({ host: failing.host, status_code: 503, limit: 10 }));
+    expect(replayed.json()).toEqual({ status: true, replayed: 1, more: false, ids: ['oa-bulk'] });
+    expect((await admin('POST', '/requests/retry', api.url, ADMIN_KEY, '{"limit": 0, "colour": "red"}')).json().errors).toEqual({ limit: expect.any(String), colour: expect.any(String) });
+    expect((await admin('POST', '/requests/retry', api.url, ADMIN_KEY, 'x'.repeat(17 * 1024))).status).toBe(413);
+
+    const flowOff = await startApi({ redisUrl: sharedRedisUrl(), prefix, env: { ADMIN_API_KEY: ADMIN_KEY } });
+    try {
+      expect((await admin('POST', '/hosts/oa-key/pause', flowOff.url)).json().code).toBe('flow_control_off');
+      expect((await admin('POST', '/hosts/oa-key/resume', flowOff.url)).status).toBe(409);
+    } finally {
+      await flowOff.kill();
+    }
+    for (const [method, path] of [['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume'], ['POST', '/requests/retry']] as const) {
+      expect((await admin(method, path, api.url, 'wrong-admin-key-0123456789')).status).toBe(401);
+      expect((await admin(method, path, offline.url)).status).toBe(403);
+    }
+  }, 60_000);
+
   it('status, health, metrics and the document itself, up and down', async () => {
     expect((await call(api.url, 'GET', '/knocker/status')).status).toBe(200);
     expect((await call(api.url, 'GET', '/knocker/openapi.json')).status).toBe(200);
@@ -159,9 +217,11 @@ describe('every answer matches the document', () => {
     expect((await call(offline.url, 'GET', '/knocker/status')).status).toBe(503);
     expect((await call(offline.url, 'POST', '/hook', { headers: { 'Knocker-Host': 'a.example' }, body: 'x' })).status).toBe(503);
     expect((await call(offline.url, 'POST', '/knocker/log?id=x', { body: 'x' })).status).toBe(503);
-    const adminOn = await startApi({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix, env: { ADMIN_API_KEY: ADMIN_KEY, REDIS_TIMEOUT_MS: '200' } });
+    const adminOn = await startApi({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix, env: { ADMIN_API_KEY: ADMIN_KEY, REDIS_TIMEOUT_MS: '200', HOST_CONCURRENCY: '5' } });
     try {
-      for (const [method, path] of [['GET', '/requests/x'], ['DELETE', '/requests/x'], ['POST', '/requests/x/retry']] as const) {
+      for (const [method, path] of [['GET', '/requests/x'], ['DELETE', '/requests/x'], ['POST', '/requests/x/retry'], ['POST', '/requests/retry'],
+        ['GET', '/schedules'], ['GET', '/schedules/x'], ['DELETE', '/schedules/x'], ['POST', '/schedules/x/pause'], ['POST', '/schedules/x/resume'],
+        ['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume']] as const) {
         expect((await admin(method, path, adminOn.url)).status).toBe(503);
       }
     } finally {

@@ -23,12 +23,16 @@ export function relayPath(o: OpenApiOptions): JsonObject {
         ? {}
         : { requestBody: { description: `Any bytes, at most ${o.maxBodySize} (MAX_BODY_SIZE), delivered byte for byte.`, content: { '*/*': { schema: {} } } } }),
       responses: {
-        '200': json('Stored for delivery (or, with a Knocker-Id still known, the stored request with `duplicate: true`).', schemaRef('Accepted')),
+        '200': json(
+          'Stored for delivery (or, with a Knocker-Id still known, the stored request with `duplicate: true`); with Knocker-Cron, a schedule stored (or replaced) instead.',
+          { oneOf: [schemaRef('Accepted'), schemaRef('ScheduleAccepted')] },
+        ),
         '400': error('A Knocker-* header is missing or wrong, or the path is not origin-form; `errors` names every one. Or the request is not valid HTTP.', 'invalid_request', 'malformed_request'),
         '401': error('KNOCKER_API_KEYS is set and Knocker-Api-Key is missing, wrong or given twice.', 'unauthorized'),
         '404': error(`A path under RESERVED_PREFIX (${o.reservedPrefix}) that names none of Knocker's routes: nothing there is relayed.`, 'not_found'),
         '406': error('The request carries x-knocker: relaying it again could loop.', 'loop_detected'),
         '408': error('The request did not arrive within READ_TIMEOUT.', 'request_timeout'),
+        '409': error('Knocker-Cron, while SCHEDULES_MAX schedules exist already (replacing one by its Knocker-Id never is), or SCHEDULES_MAX is 0.', 'schedules_full'),
         '413': error(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`, 'payload_too_large'),
         '429': response('TooManyRequests'),
         '431': error('The headers are larger than 16 KB.', 'headers_too_large'),

@@ -34,5 +34,22 @@ export function sharedResponses(): Record<string, JsonObject> {
 /** What every answer of the api may also be. */
 export const serverErrors: Record<string, JsonObject> = { '500': response('InternalError'), '504': response('WriteTimeout') };
 
+/**
+ * The answers of an admin route: the admin key's refusals, Redis's, and with `id` those of a
+ * route naming a request or schedule by id.
+ */
+export function adminResponses(extra: Record<string, JsonObject>, o: { id?: boolean; allow?: boolean } = {}): Record<string, JsonObject> {
+  return {
+    ...(o.id === false ? {} : { '400': response('BadId') }),
+    '401': response('AdminUnauthorized'),
+    '403': response('AdminDisabled'),
+    ...(o.id === false ? {} : { '404': response('NotFound') }),
+    ...(o.allow === false ? {} : { '405': response('MethodNotAllowed') }),
+    ...extra,
+    '503': response('QueueUnavailable'),
+    ...serverErrors,
+  };
+}
+
 export const stateChange = (state: string, description: string): JsonObject =>
   json(description, { allOf: [schemaRef('StateChange'), { type: 'object', properties: { state: { const: state } } }] });

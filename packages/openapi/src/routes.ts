@@ -1,5 +1,5 @@
 import type { JsonObject, OpenApiOptions } from './options.js';
-import { error, json, response, serverErrors, stateChange } from './responses.js';
+import { adminResponses, error, json, response, serverErrors, stateChange } from './responses.js';
 import { schemaRef } from './schemas.js';
 
 const idParam: JsonObject = {
@@ -10,16 +10,7 @@ const idParam: JsonObject = {
   schema: schemaRef('RequestId'),
 };
 
-const admin = (extra: Record<string, JsonObject>): Record<string, JsonObject> => ({
-  '400': response('BadId'),
-  '401': response('AdminUnauthorized'),
-  '403': response('AdminDisabled'),
-  '404': response('NotFound'),
-  '405': response('MethodNotAllowed'),
-  ...extra,
-  '503': response('QueueUnavailable'),
-  ...serverErrors,
-});
+const admin = (extra: Record<string, JsonObject>) => adminResponses(extra);
 
 /** Knocker's own routes under RESERVED_PREFIX: answered by Knocker whatever the method, never relayed. */
 export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {

@@ -15,6 +15,8 @@ export const ERROR_CODES: Record<string, string> = {
   loop_detected: '406: the request carries x-knocker, it already went through a Knocker',
   request_timeout: '408: the request did not arrive within READ_TIMEOUT',
   invalid_state: '409: the request is not in a state that allows this',
+  schedules_full: '409: a Knocker-Cron over SCHEDULES_MAX schedules (or SCHEDULES_MAX is 0)',
+  flow_control_off: '409: a pause asked of a Knocker without flow control',
   payload_too_large: '413: the body is larger than MAX_BODY_SIZE',
   log_full: '413: the log line would pass REQUEST_LOG_MAX_LINES or REQUEST_LOG_MAX_BYTES',
   too_many_requests: '429: MAX_INFLIGHT requests are in flight (Retry-After: 1)',
@@ -139,21 +141,20 @@ export function schemas(): Record<string, JsonObject> {
         attempts: { type: 'array', items: ref('Attempt'), description: 'Every attempt so far, replays included.' },
         logs: { type: 'array', items: { type: 'string' }, description: 'Lines added with POST <prefix>/log, each stamped with the time it arrived.' },
         callback: {
-          oneOf: [
-            { type: 'null' },
-            {
-              type: 'object',
-              required: ['url', 'state', 'attempts'],
-              additionalProperties: false,
-              properties: {
-                url: { type: 'string', format: 'uri' },
-                state: { enum: ['none', 'pending', 'sent', 'failed'] },
-                attempts: { type: 'integer', minimum: 0 },
-              },
-            },
-          ],
+          oneOf: [{ type: 'null' }, ref('CallbackProgress')],
           description: 'Null without Knocker-Callback; else the callback of the current run.',
         },
+        success_callback: { ...ref('CallbackProgress'), description: 'With Knocker-Success-Callback: the call made once the request is delivered.' },
+      },
+    },
+    CallbackProgress: {
+      type: 'object',
+      required: ['url', 'state', 'attempts'],
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', format: 'uri' },
+        state: { enum: ['none', 'pending', 'sent', 'failed'], description: '`none` until there is a callback to send.' },
+        attempts: { type: 'integer', minimum: 0 },
       },
     },
     StateChange: {
