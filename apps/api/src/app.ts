@@ -40,7 +40,7 @@ export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps
  * to express; every other request is relayed by a plain node:http handler, which costs a
  * fraction of express's router. Both share one in-flight gate and one relay. Never listens itself.
  */
-export function createApi(deps: ApiDeps): RequestListener {
+export function createApi(deps: ApiDeps): ApiListener {
   const guard = watchEventLoop(deps.maxEventLoopDelayMs);
   const gate = createInflightGate(deps.maxInflight, guard.refusal);
   const checkKey = createApiKeyCheck(deps.apiKeys);
@@ -50,8 +50,12 @@ export function createApi(deps: ApiDeps): RequestListener {
     deps.health.path, deps.statusUrl, deps.reservedPrefix, ...(deps.registry ? ['/metrics'] : []), ...(deps.board ? [deps.board.path] : []),
   ]);
   const fast = createFastPath({ ...deps, gate, checkKey, relay });
-  return (req, res) => (reserved(req.url ?? '') ? app(req, res) : fast(req, res));
+  const listener: RequestListener = (req, res) => (reserved(req.url ?? '') ? app(req, res) : fast(req, res));
+  return Object.assign(listener, { app });
 }
+
+/** The ingress, and the express app behind its reserved paths (whose routes the tests list). */
+export type ApiListener = RequestListener & { readonly app: express.Express };
 
 interface Shared {
   gate: ReturnType<typeof createInflightGate>;

@@ -2,16 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@knocker/config';
-import { createFlowStore } from '@knocker/flow';
-import { createShutdown, redisCheck } from '@knocker/health';
-import { createHttpMetrics, createRegistry } from '@knocker/metrics';
-import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
-import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
+import { createShutdown } from '@knocker/health';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, createSchedules, probeCluster, producerConnection, type Shard } from '@knocker/queue';
 import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
 import { createApi } from './app.js';
-import { workersCheck } from './checks.js';
+import { apiDeps } from './deps.js';
 import { answerClientError } from './client-error.js';
 
 async function main(): Promise<void> {
@@ -73,39 +69,9 @@ async function main(): Promise<void> {
   shutdown.listen();
 
   if (!config.board.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${config.board.path}`);
-  const registry = createRegistry();
-  // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
-  // rather than a failed delivery later.
-  const policy = rememberRefusals(createAddressPolicy(config.network));
-  const app = createApi({
-    limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
-    queues,
-    schedules,
-    schedulesMax: config.schedulesMax,
-    queueReady: () => connection.status === 'ready',
-    maxBodySize: config.maxBodySize,
-    redisTimeoutMs: config.redisTimeoutMs,
-    waitReplicas: config.waitReplicas,
-    statusUrl: config.statusUrl,
-    reservedPrefix: config.reservedPrefix,
-    adminApiKey: config.adminApiKey,
-    openApi: renderOpenApi(buildOpenApi(openApiOptions(config))),
-    requestLog: config.requestLog,
-    flow: { store: createFlowStore(connection, config.queuePrefix), settings: config.flow },
-    logger,
-    reporter,
-    registry: config.metricsEnabled ? registry : undefined,
-    metrics: createHttpMetrics(registry),
-    health: { ...config.health, checks: [redisCheck(connection), workersCheck(() => queues.all)], shuttingDown: () => shutdown.stopping },
-    // Bull Board and its UI are loaded only when mounted: they are a tenth of an idle api's memory.
-    board: config.board.user
-      ? { path: config.board.path, router: (await import('./board.js')).createBoard({ ...config.board, queues, schedules: schedules.queue }) }
-      : undefined,
-    maxInflight: config.maxInflight,
-    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
-    writeTimeoutMs: config.writeTimeoutMs,
-    apiKeys: config.apiKeys,
-  });
+  // Bull Board and its UI are loaded only when mounted: they are a tenth of an idle api's memory.
+  const board = config.board.user ? (await import('./board.js')).createBoard({ ...config.board, queues, schedules: schedules.queue }) : undefined;
+  const app = createApi(apiDeps(config, { connection, queues, schedules, logger, reporter, board, shuttingDown: () => shutdown.stopping }));
 
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.

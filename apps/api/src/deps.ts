@@ -1,0 +1,58 @@
+import type { RequestListener } from 'node:http';
+import type { Config } from '@knocker/config';
+import { createFlowStore } from '@knocker/flow';
+import { redisCheck } from '@knocker/health';
+import { createHttpMetrics, createRegistry } from '@knocker/metrics';
+import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
+import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
+import type { Connection, Queues, Schedules } from '@knocker/queue';
+import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import type { ApiDeps } from './app.js';
+import { workersCheck } from './checks.js';
+
+/** What the process owns and the api only uses: the connection, the queues, logging, the shutdown. */
+export interface ApiRuntime {
+  connection: Connection;
+  queues: Queues;
+  schedules: Schedules;
+  logger: Logger;
+  reporter: ErrorReporter;
+  /** Bull Board's router, when BOARD_USER and BOARD_PASSWORD mount it. */
+  board: RequestListener | undefined;
+  shuttingDown: () => boolean;
+}
+
+/** The api's dependencies as the configuration says; one place, so what tests build is what runs. */
+export function apiDeps(config: Config, rt: ApiRuntime): ApiDeps {
+  const { connection, queues } = rt;
+  const registry = createRegistry();
+  // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
+  // rather than a failed delivery later.
+  const policy = rememberRefusals(createAddressPolicy(config.network));
+  return {
+    limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
+    queues,
+    schedules: rt.schedules,
+    schedulesMax: config.schedulesMax,
+    queueReady: () => connection.status === 'ready',
+    maxBodySize: config.maxBodySize,
+    redisTimeoutMs: config.redisTimeoutMs,
+    waitReplicas: config.waitReplicas,
+    statusUrl: config.statusUrl,
+    reservedPrefix: config.reservedPrefix,
+    adminApiKey: config.adminApiKey,
+    openApi: renderOpenApi(buildOpenApi(openApiOptions(config))),
+    requestLog: config.requestLog,
+    flow: { store: createFlowStore(connection, config.queuePrefix), settings: config.flow },
+    logger: rt.logger,
+    reporter: rt.reporter,
+    registry: config.metricsEnabled ? registry : undefined,
+    metrics: createHttpMetrics(registry),
+    health: { ...config.health, checks: [redisCheck(connection), workersCheck(() => queues.all)], shuttingDown: rt.shuttingDown },
+    board: rt.board ? { path: config.board.path, router: rt.board } : undefined,
+    maxInflight: config.maxInflight,
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    writeTimeoutMs: config.writeTimeoutMs,
+    apiKeys: config.apiKeys,
+  };
+}

@@ -1,0 +1,78 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@knocker/config';
+import { createQueues, createSchedules, producerConnection, type Connection, type Queues, type Schedules } from '@knocker/queue';
+import { createErrorReporter, createLogger } from '@knocker/telemetry';
+import { sharedRedisUrl, uniquePrefix } from '@knocker/test-kit';
+import { createApi } from '../src/app.js';
+import { apiDeps } from '../src/deps.js';
+import { routeTable, type RouteEntry } from '../src/routes.js';
+
+// The api's express app, built as main.ts builds it, lists its routes; each must be an
+// operation of the document that api serves, and each operation a route. A route added to
+// the api without its description fails here, whatever the contract test drives.
+const opened: Array<{ connection: Connection; queues: Queues; schedules: Schedules }> = [];
+afterAll(async () => {
+  for (const o of opened) {
+    await Promise.allSettled([o.queues.close(), o.schedules.close()]);
+    o.connection.disconnect();
+  }
+});
+
+function build(env: Record<string, string>) {
+  const config = loadConfig({ REDIS_URL: sharedRedisUrl(), QUEUE_PREFIX: uniquePrefix('routes'), LOG_LEVEL: 'error', ADMIN_API_KEY: 'admin-key-for-routes-0123456789', ...env });
+  const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
+  connection.on('error', () => undefined);
+  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
+  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
+  opened.push({ connection, queues, schedules });
+  const logger = createLogger({ name: 'api', ...config.log });
+  const reporter = createErrorReporter({ dsn: '', release: 'test', serverName: 'test' });
+  const deps = apiDeps(config, { connection, queues, schedules, logger, reporter, board: undefined, shuttingDown: () => false });
+  return { routes: routeTable(createApi(deps).app), doc: JSON.parse(deps.openApi) as { paths: Record<string, Record<string, unknown>> } };
+}
+
+// Parameter names aside: express's `/hc/:path` is the document's `/hc/{check}`.
+const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+const key = (r: RouteEntry) => `${r.method} ${shape(r.path)}`;
+
+function operations(doc: { paths: Record<string, Record<string, unknown>> }): string[] {
+  return Object.entries(doc.paths)
+    .filter(([path]) => path !== '/{path}') // the relay: any path the routes leave, answered outside express's routes
+    .flatMap(([path, item]) => Object.keys(item).filter((m) => m !== 'parameters').map((m) => `${m.toUpperCase()} ${shape(path)}`));
+}
+
+/** Routes without an operation, and operations without a route. */
+function compare(routes: RouteEntry[], doc: { paths: Record<string, Record<string, unknown>> }) {
+  const documented = new Set(operations(doc));
+  const served = new Set(routes.map(key));
+  return { undocumented: [...served].filter((r) => !documented.has(r)).sort(), unserved: [...documented].filter((o) => !served.has(o)).sort() };
+}
+
+describe.each([
+  ['the defaults', {}],
+  ['moved paths, metrics off, the log behind the admin key', { RESERVED_PREFIX: '/relay-admin', STATUS_URL: '/status', HEALTH_PATH: '/health', METRICS_ENABLED: 'false', REQUEST_LOG_REQUIRES_ADMIN_KEY: 'true' }],
+])('with %s', (_name, env) => {
+  const { routes, doc } = build(env);
+
+  it('every route of the api is an operation of its document, and every operation a route', () => {
+    expect(routes.length).toBeGreaterThan(10);
+    expect(compare(routes, doc)).toEqual({ undocumented: [], unserved: [] });
+  });
+
+  it('a path left out of the document is noticed', () => {
+    for (const path of Object.keys(doc.paths).filter((p) => p !== '/{path}')) {
+      const { [path]: _, ...rest } = doc.paths;
+      expect([path, compare(routes, { paths: rest }).undocumented.length > 0]).toEqual([path, true]);
+    }
+  });
+});
+
+it('lists mounted routers at their mount path, with OpenAPI parameters', () => {
+  const { routes } = build({});
+  expect(routes).toEqual(expect.arrayContaining([
+    { method: 'GET', path: '/knocker/requests/{id}' },
+    { method: 'POST', path: '/knocker/hosts/{key}/pause' },
+    { method: 'GET', path: '/hc/{path}' },
+    { method: 'GET', path: '/hc' },
+  ]));
+});
