@@ -49,6 +49,12 @@ const relay = (target: string, headers: Record<string, string> = {}, body = '{"n
 const admin = (method: string, path: string, base = api.url, key: string | null = ADMIN_KEY, body?: string) =>
   call(base, method, `/knocker${path}`, { headers: key === null ? {} : { 'Knocker-Admin-Key': key }, body });
 const stateOf = async (id: string) => (await admin('GET', `/requests/${id}`)).json().state;
+/** The headers a webhook's parameters say it carries: the required ones, and none of the others (signing is off here). */
+function expectHeaders(webhook: string, headers: Record<string, unknown>) {
+  const params: Array<{ name: string; required: boolean }> = doc.webhooks[webhook].post.parameters;
+  expect(params.filter((p) => !p.required).map((p) => p.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+  for (const p of params) expect([webhook, p.name, headers[p.name]]).toEqual([webhook, p.name, p.required ? expect.any(String) : undefined]);
+}
 
 describe('the served document', () => {
   it('is built from the running configuration', () => {
@@ -74,9 +80,9 @@ describe('every answer matches the document', () => {
     expect(delayed.json().not_before).toEqual(expect.any(String));
     expect((await admin('GET', '/requests/oa-delayed')).json()).toMatchObject({ state: 'delayed', not_before: delayed.json().not_before });
 
-    // The target sees the delivery headers the document describes.
+    // The target sees the delivery headers the document describes; the signature's only with SIGNING_SECRETS.
     const [delivered] = await t.waitForRequests(1);
-    for (const p of doc.webhooks.delivery.post.parameters) expect([p.name, delivered?.headers[p.name]]).toEqual([p.name, expect.any(String)]);
+    expectHeaders('delivery', delivered?.headers ?? {});
   });
 
   it('relays: malformed, oversized headers, saturation and a slow client', async () => {
@@ -108,12 +114,18 @@ describe('every answer matches the document', () => {
     const ok = await targets.start();
     const failing = await targets.start(() => ({ status: 500 }));
     const cb = await targets.start();
-    await relay(ok.host, { 'Knocker-Id': 'oa-ok' });
+    await relay(ok.host, { 'Knocker-Id': 'oa-ok', 'Knocker-Success-Callback': `${cb.url}/delivered` });
     await relay(failing.host, { 'Knocker-Id': 'oa-failed', 'Knocker-Retries': '0', 'Knocker-Callback': `${cb.url}/failed`, 'Knocker-Catch': 'x.*' });
     await waitFor(async () => (await stateOf('oa-ok')) === 'delivered' && (await stateOf('oa-failed')) === 'failed', { what: 'both settled', timeoutMs: 20_000 });
-    const [callback] = await cb.waitForRequests(1, 20_000);
+    const calls = await cb.waitForRequests(2, 20_000);
+    const callback = calls.find((c) => c.url === '/failed');
+    const success = calls.find((c) => c.url === '/delivered');
     checker.checkWebhook('failureCallback', JSON.parse(callback?.body.toString() ?? ''));
+    checker.checkWebhook('successCallback', JSON.parse(success?.body.toString() ?? ''));
+    expectHeaders('failureCallback', callback?.headers ?? {});
+    expectHeaders('successCallback', success?.headers ?? {});
     await waitFor(async () => (await admin('GET', '/requests/oa-failed')).json().callback.state === 'sent', { what: 'callback sent' });
+    await waitFor(async () => (await admin('GET', '/requests/oa-ok')).json().success_callback?.state === 'sent', { what: 'success callback sent' });
 
     expect((await call(api.url, 'POST', '/knocker/log?id=oa-ok', { body: 'a line\n' })).status).toBe(200);
     expect((await call(api.url, 'POST', '/knocker/log?id=oa-ok', { body: 'one too many' })).status).toBe(413);

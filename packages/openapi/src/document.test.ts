@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { loadConfig } from '@knocker/config';
-import { checkFlowKey, checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseDuration, parseKnockRequest } from '@knocker/protocol';
+import { checkFlowKey, checkRequestId, InvalidRequestError, KNOCKER_HEADERS, parseCron, parseDuration, parseKnockRequest } from '@knocker/protocol';
 import { buildOpenApi, describedHeaders, openApiOptions, renderOpenApi } from './index.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -81,6 +81,39 @@ describe('the relay headers', () => {
     fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0129.dhmsDx '.split('')), maxLength: 10 }), (text) => {
       expect([text, pattern.test(text)]).toEqual([text, text.trim() === text && parseDuration(text) !== undefined]);
     }), { numRuns: 1000 });
+  });
+
+  it('Knocker-Not-Before: the pattern allows exactly the times the parser reads', () => {
+    const pattern = new RegExp(header('Knocker-Not-Before').schema.pattern);
+    // At most 9 characters: every such time is in the past, within DELAY_MAX of now.
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0129.-e+ x'.split('')), maxLength: 9 }), (text) => {
+      expect([text, pattern.test(text)]).toEqual([text, text.trim() === text && accepted({ 'Knocker-Not-Before': text }) === true]);
+    }), { numRuns: 1000 });
+  });
+
+  it('Knocker-Cron: every expression the parser accepts has the form the pattern gives', () => {
+    const pattern = new RegExp(header('Knocker-Cron').schema.pattern);
+    // Mostly values every field takes, so that many expressions are accepted; some that only
+    // one field takes, some no field takes, and some noise.
+    const field = fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('*', '?', '5', '1-5', '*/15', '2-6/2', '1,2,3') },
+      { weight: 1, arbitrary: fc.constantFrom('0', '59', 'L', '5L', '1#2', 'MON', 'jan-mar', 'SUN', '60', 'x', '@daily') },
+      { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...'0123456789*?,/#-LWMONJAé$%.'.split('')), minLength: 1, maxLength: 4 }) },
+    );
+    const space = fc.constantFrom(' ', '  ', '\t');
+    const expression = fc.tuple(
+      fc.constantFrom('', 'CRON_TZ=Europe/Paris ', 'CRON_TZ=utc  ', 'CRON_TZ=Nowhere/Town ', 'CRON_TZ= ', 'TZ=UTC '),
+      fc.array(fc.tuple(field, space), { minLength: 4, maxLength: 7 }),
+    ).map(([zone, fields]) => `${zone}${fields.map(([f, sp], i) => (i === 0 ? f : `${sp}${f}`)).join('')}`);
+    let taken = 0;
+    fc.assert(fc.property(expression, (cron) => {
+      const ok = typeof parseCron(cron) === 'object';
+      if (ok) taken += 1;
+      // The pattern may allow more (values out of range): the parser then says which field.
+      expect([cron, !ok || pattern.test(cron)]).toEqual([cron, true]);
+      expect([cron, pattern.test(cron) || accepted({ 'Knocker-Cron': cron }) !== true]).toEqual([cron, true]);
+    }), { numRuns: 2000 });
+    expect(taken).toBeGreaterThan(100);
   });
 
   it('Knocker-Scheme and Knocker-Callback: the document refuses what the parser refuses', () => {

@@ -1,5 +1,9 @@
 import type { JsonObject, OpenApiOptions } from './options.js';
 
+// The form of a Knocker-Cron the parser may accept; which values it does is its own to say.
+const CRON_FIELD = '[0-9A-Za-z*?,/#-]+';
+const CRON_PATTERN = `^(CRON_TZ=\\S+\\s+)?${CRON_FIELD}(\\s+${CRON_FIELD}){4,5}$`;
+
 /**
  * The `Knocker-*` request headers, as OpenAPI header parameters. Ranges come from the running
  * limits, so a served document says what this Knocker accepts.
@@ -40,16 +44,22 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
       schema: { $ref: '#/components/schemas/RequestId' },
     },
     'Knocker-Delay': {
-      description: `Wait this long before the first attempt: plain seconds (\`90\`, \`1.5\`) or a duration with the units d, h, m, s, largest first (\`30s\`, \`5m\`, \`1h30m\`); at most ${o.delayMax} seconds (DELAY_MAX). The answer then has \`not_before\`.`,
+      description: `Wait this long before the first attempt: plain seconds (\`90\`, \`1.5\`: digits with at most one dot, no sign or exponent) or a duration in the units d, h, m, s (either case), each at most once and largest first, whole numbers but for seconds (\`30s\`, \`5m\`, \`1h30m\`, \`2d\`, \`1.5s\`). From 0 to ${o.delayMax} seconds (DELAY_MAX). The answer then has \`not_before\`. Not with Knocker-Cron.`,
       schema: { type: 'string', pattern: '^(?=.)(\\d+(\\.\\d*)?|\\.\\d+|(\\d+[dD])?(\\d+[hH])?(\\d+[mM])?(\\d+(\\.\\d+)?[sS])?)$', example: '1h30m' },
     },
     'Knocker-Not-Before': {
-      description: `Unix time, in seconds, of the first attempt; wins over Knocker-Delay; a time in the past means now; at most ${o.delayMax} seconds (DELAY_MAX) from now.`,
-      schema: { type: 'number', minimum: 0, example: 1893456000 },
+      description: `Unix time, in seconds, of the first attempt: digits with at most one dot (\`1893456000\`, \`1893456000.5\`), no sign or exponent. At most ${o.delayMax} seconds (DELAY_MAX) from now; a time in the past means now. Wins over Knocker-Delay; not with Knocker-Cron.`,
+      schema: { type: 'string', pattern: '^(\\d+(\\.\\d*)?|\\.\\d+)$', example: '1893456000' },
     },
     'Knocker-Cron': {
-      description: 'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), optionally after `CRON_TZ=<IANA zone>`; cannot be combined with Knocker-Delay or Knocker-Not-Before.',
-      schema: { type: 'string', example: 'CRON_TZ=Europe/Paris 0 9 * * 1-5' },
+      description: [
+        'Store a schedule instead of sending once: at every tick Knocker sends this request, with the id `<Knocker-Id>@<tick time in ms>`; the answer is `ScheduleAccepted`.',
+        '5 fields (minute hour day-of-month month day-of-week) or 6 (second first), separated by spaces, optionally after `CRON_TZ=<IANA zone>` and a space (the zone in any case; UTC without it).',
+        'Values: second and minute 0-59, hour 0-23, day of month 1-31 or `L` (the last), month 1-12 or `JAN`-`DEC`, day of week 0-7 (0 and 7 are Sunday) or `SUN`-`SAT`, `5L` (the last Friday) or `1#2` (the second Monday).',
+        'Each field takes `*` or `?`, a value, a range `a-b`, a step `*/n` or `a-b/n`, and lists of these `a,b`. Macros such as `@daily` are refused, and so is an expression that can never fire (`0 0 30 2 *`). `H` is read but picks a random value on every read: avoid it.',
+        'Not with Knocker-Delay or Knocker-Not-Before. With a Knocker-Id of its own, at most 114 characters; a request with the Knocker-Id of a stored schedule replaces it. At most SCHEDULES_MAX schedules (409 `schedules_full`).',
+      ].join(' '),
+      schema: { type: 'string', pattern: CRON_PATTERN, example: 'CRON_TZ=Europe/Paris 0 9 * * 1-5' },
     },
     'Knocker-Flow-Key': {
       description: "The flow-control key the request counts under (per-key concurrency and rate limits, breaker) instead of its target's `host:port`; kept in config as `flow_key`.",

@@ -218,6 +218,22 @@ export function schemas(): Record<string, JsonObject> {
         reason: { type: 'string' },
       },
     },
+    SuccessCallback: {
+      type: 'object',
+      required: ['id', 'url', 'method', 'status_code', 'attempts', 'duration_ms', 'headers', 'body', 'body_truncated'],
+      additionalProperties: false,
+      properties: {
+        id: ref('RequestId'),
+        url: { type: 'string', format: 'uri', description: 'Where the request was delivered.' },
+        method: { type: 'string' },
+        status_code: { type: 'integer', minimum: 100, maximum: 399, description: "The target's status." },
+        attempts: { type: 'integer', minimum: 1, description: 'Attempts made in the run that succeeded.' },
+        duration_ms: { type: 'number', minimum: 0, description: 'Of the attempt that succeeded.' },
+        headers: { ...ref('HeaderPairs'), description: "The target's answer headers, names lower-case, repeats kept, as `[name, value]` pairs." },
+        body: { type: 'string', contentEncoding: 'base64', description: "The target's answer body, base64, at most SUCCESS_CALLBACK_MAX_BODY bytes of it." },
+        body_truncated: { type: 'boolean', description: 'True when the body was longer than SUCCESS_CALLBACK_MAX_BODY and is cut.' },
+      },
+    },
     FailureCallback: {
       type: 'object',
       required: ['config', 'method', 'url', 'status_code', 'attempts'],
