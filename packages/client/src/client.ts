@@ -1,5 +1,9 @@
 import { knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
 import { retryDefaults, send, type Call, type RequestBody, type RetryOptions, type TransportOptions } from './transport.js';
+import {
+  replayBody, type BulkReplay, type HostList, type HostPaused, type ReplayFilter, type ScheduleAccepted, type ScheduleDeleted, type ScheduleInspection,
+  type ScheduleStateChange, type ScheduleSummary,
+} from './admin-types.js';
 import type { Inspection, KnockAccepted, KnockerStatus, LogAppended, StateChange } from './types.js';
 
 export interface KnockerOptions {
@@ -7,7 +11,7 @@ export interface KnockerOptions {
   url: string;
   /** Knocker-Api-Key, when the api has KNOCKER_API_KEYS. */
   apiKey?: string;
-  /** Knocker-Admin-Key, for `requests.*`. */
+  /** Knocker-Admin-Key, for `requests.*`, `schedules.*` and `hosts.*`. */
   adminKey?: string;
   /** Off by default. On, 503, 429 and network errors are retried; a knock then always carries an id, so it is never stored twice. */
   retry?: boolean | RetryOptions;
@@ -34,6 +38,25 @@ export class Knocker {
     logs(id: string): Promise<string[]>;
     /** Adds a line to a request's log (what a target does with the x-knocker-id it received). */
     log(id: string, line: string): Promise<LogAppended>;
+    /** Replays the failed requests that match, oldest failure first, at most `limit` (100) a call. */
+    retryMany(filter?: ReplayFilter): Promise<BulkReplay>;
+  };
+  /** The schedules stored by knocks with `cron`. */
+  readonly schedules: {
+    list(): Promise<ScheduleSummary[]>;
+    /** Its definition, the request a tick sends, the next ticks and the requests of the last ones. */
+    get(id: string): Promise<ScheduleInspection>;
+    /** No further tick; requests of past ticks are kept. */
+    remove(id: string): Promise<ScheduleDeleted>;
+    pause(id: string): Promise<ScheduleStateChange>;
+    resume(id: string): Promise<ScheduleStateChange>;
+  };
+  /** Flow keys (a target's host:port, or a flowKey): their work, limits, breaker and pause. */
+  readonly hosts: {
+    list(): Promise<HostList>;
+    /** Attempts under way finish; new and retried requests to the key wait until it is resumed. */
+    pause(key: string): Promise<HostPaused>;
+    resume(key: string): Promise<HostPaused>;
   };
   readonly #transport: TransportOptions;
   readonly #options: KnockerOptions;
@@ -44,7 +67,7 @@ export class Knocker {
     this.#options = options;
     this.#prefix = (options.reservedPrefix ?? '/knocker').replace(/\/+$/, '');
     this.#transport = { url: options.url, retry: retryDefaults(options.retry), timeoutMs: options.timeoutMs ?? 10_000, fetch: options.fetch ?? globalThis.fetch };
-    const path = (id: string, rest = '') => `${this.#prefix}/requests/${encodeURIComponent(id)}${rest}`;
+    const path = (id: string, rest = '', under = 'requests') => `${this.#prefix}/${under}/${encodeURIComponent(id)}${rest}`;
     this.requests = {
       get: (id) => this.#admin<Inspection>({ method: 'GET', path: path(id), retryable: true }),
       retry: (id) => this.#admin<StateChange>({ method: 'POST', path: path(id, '/retry'), retryable: false }),
@@ -53,15 +76,39 @@ export class Knocker {
       log: (id, line) => this.#send<LogAppended>({
         method: 'POST', path: `${this.#prefix}/log?id=${encodeURIComponent(id)}`, headers: this.#adminHeader(), body: line, retryable: false,
       }),
+      retryMany: (filter = {}) => this.#send<BulkReplay>({
+        method: 'POST', path: `${this.#prefix}/requests/retry`, headers: [...this.#adminHeader(), ['content-type', 'application/json']], body: replayBody(filter), retryable: false,
+      }),
+    };
+    const schedule = (id: string, rest = '') => path(id, rest, 'schedules');
+    this.schedules = {
+      list: async () => (await this.#admin<{ schedules: ScheduleSummary[] }>({ method: 'GET', path: `${this.#prefix}/schedules`, retryable: true })).schedules,
+      get: (id) => this.#admin<ScheduleInspection>({ method: 'GET', path: schedule(id), retryable: true }),
+      remove: (id) => this.#admin<ScheduleDeleted>({ method: 'DELETE', path: schedule(id), retryable: false }),
+      // Pausing twice is pausing once: safe to send again.
+      pause: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/pause'), retryable: true }),
+      resume: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/resume'), retryable: true }),
+    };
+    this.hosts = {
+      list: () => this.#admin<HostList>({ method: 'GET', path: `${this.#prefix}/hosts`, retryable: true }),
+      pause: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/pause', 'hosts'), retryable: true }),
+      resume: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/resume', 'hosts'), retryable: true }),
     };
   }
 
-  /** Hands a request to Knocker; resolves once it is stored, with what will be delivered. */
-  async knock(options: KnockOptions): Promise<KnockAccepted> {
+  /**
+   * Hands a request to Knocker; resolves once it is stored, with what will be delivered. With
+   * `cron`, a schedule is stored instead, which sends the request at every tick.
+   */
+  knock(options: KnockOptions & { cron: string }): Promise<ScheduleAccepted>;
+  knock(options: KnockOptions & { cron?: undefined }): Promise<KnockAccepted>;
+  knock(options: KnockOptions): Promise<KnockAccepted | ScheduleAccepted>;
+  async knock(options: KnockOptions): Promise<KnockAccepted | ScheduleAccepted> {
     const target = new URL(options.url);
-    const path = `${target.pathname}${target.search}`;
-    if (path === `${this.#prefix}/log` || path.startsWith(`${this.#prefix}/log?`) || path.startsWith(`${this.#prefix}/requests`)) {
-      throw new TypeError(`Knocker answers ${this.#prefix}/requests… and ${this.#prefix}/log itself: a target path there cannot be relayed`);
+    const path = `${target.pathname}${target.search}`.toLowerCase();
+    const prefix = this.#prefix.toLowerCase();
+    if (path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)) {
+      throw new TypeError(`Knocker answers every path under ${this.#prefix} itself: a target path there cannot be relayed`);
     }
     // With retries on, the id is fixed before the first attempt: a retry whose first try was
     // stored after all is then answered as a duplicate instead of being stored again.
@@ -74,7 +121,7 @@ export class Knocker {
       ...knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }),
       ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : []),
     ];
-    return this.#send<KnockAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path, headers, body, retryable: true });
+    return this.#send<KnockAccepted | ScheduleAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path: `${target.pathname}${target.search}`, headers, body, retryable: true });
   }
 
   /** The status page: version, totals and queue counts. */

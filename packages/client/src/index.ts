@@ -9,4 +9,9 @@ export {
 export { verifyDelivery, KnockerSignatureError } from './verify.js';
 export type { Delivery, DeliveryRequest, VerifyOptions, SignatureProblem } from './verify.js';
 export { FINAL_STATES } from './types.js';
-export type { KnockAccepted, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback } from './types.js';
+export type {
+  KnockAccepted, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback, SuccessCallback, CallbackProgress,
+} from './types.js';
+export type {
+  ScheduleAccepted, ScheduleState, ScheduleSummary, ScheduleInspection, ScheduleStateChange, ScheduleDeleted, HostView, HostList, HostPaused, ReplayFilter, BulkReplay,
+} from './admin-types.js';

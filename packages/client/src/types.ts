@@ -59,7 +59,16 @@ export interface Inspection {
   replays: number;
   attempts: Attempt[];
   logs: string[];
-  callback: { url: string; state: 'none' | 'pending' | 'sent' | 'failed'; attempts: number } | null;
+  callback: CallbackProgress | null;
+  /** With a success callback: the call made once the request is delivered. */
+  success_callback?: CallbackProgress;
+}
+
+export interface CallbackProgress {
+  url: string;
+  /** `none` until there is a callback to send. */
+  state: 'none' | 'pending' | 'sent' | 'failed';
+  attempts: number;
 }
 
 export interface StateChange {
@@ -85,6 +94,8 @@ export interface KnockerStatus {
   delivered: number;
   failed: number;
   queues: { requests: Record<string, number>; callbacks: Record<string, number> };
+  /** Stored schedules, running and paused. */
+  schedules: { active: number; paused: number };
 }
 
 /** What Knocker POSTs to Knocker-Callback when every attempt failed. */
@@ -97,6 +108,21 @@ export interface FailureCallback {
   error?: 'address_refused' | 'worker_lost' | 'no_retry' | 'outside_retry_on';
   error_code?: string;
   error_message?: string | null;
+}
+
+/** What Knocker POSTs to Knocker-Success-Callback once the request is delivered. */
+export interface SuccessCallback {
+  id: string;
+  url: string;
+  method: string;
+  status_code: number;
+  attempts: number;
+  duration_ms: number;
+  /** The target's answer headers, lower-case names. */
+  headers: Array<[string, string]>;
+  /** The target's answer body, base64, at most SUCCESS_CALLBACK_MAX_BODY bytes. */
+  body: string;
+  body_truncated: boolean;
 }
 
 /** The states after which nothing more happens to a request unless it is replayed. */

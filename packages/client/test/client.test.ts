@@ -21,7 +21,7 @@ let doc: any;
 beforeAll(async () => {
   const opts = { redisUrl: sharedRedisUrl(), prefix };
   [api, worker] = await Promise.all([
-    startApi({ ...opts, env: { ADMIN_API_KEY: ADMIN_KEY, KNOCKER_API_KEYS: API_KEY } }),
+    startApi({ ...opts, env: { ADMIN_API_KEY: ADMIN_KEY, KNOCKER_API_KEYS: API_KEY, HOST_CONCURRENCY: '100' } }),
     startWorker(opts),
   ]);
   doc = await (await fetch(`${api.url}/knocker/openapi.json`)).json();
@@ -134,6 +134,56 @@ describe('requests', () => {
     await settled(k, 'client-wait', 'delayed');
     expect(await k.requests.cancel('client-wait')).toEqual({ status: true, id: 'client-wait', state: 'cancelled' });
     expect(await k.status()).toMatchObject({ status: true, version: expect.any(String), queues: { requests: expect.any(Object) } });
+  }, 60_000);
+});
+
+describe('schedules', () => {
+  it('knock with cron stores one; list, get, pause, resume and remove it', async () => {
+    const t = await targets.start();
+    const k = knocker();
+    const stored = await k.knock({ url: `${t.url}/tick`, cron: '* * * * * *', id: 'client-schedule', body: { tick: true } });
+    expect(stored.schedule).toEqual({ id: 'client-schedule', cron: '* * * * * *', timezone: 'UTC', next: expect.any(String), state: 'active' });
+    expect(stored.config.id).toBe('client-schedule');
+    expect((await k.schedules.list()).find((s) => s.id === 'client-schedule')).toMatchObject({ state: 'active', method: 'POST', url: `${t.url}/tick` });
+    const [tick] = await t.waitForRequests(1, 20_000);
+    expect(tick?.headers['x-knocker-id']).toMatch(/^client-schedule@\d+$/);
+    await waitFor(async () => (await k.schedules.get('client-schedule')).last_requests.length > 0, { what: 'a tick listed' });
+    expect((await k.schedules.get('client-schedule')).schedule).toMatchObject({ next_ticks: expect.arrayContaining([expect.any(String)]), 'body-length': 13 });
+
+    expect(await k.schedules.pause('client-schedule')).toEqual({ status: true, id: 'client-schedule', state: 'paused', next: null });
+    expect((await k.schedules.get('client-schedule')).schedule.next_ticks).toEqual([]);
+    expect(await k.schedules.resume('client-schedule')).toMatchObject({ state: 'active', next: expect.any(String) });
+    expect(await k.schedules.remove('client-schedule')).toEqual({ status: true, id: 'client-schedule', state: 'deleted' });
+    await expect(k.schedules.get('client-schedule')).rejects.toMatchObject({ constructor: KnockerNotFoundError, errors: { id: expect.stringMatching(/no schedule/) } });
+    await expect(k.schedules.pause('bad:id')).rejects.toMatchObject({ constructor: KnockerRequestError, errors: { id: expect.any(String) } });
+    await expect(knocker({ adminKey: undefined }).schedules.list()).rejects.toBeInstanceOf(KnockerAuthError);
+  }, 60_000);
+});
+
+describe('hosts and bulk replay', () => {
+  it('lists, pauses and resumes a flow key', async () => {
+    const k = knocker();
+    expect(await k.hosts.pause('tenant/7')).toEqual({ status: true, key: 'tenant/7', paused: true });
+    const list = await k.hosts.list();
+    expect(list).toMatchObject({ flow_control: true, defaults: { concurrency: 100, rate: 0 } });
+    expect(list.hosts.find((h) => h.key === 'tenant/7')).toMatchObject({ paused: true, breaker: { state: 'closed' } });
+    expect(await k.hosts.resume('tenant/7')).toEqual({ status: true, key: 'tenant/7', paused: false });
+    await expect(k.hosts.pause(' no')).rejects.toMatchObject({ constructor: KnockerRequestError, status: 400, errors: { key: expect.any(String) } });
+  });
+
+  it('retryMany replays the failed requests that match, and names a wrong filter', async () => {
+    const failing = await targets.start(() => ({ status: 500 }));
+    const k = knocker();
+    for (const id of ['client-many-1', 'client-many-2']) await k.knock({ url: `${failing.url}/x`, id, retries: 0 });
+    await settled(k, 'client-many-1', 'failed');
+    await settled(k, 'client-many-2', 'failed');
+    expect(await k.requests.retryMany({ host: failing.host, statusCode: 404 })).toEqual({ status: true, replayed: 0, more: false, ids: [] });
+    const replayed = await k.requests.retryMany({ host: failing.host, statusCode: 500, since: new Date(Date.now() - 60_000), limit: 10 });
+    expect(replayed).toMatchObject({ replayed: 2, more: false });
+    expect(replayed.ids.sort()).toEqual(['client-many-1', 'client-many-2']);
+    await expect(k.requests.retryMany({ limit: 0, since: 'yesterday' })).rejects.toMatchObject({
+      constructor: KnockerRequestError, status: 400, errors: { limit: expect.any(String), since: expect.any(String) },
+    });
   }, 60_000);
 });
 

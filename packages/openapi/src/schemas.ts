@@ -172,7 +172,7 @@ export function schemas(): Record<string, JsonObject> {
     JobCounts: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: "BullMQ's job counts by state." },
     Status: {
       type: 'object',
-      required: ['status', 'version', 'worker', 'tasks', 'processed', 'delivered', 'failed', 'queues'],
+      required: ['status', 'version', 'worker', 'tasks', 'processed', 'delivered', 'failed', 'queues', 'schedules'],
       additionalProperties: false,
       properties: {
         status: { const: true },
