@@ -16,7 +16,7 @@ let worker: ChildHandle;
 
 beforeAll(async () => {
   const opts = { redisUrl: sharedRedisUrl(), prefix };
-  [api, worker] = await Promise.all([startApi({ ...opts, env: { ADMIN_API_KEY: ADMIN_KEY } }), startWorker(opts)]);
+  [api, worker] = await Promise.all([startApi({ ...opts, env: { ADMIN_API_KEY: ADMIN_KEY, HOST_CONCURRENCY: '10' } }), startWorker(opts)]);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([stopAll([api, worker].filter(Boolean)), targets.closeAll()]);
@@ -127,4 +127,52 @@ describe('knocker inspect, logs, retry, cancel, status, watch', () => {
     expect((await knocker(['inspect', 'cli-life'], { env: { KNOCKER_ADMIN_KEY: '' } })).stderr).toMatch(/401 unauthorized/);
     expect((await knocker(['--admin-key', ADMIN_KEY, 'inspect', 'cli-life'], { env: { KNOCKER_ADMIN_KEY: '' } })).code).toBe(0);
   }, 90_000);
+});
+
+describe('knocker schedules, hosts and retry-failed', () => {
+  it('sends with --cron, then lists, inspects, pauses, resumes and removes the schedule', async () => {
+    const t = await targets.start();
+    const sent = await knocker(['send', 'POST', `${t.url}/tick`, '--cron', 'CRON_TZ=Europe/Paris * * * * * *', '--id', 'cli-schedule', '-d', 'x']);
+    expect(sent).toMatchObject({ code: 0, stdout: expect.stringMatching(/^schedule stored cli-schedule: "CRON_TZ=Europe\/Paris \* \* \* \* \* \*" \(Europe\/Paris\), active, next \S+: POST http:\/\/127\.0\.0\.1:\d+\/tick\n$/) });
+    expect((await knocker(['send', 'POST', `${t.url}/tick`, '--cron', '* * * * *', '--wait'])).code).toBe(2);
+    expect(await knocker(['schedules', 'list'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cli-schedule: active, .* next \S+: POST .*\/tick$/m) });
+    await t.waitForRequests(1, 20_000);
+    await waitFor(async () => JSON.parse((await knocker(['--json', 'schedules', 'inspect', 'cli-schedule'])).stdout).last_requests.length > 0, { what: 'a tick listed' });
+    const inspect = await knocker(['schedules', 'inspect', 'cli-schedule']);
+    expect(inspect).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ {2}next ticks: \S+, /m) });
+    expect(inspect.stdout).toMatch(/^ {2}request cli-schedule@\d+: \w+/m);
+
+    expect(await knocker(['schedules', 'pause', 'cli-schedule'])).toMatchObject({ code: 0, stdout: 'cli-schedule: paused\n' });
+    expect(await knocker(['schedules', 'resume', 'cli-schedule'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cli-schedule: active, next \S+\n$/) });
+    const removed = await knocker(['--json', 'schedules', 'remove', 'cli-schedule']);
+    expect([removed.code, JSON.parse(removed.stdout)]).toEqual([0, { status: true, id: 'cli-schedule', state: 'deleted' }]);
+    expect(await knocker(['schedules', 'inspect', 'cli-schedule'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/404 not_found\n {2}id: no schedule/) });
+    expect((await knocker(['schedules', 'frobnicate'])).code).toBe(2);
+    expect((await knocker(['schedules', 'pause'])).code).toBe(2);
+  }, 60_000);
+
+  it('lists, pauses and resumes a flow key', async () => {
+    expect(await knocker(['hosts', 'pause', 'cli-tenant'])).toMatchObject({ code: 0, stdout: 'cli-tenant: paused\n' });
+    const list = await knocker(['hosts', 'list']);
+    expect(list).toMatchObject({ code: 0, stdout: expect.stringMatching(/^flow control on: concurrency 10, rate unlimited per key by default, no breaker\n/) });
+    expect(list.stdout).toMatch(/^ {2}cli-tenant: in flight 0, waiting 0, paused, breaker closed$/m);
+    expect(JSON.parse((await knocker(['--json', 'hosts', 'list'])).stdout)).toMatchObject({ flow_control: true, hosts: expect.any(Array) });
+    expect(await knocker(['hosts', 'resume', 'cli-tenant'])).toMatchObject({ code: 0, stdout: 'cli-tenant: resumed\n' });
+    expect(await knocker(['hosts', 'pause', ' bad'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/400 invalid_request\n {2}key: /) });
+  });
+
+  it('replays the failed requests of a host', async () => {
+    const failing = await targets.start(() => ({ status: 502 }));
+    for (const id of ['cli-many-1', 'cli-many-2']) await knocker(['send', 'POST', `${failing.url}/m`, '--retries', '0', '--id', id]);
+    for (const id of ['cli-many-1', 'cli-many-2']) expect((await knocker(['watch', id, '--interval', '100'])).code).toBe(1);
+    failing.respond = () => ({ status: 200 });
+    const none = await knocker(['retry-failed', '--host', failing.host, '--status-code', '404']);
+    expect(none).toMatchObject({ code: 0, stdout: 'replayed 0\n' });
+    const one = await knocker(['retry-failed', '--host', failing.host, '--limit', '1', '--since', new Date(Date.now() - 60_000).toISOString()]);
+    expect(one).toMatchObject({ code: 0, stdout: expect.stringMatching(/^replayed 1: cli-many-\d\nmore may match: run it again\n$/) });
+    const rest = await knocker(['--json', 'retry-failed', '--host', failing.host, '--status-code', '502']);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ replayed: 1, more: false });
+    expect((await knocker(['retry-failed', '--limit', 'lots'])).code).toBe(2);
+    expect(await knocker(['retry-failed', '--limit', '0'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/400 invalid_request\n {2}limit: /) });
+  }, 60_000);
 });

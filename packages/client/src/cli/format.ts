@@ -1,3 +1,4 @@
+import type { HostList, HostView, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
 import type { Inspection, KnockAccepted, KnockerStatus } from '../types.js';
 
 /** Human-readable answers; `--json` prints the answers themselves instead. */
@@ -31,5 +32,37 @@ export function status(s: KnockerStatus): string {
     `Knocker ${s.version}: processed ${s.processed} (delivered ${s.delivered}, failed ${s.failed})`,
     `  requests: ${counts(s.queues.requests)}`,
     `  callbacks: ${counts(s.queues.callbacks)}`,
+    `  schedules: ${counts(s.schedules)}`,
   ].join('\n');
+}
+
+export function scheduleAccepted(a: ScheduleAccepted): string {
+  const s = a.schedule;
+  return `${a.replaced ? 'schedule replaced' : 'schedule stored'} ${s.id}: ${JSON.stringify(s.cron)} (${s.timezone}), ${s.state}, next ${s.next ?? '-'}: ${a.method} ${a.url}`;
+}
+
+export function scheduleLine(s: ScheduleSummary): string {
+  return `${s.id}: ${s.state}, ${JSON.stringify(s.cron)} (${s.timezone}), next ${s.next ?? '-'}: ${s.method} ${s.url}`;
+}
+
+export function scheduleInspection(r: ScheduleInspection): string {
+  const s = r.schedule;
+  return [
+    scheduleLine(s),
+    `  created ${s.created_at}, updated ${s.updated_at}; ${s['body-length']} bytes, retries ${s.config.retries}, timeout ${s.config.timeout}s`,
+    ...(s.next_ticks.length > 0 ? [`  next ticks: ${s.next_ticks.join(', ')}`] : []),
+    ...r.last_requests.map((q) => `  request ${q.id}: ${q.state}${q.created_at ? ` (${q.created_at})` : ''}`),
+  ].join('\n');
+}
+
+export function hostList(h: HostList): string {
+  const d = h.defaults;
+  const breaker = h.breaker.failures > 0 ? `breaker after ${h.breaker.failures} failures (cooldown ${h.breaker.cooldown}s, up to ${h.breaker.cooldown_max}s)` : 'no breaker';
+  const head = h.flow_control ? `flow control on: concurrency ${d.concurrency || 'unlimited'}, rate ${d.rate || 'unlimited'} per key by default, ${breaker}` : 'flow control off';
+  return [head, ...(h.hosts.length === 0 ? ['  no flow key has work'] : h.hosts.map(hostLine))].join('\n');
+}
+
+function hostLine(k: HostView): string {
+  const until = k.breaker.until ? ` until ${k.breaker.until}` : '';
+  return `  ${k.key}: in flight ${k.in_flight}, waiting ${k.waiting}${k.paused ? ', paused' : ''}, breaker ${k.breaker.state}${until}`;
 }

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { Knocker } from '../client.js';
 import { KnockerApiError, KnockerError } from '../errors.js';
 import { KNOCK_OPTIONS, type KnockOptions } from '../options.js';
 import { FINAL_STATES, type Inspection } from '../types.js';
+import { addAdminCommands } from './admin.js';
+import { integer, number, time } from './args.js';
 import * as format from './format.js';
 
 export interface Io {
@@ -27,7 +29,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--url <url>', 'the Knocker api (KNOCKER_URL)', io.env['KNOCKER_URL'] ?? 'http://localhost:8000')
     // No defaults from the environment for keys: help would print them.
     .option('--api-key <key>', 'Knocker-Api-Key (KNOCKER_API_KEY)')
-    .option('--admin-key <key>', 'Knocker-Admin-Key, for inspect, retry, cancel, logs and watch (KNOCKER_ADMIN_KEY)')
+    .option('--admin-key <key>', 'Knocker-Admin-Key, for every command but send and status (KNOCKER_ADMIN_KEY)')
     .option('--json', 'print the answers as JSON')
     .showHelpAfterError()
     .exitOverride()
@@ -62,6 +64,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   send.action(async (method: string, url: string, opts: Record<string, unknown>) => {
     if (!URL.canParse(url)) throw new UsageError(`<url> must be an absolute http:// or https:// URL, got ${JSON.stringify(url)}`);
     if (opts['data'] !== undefined && opts['dataFile'] !== undefined) throw new UsageError('give --data or --data-file, not both');
+    if (opts['wait'] && opts['cron'] !== undefined) throw new UsageError('--wait follows one request; a schedule sends one at each tick (see schedules inspect)');
     const knock: KnockOptions = { url, method, headers: (opts['header'] as string[]).map(headerPair), config: Object.fromEntries((opts['config'] as string[]).map(configPair)) };
     if (opts['data'] !== undefined) knock.body = String(opts['data']);
     if (opts['dataFile'] !== undefined) knock.body = await readBody(String(opts['dataFile']), io);
@@ -70,7 +73,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       if (v !== undefined && !(Array.isArray(v) && v.length === 0)) Object.assign(knock, { [o.key]: v });
     }
     const answer = await client().knock(knock);
-    print(answer, format.accepted(answer));
+    print(answer, 'schedule' in answer ? format.scheduleAccepted(answer) : format.accepted(answer));
     if (opts['wait']) code = ended(await follow(client(), answer.config.id, 500, io, json()));
   });
 
@@ -96,6 +99,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const s = await client().status();
     print(s, format.status(s));
   });
+  addAdminCommands(program, { client, print });
   program.command('watch').description('follow a request until it is delivered, failed or cancelled (exit 1 unless delivered)')
     .argument('<id>').option('--interval <ms>', 'between two looks', integer('interval'), 500)
     .action(async (id: string, opts: { interval: number }) => {
@@ -152,29 +156,6 @@ function failure(err: unknown, io: Io): number {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function integer(flag: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--${flag} must be a whole number`);
-    return Number(value);
-  };
-}
-
-function number(flag: string) {
-  return (value: string): number => {
-    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new InvalidArgumentError(`--${flag} must be a number`);
-    return Number(value);
-  };
-}
-
-function time(flag: string) {
-  return (value: string): number | Date => {
-    if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-    const at = Date.parse(value);
-    if (Number.isNaN(at)) throw new InvalidArgumentError(`--${flag} must be unix seconds or an ISO time`);
-    return new Date(at);
-  };
 }
 
 function headerPair(raw: string): [string, string] {
