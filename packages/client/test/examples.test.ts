@@ -14,7 +14,8 @@ const started: ChildHandle[] = [];
 let api: ApiProcess;
 
 beforeAll(async () => {
-  const opts = { redisUrl: sharedRedisUrl(), prefix };
+  // Every delivery is signed; a receiver started without SIGNING_SECRETS does not check.
+  const opts = { redisUrl: sharedRedisUrl(), prefix, env: { SIGNING_SECRETS: secret } };
   const [a, w] = await Promise.all([startApi(opts), startWorker(opts)]);
   api = a;
   started.push(a, w);
@@ -47,8 +48,14 @@ describe.each(['receiver-http.mjs', 'receiver-express.mjs'])('%s', (file) => {
     await waitFor(() => r.child.output().includes(`repeat ${config.id} attempt 1`), { what: 'the repeat' });
   });
 
-  it('with SIGNING_SECRETS, answers 200 to a signed delivery and 401 to an unsigned or forged one', async () => {
+  it('with SIGNING_SECRETS, takes the delivery Knocker signed, and answers 401 to an unsigned or forged one', async () => {
     const r = await receiver(file, { SIGNING_SECRETS: `whsec_${randomBytes(24).toString('base64')} ${secret}` });
+    const { config } = await new Knocker({ url: api.url }).knock({ url: r.url, body: { order: 6 }, id: `signed-${file}` });
+    await waitFor(() => r.child.output().includes(`delivery ${config.id} attempt 1: 11 bytes`), { what: 'the signed delivery', timeoutMs: 20_000 });
+    const wrong = await receiver(file, { SIGNING_SECRETS: `whsec_${randomBytes(24).toString('base64')}` });
+    await new Knocker({ url: api.url }).knock({ url: wrong.url, body: { order: 6 }, retries: 0 });
+    await waitFor(() => wrong.child.output().includes('refused: invalid_signature'), { what: 'the refusal', timeoutMs: 20_000 });
+
     const body = '{"order":7}';
     expect((await fetch(r.url, { method: 'POST', headers: signed('s-1', body), body })).status).toBe(200);
     expect((await fetch(r.url, { method: 'POST', headers: { 'x-knocker-id': 's-2', 'x-knocker-attempt': '1' }, body })).status).toBe(401);
