@@ -42,7 +42,7 @@ export async function clusterSection(ctx) {
     };
     for (const v of variants) {
       const prefix = `{bench-${v.key}}`;
-      const env = { ...v.env, QUEUE_SHARDS: String(v.shards), MAX_EVENT_LOOP_DELAY_MS: '0' };
+      const env = { ...v.env, QUEUE_SHARDS: String(v.shards), MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0' };
       // A cluster start-up asks every seed first; on a loaded machine that takes a while.
       const api = await startApi(ctx, { name: `cluster-api-${v.key}`, prefix, env, readyTimeoutMs: 120_000 });
       procs.push(api);

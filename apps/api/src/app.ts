@@ -12,7 +12,7 @@ import { createRelay, type RelayDeps } from './relay.js';
 import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath, type ReservedDeps } from './reserved.js';
 import { createScheduleAcceptor } from './schedules.js';
 import { createStatusHandler } from './status.js';
-import { watchEventLoop } from './overload.js';
+import { anyOf, watchAnswerTimes, watchEventLoop } from './overload.js';
 
 export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps {
   queues: Queues;
@@ -28,6 +28,8 @@ export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps
   maxInflight: number;
   /** MAX_EVENT_LOOP_DELAY_MS: load shedding, 0 for none. */
   maxEventLoopDelayMs: number;
+  /** MAX_ANSWER_DELAY_MS: load shedding, 0 for none. */
+  maxAnswerDelayMs: number;
   writeTimeoutMs: number;
   /** KNOCKER_API_KEYS; empty relays without a key. */
   apiKeys: readonly string[];
@@ -41,8 +43,8 @@ export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps
  * fraction of express's router. Both share one in-flight gate and one relay. Never listens itself.
  */
 export function createApi(deps: ApiDeps): ApiListener {
-  const guard = watchEventLoop(deps.maxEventLoopDelayMs);
-  const gate = createInflightGate(deps.maxInflight, guard.refusal);
+  const guard = anyOf(watchEventLoop(deps.maxEventLoopDelayMs), watchAnswerTimes(deps.maxAnswerDelayMs));
+  const gate = createInflightGate(deps.maxInflight, guard);
   const checkKey = createApiKeyCheck(deps.apiKeys);
   const relay = createRelay({ ...deps, acceptSchedule: createScheduleAcceptor(deps) });
   const app = createApp(deps, { gate, checkKey, relay });

@@ -52,6 +52,7 @@ export function apiDeps(config: Config, rt: ApiRuntime): ApiDeps {
     board: rt.board ? { path: config.board.path, router: rt.board } : undefined,
     maxInflight: config.maxInflight,
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    maxAnswerDelayMs: config.maxAnswerDelayMs,
     writeTimeoutMs: config.writeTimeoutMs,
     apiKeys: config.apiKeys,
   };

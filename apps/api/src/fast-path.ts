@@ -42,12 +42,13 @@ export function createFastPath(deps: FastPathDeps): RequestListener {
   const { registry, metrics, writeTimeoutMs, gate, checkKey, relay } = deps;
   const onError = (err: unknown, req: Parameters<RequestListener>[0], res: Parameters<RequestListener>[1]) => answerError(deps, err, req, res);
   return (req, res) => {
+    const arrived = performance.now();
     const observed = registry ? startHttpObservation(metrics) : undefined;
     const timer = setTimeout(answerWriteTimeout, writeTimeoutMs, res, writeTimeoutMs);
     let entered = false;
     res.once('close', () => {
       clearTimeout(timer);
-      if (entered) gate.leave();
+      if (entered) gate.leave(performance.now() - arrived);
       observed?.(req, res);
     });
     const refused = checkKey(req) ?? gate.enter();

@@ -8,15 +8,23 @@ describe('createInflightGate', () => {
     expect(gate.enter()).toBeUndefined();
     expect(gate.enter()).toBeUndefined();
     expect(gate.enter()?.status).toBe(429);
-    gate.leave();
+    gate.leave(1);
     expect(gate.enter()).toBeUndefined();
   });
 
   it('sheds with the guard\'s 503 only once enough requests are under way', () => {
-    const gate = createInflightGate(0, () => new OverloadedError(80));
+    const gate = createInflightGate(0, { refusal: () => new OverloadedError('event loop 80 ms late, MAX_EVENT_LOOP_DELAY_MS'), answered: () => undefined });
     for (let i = 0; i < SHED_MIN_INFLIGHT; i++) expect(gate.enter()).toBeUndefined();
     expect(gate.enter()?.code).toBe('overloaded');
-    gate.leave();
+    gate.leave(1);
     expect(gate.enter()).toBeUndefined();
+  });
+
+  it('tells the guard how long each request it let in took', () => {
+    const times: number[] = [];
+    const gate = createInflightGate(0, { refusal: () => undefined, answered: (ms) => times.push(ms) });
+    expect(gate.enter()).toBeUndefined();
+    gate.leave(12);
+    expect(times).toEqual([12]);
   });
 });

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { TooManyRequestsError, type OverloadedError } from '@knocker/protocol';
 import { sendJson } from './answer.js';
+import type { LoadGuard } from './overload.js';
 
 /**
  * The door of every path that relays: past capacity (the load guard) or past of-watchdog's
@@ -10,27 +11,29 @@ import { sendJson } from './answer.js';
 export interface InflightGate {
   /** Counts the request in, or returns why it must be refused. */
   enter(): TooManyRequestsError | OverloadedError | undefined;
-  leave(): void;
+  /** A request let in was answered, `ms` after it arrived. */
+  leave(ms: number): void;
 }
 
 // Load is shed only with this many relay requests under way: a loop that runs late because
 // other processes took the CPU, with few requests waiting, is not the api's overload.
 export const SHED_MIN_INFLIGHT = 64;
 
-export function createInflightGate(max: number, overloaded: () => OverloadedError | undefined = () => undefined): InflightGate {
+export function createInflightGate(max: number, guard?: Pick<LoadGuard, 'refusal' | 'answered'>): InflightGate {
   let inflight = 0;
   return {
     enter() {
-      if (inflight >= SHED_MIN_INFLIGHT) {
-        const shed = overloaded();
+      if (guard && inflight >= SHED_MIN_INFLIGHT) {
+        const shed = guard.refusal();
         if (shed) return shed;
       }
       if (max !== 0 && inflight >= max) return new TooManyRequestsError(max);
       inflight++;
       return undefined;
     },
-    leave() {
+    leave(ms) {
       inflight--;
+      guard?.answered(ms);
     },
   };
 }
@@ -38,11 +41,12 @@ export function createInflightGate(max: number, overloaded: () => OverloadedErro
 /** The gate as express middleware; the request leaves it when its answer ends. */
 export function inflightLimit(gate: InflightGate) {
   return (_req: Request, res: Response, next: NextFunction): void => {
+    const arrived = performance.now();
     const refused = gate.enter();
     if (refused) return next(refused);
     let released = false;
     const release = () => {
-      if (!released) gate.leave();
+      if (!released) gate.leave(performance.now() - arrived);
       released = true;
     };
     res.once('finish', release).once('close', release);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { watchEventLoop } from './overload.js';
+import { anyOf, watchAnswerTimes, watchEventLoop } from './overload.js';
 
 const busy = (ms: number) => {
   const until = performance.now() + ms;
@@ -34,5 +34,36 @@ describe('watchEventLoop', () => {
     busy(200);
     expect(guard.refusal()).toBeUndefined();
     guard.stop();
+  });
+});
+
+describe('watchAnswerTimes', () => {
+  it('refuses with 503 while the last window\'s answers took longer than the bound on average', async () => {
+    const guard = watchAnswerTimes(50, 20);
+    for (let i = 0; i < 10; i++) guard.answered(i < 9 ? 80 : 20);
+    expect(guard.refusal()).toBeUndefined(); // the window is still open
+    await sleep(25);
+    const refused = guard.refusal();
+    expect(refused?.status).toBe(503);
+    expect(refused?.errors['server']).toMatch(/answers took 74 ms on average, MAX_ANSWER_DELAY_MS/);
+    // Fast answers in the next window, or none at all, let requests in again.
+    for (let i = 0; i < 10; i++) guard.answered(5);
+    await sleep(25);
+    expect(guard.refusal()).toBeUndefined();
+    await sleep(25);
+    expect(guard.refusal()).toBeUndefined();
+  });
+
+  it('never refuses when turned off, and either guard refuses for both', async () => {
+    const off = watchAnswerTimes(0, 20);
+    off.answered(10_000);
+    await sleep(25);
+    expect(off.refusal()).toBeUndefined();
+    const slow = watchAnswerTimes(50, 20);
+    const both = anyOf(watchEventLoop(0), slow);
+    both.answered(500);
+    await sleep(25);
+    expect(both.refusal()?.code).toBe('overloaded');
+    both.stop();
   });
 });

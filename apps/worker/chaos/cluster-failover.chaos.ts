@@ -26,7 +26,7 @@ it('loses no acknowledged request when a master dies, and resumes on its replica
   target = await startTarget();
   const prefix = uniquePrefix('chaos-failover');
   const env = {
-    QUEUE_SHARDS: String(SHARDS), REDIS_WAIT_REPLICAS: '1', REDIS_TIMEOUT_MS: String(TIMEOUT_MS), MAX_EVENT_LOOP_DELAY_MS: '0',
+    QUEUE_SHARDS: String(SHARDS), REDIS_WAIT_REPLICAS: '1', REDIS_TIMEOUT_MS: String(TIMEOUT_MS), MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0',
     LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000',
   };
   const opts = { clusterNodes: cluster.seeds, prefix, env };

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const failing = new Set<string>();
   t = await startTarget((r) => (failing.has(r.url) ? { status: 500 } : { status: 200 }));
   Object.assign(t, { failing });
-  const opts = { clusterNodes: cluster.seeds, prefix, env: { QUEUE_SHARDS: String(SHARDS), ADMIN_API_KEY: ADMIN_KEY, WORKER_CONCURRENCY: '20', HEALTH_DETAILED: 'true', MAX_EVENT_LOOP_DELAY_MS: '0' } };
+  const opts = { clusterNodes: cluster.seeds, prefix, env: { QUEUE_SHARDS: String(SHARDS), ADMIN_API_KEY: ADMIN_KEY, WORKER_CONCURRENCY: '20', HEALTH_DETAILED: 'true', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0' } };
   api = await startApi(opts);
   children.push(api, ...(await Promise.all([startWorker(opts), startWorker(opts)])));
 }, 90_000);

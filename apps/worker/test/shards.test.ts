@@ -12,7 +12,7 @@ let one: ApiProcess;
 let three: ApiProcess;
 let t: Target;
 const children: ChildHandle[] = [];
-const opts = (shards: number) => ({ redisUrl: sharedRedisUrl(), prefix, env: { QUEUE_SHARDS: String(shards), ADMIN_API_KEY: ADMIN_KEY, MAX_EVENT_LOOP_DELAY_MS: '0' } });
+const opts = (shards: number) => ({ redisUrl: sharedRedisUrl(), prefix, env: { QUEUE_SHARDS: String(shards), ADMIN_API_KEY: ADMIN_KEY, MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0' } });
 
 beforeAll(async () => {
   t = await startTarget();

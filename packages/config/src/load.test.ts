@@ -78,7 +78,7 @@ describe('loadConfig', () => {
     RETAIN_COMPLETED_AGE: ['1.5', 'day'], RETAIN_FAILED_COUNT: ['-3'], RETAIN_FAILED_AGE: ['week'],
     METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_PATH: ['hc', '/hc?x=1'], HEALTH_DETAILED: ['2'],
     HEALTH_TIMEOUT_MS: ['0', '1.5'], HEALTH_CACHE_SECONDS: ['-1'], HEALTH_CACHE_MODE: ['disk'], HEALTH_API_KEY: [], HEALTH_CORS_ORIGIN: [],
-    BOARD_PATH: ['admin'], BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], MAX_EVENT_LOOP_DELAY_MS: ['-1', '10001', '50ms'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
+    BOARD_PATH: ['admin'], BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], MAX_EVENT_LOOP_DELAY_MS: ['-1', '10001', '50ms'], MAX_ANSWER_DELAY_MS: ['-1', '60001', '1.5'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
     HEALTHCHECK_INTERVAL: ['-2'],
     ADMIN_API_KEY: ['short', 'has a space in the middle'], RESERVED_PREFIX: ['/', 'knocker'], REQUEST_LOG_MAX_LINES: ['0'],
     REQUEST_LOG_MAX_BYTES: ['lots'], REQUEST_LOG_REQUIRES_ADMIN_KEY: ['sometimes'],

@@ -82,6 +82,8 @@ export const schema = z.object({
   MAX_INFLIGHT: integer({ min: 0 }).default(0),
   // Past this event-loop delay the api is past its capacity: new requests get 503 at once.
   MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, max: 10_000 }).default(50),
+  // Past this mean time to answer, requests are waiting in line (for Redis, for the CPU): shed too.
+  MAX_ANSWER_DELAY_MS: integer({ min: 0, max: 60_000 }).default(50),
   READ_TIMEOUT: seconds({ above: 0 }).default(10),
   WRITE_TIMEOUT: seconds({ above: 0 }).default(10),
   // How long a stopping api keeps serving with a failing health check, so a load balancer
@@ -169,6 +171,8 @@ export interface Config extends ProtocolLimits {
   maxInflight: number;
   /** MAX_EVENT_LOOP_DELAY_MS; 0 turns the guard off. */
   maxEventLoopDelayMs: number;
+  /** MAX_ANSWER_DELAY_MS; 0 turns the guard off. */
+  maxAnswerDelayMs: number;
   readTimeoutMs: number;
   writeTimeoutMs: number;
   healthcheckIntervalMs: number;
@@ -236,6 +240,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
     board: { path: env.BOARD_PATH, user: env.BOARD_USER, password: env.BOARD_PASSWORD },
     maxInflight: env.MAX_INFLIGHT,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
+    maxAnswerDelayMs: env.MAX_ANSWER_DELAY_MS,
     readTimeoutMs: env.READ_TIMEOUT * 1000,
     writeTimeoutMs: env.WRITE_TIMEOUT * 1000,
     healthcheckIntervalMs: env.HEALTHCHECK_INTERVAL * 1000,

@@ -22,7 +22,7 @@ export const ERROR_CODES: Record<string, string> = {
   too_many_requests: '429: MAX_INFLIGHT requests are in flight (Retry-After: 1)',
   headers_too_large: '431: the headers are larger than 16 KB',
   internal_error: '500: an unexpected error, reported to the operators',
-  overloaded: '503: the api is past its capacity (MAX_EVENT_LOOP_DELAY_MS), Retry-After says when to come back; nothing was stored',
+  overloaded: '503: the api is past its capacity (MAX_EVENT_LOOP_DELAY_MS or MAX_ANSWER_DELAY_MS), Retry-After says when to come back; nothing was stored',
   queue_unavailable: '503: Redis is unreachable or slow (Retry-After: 1); the request may not be stored, send it again with the same Knocker-Id',
   write_timeout: '504: the answer was not finished within WRITE_TIMEOUT',
 };

@@ -47,12 +47,13 @@ export class QueueUnavailableError extends KnockerError {
   }
 }
 
-/** The api is past its capacity (MAX_EVENT_LOOP_DELAY_MS): answering now beats queueing in memory. */
+/** The api is past its capacity (MAX_EVENT_LOOP_DELAY_MS, MAX_ANSWER_DELAY_MS): answering now beats queueing in memory. */
 export class OverloadedError extends KnockerError {
   readonly status = 503;
   readonly code = 'overloaded';
-  constructor(delayMs: number) {
-    super({ server: `the api is past its capacity (event loop ${Math.round(delayMs)} ms late, MAX_EVENT_LOOP_DELAY_MS); retry after the Retry-After delay` });
+  /** `why`: what said so, e.g. `event loop 80 ms late, MAX_EVENT_LOOP_DELAY_MS`. */
+  constructor(why: string) {
+    super({ server: `the api is past its capacity (${why}); retry after the Retry-After delay` });
   }
 }
 

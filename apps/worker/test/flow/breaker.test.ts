@@ -13,7 +13,7 @@ beforeAll(async () => {
   const opts = {
     redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-breaker'),
     // No load shedding: a busy test machine would otherwise refuse requests with 503.
-    env: { MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_CONCURRENCY: '50', BREAKER_FAILURES: '20', BREAKER_COOLDOWN: '3', ADMIN_API_KEY: ADMIN },
+    env: { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0', WORKER_CONCURRENCY: '50', BREAKER_FAILURES: '20', BREAKER_COOLDOWN: '3', ADMIN_API_KEY: ADMIN },
   };
   api = await startApi(opts);
   workers = await Promise.all([startWorker(opts), startWorker(opts)]);

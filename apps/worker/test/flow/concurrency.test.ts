@@ -13,7 +13,7 @@ beforeAll(async () => {
   const opts = {
     redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-conc'),
     // No load shedding: a busy test machine would otherwise refuse requests with 503.
-    env: { MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_CONCURRENCY: '50', HOST_CONCURRENCY: '2', HOST_LIMITS: 'tenant-1 concurrency=3', QUEUE_SHARDS: '2' },
+    env: { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0', WORKER_CONCURRENCY: '50', HOST_CONCURRENCY: '2', HOST_LIMITS: 'tenant-1 concurrency=3', QUEUE_SHARDS: '2' },
   };
   api = await startApi(opts);
   children.push(api, ...(await Promise.all([startWorker(opts), startWorker(opts)])));

@@ -6,7 +6,7 @@ const children: ChildHandle[] = [];
 let api: ApiProcess;
 
 beforeAll(async () => {
-  const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-rate'), env: { MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_CONCURRENCY: '50', HOST_RATE: '10' } };
+  const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-rate'), env: { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0', WORKER_CONCURRENCY: '50', HOST_RATE: '10' } };
   api = await startApi(opts);
   children.push(api, ...(await Promise.all([startWorker(opts), startWorker(opts)])));
 });

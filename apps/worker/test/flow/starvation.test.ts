@@ -15,7 +15,7 @@ beforeAll(async () => {
   slowTarget = await targets.start(() => ({ status: 200, delayMs: 1000 }));
   const opts = {
     redisUrl: sharedRedisUrl(), prefix: uniquePrefix('flow-starve'),
-    env: { MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_CONCURRENCY: '50', HOST_LIMITS: `${slowTarget.host} concurrency=2` },
+    env: { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_ANSWER_DELAY_MS: '0', WORKER_CONCURRENCY: '50', HOST_LIMITS: `${slowTarget.host} concurrency=2` },
   };
   api = await startApi(opts);
   children.push(api, ...(await Promise.all([startWorker(opts), startWorker(opts)])));
