@@ -50,9 +50,9 @@ EXPOSE 8001
 # Liveness: the worker's own metrics server (METRICS_PORT) answers HEALTH_PATH/_self.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "healthcheck.mjs", "worker"]
 # node is PID 1 and gets SIGTERM itself; the worker finishes its deliveries, then exits.
-CMD ["node", "apps/worker/dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "apps/worker/dist/main.js"]
 
 FROM runtime AS api
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "healthcheck.mjs", "api"]
-CMD ["node", "apps/api/dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "apps/api/dist/main.js"]

@@ -74,7 +74,7 @@ describe('Dockerfile', () => {
     const target = stage(app);
     expect(target.image).toBe('runtime');
     // Exec form: SIGTERM reaches node, with no shell or package manager in between.
-    expect(args(target, 'CMD').map((c) => JSON.parse(c))).toEqual([['node', `apps/${app}/dist/main.js`]]);
+    expect(args(target, 'CMD').map((c) => JSON.parse(c))).toEqual([['node', '--max-semi-space-size=4', `apps/${app}/dist/main.js`]]);
     expect(args(target, 'EXPOSE')).toEqual([port]);
     const [check] = args(target, 'HEALTHCHECK');
     expect(check).toMatch(/--interval=\S+ .*CMD \[/);
