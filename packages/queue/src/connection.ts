@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { writeOncePerTurn } from './corked-writes.js';
 
 /** A single Redis, or a Redis Cluster that routes each command to the master of its keys' slot. */
 export type Connection = Redis | Cluster;
@@ -30,12 +31,13 @@ function connect(target: RedisTarget, options: RedisOptions, cluster: Partial<Cl
  * For the api. Commands fail at once while Redis is unreachable (no offline queue) and give
  * up after `timeoutMs` when Redis hangs, so a client gets a 503 instead of waiting; ioredis
  * keeps reconnecting in the background, so the api recovers without a restart. Commands
- * issued in one tick leave in one write (auto-pipelining): under load, one socket write per
- * request was the api's largest single cost. On a cluster the same holds per master: a dead
+ * issued in one turn leave in one write (`writeOncePerTurn`; ioredis' auto-pipelining on a
+ * cluster). On a cluster the same holds per master: a dead
  * master's shards answer 503, the others go on.
  */
 export function producerConnection(target: RedisTarget, timeoutMs: number): Connection {
-  const options = { enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: timeoutMs, connectTimeout: timeoutMs };
+  const options = { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: timeoutMs, connectTimeout: timeoutMs };
+  if (typeof target === 'string') return writeOncePerTurn(new Redis(target, { ...options, retryStrategy }));
   return connect(target, options, { enableAutoPipelining: true, enableOfflineQueue: false, slotsRefreshTimeout: timeoutMs });
 }
 
@@ -44,5 +46,7 @@ export function producerConnection(target: RedisTarget, timeoutMs: number): Conn
  * time out or give up (`maxRetriesPerRequest: null`); reconnection is retried forever.
  */
 export function workerConnection(target: RedisTarget): Connection {
+  // BullMQ blocks on a duplicate of it, which keeps ioredis' plain writes.
+  if (typeof target === 'string') return writeOncePerTurn(new Redis(target, { maxRetriesPerRequest: null, retryStrategy }));
   return connect(target, { maxRetriesPerRequest: null });
 }
