@@ -123,6 +123,19 @@ export function rssOf(pid) {
   }
 }
 
+/**
+ * Proportional set size of a pid in bytes, NaN once it is gone: pages shared with other
+ * processes (the node binary, its libraries) count as a share of each, so the PSS of several
+ * processes adds up to the memory they take together, where their RSS counts shared pages in each.
+ */
+export function pssOf(pid) {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A readiness probe: GET url answers 200. */
 export function answers200(url) {
   const probe = () => fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200);

@@ -64,8 +64,11 @@ export function checkTargets(results) {
   }
   if (start) {
     const mbOf = (b) => b / 2 ** 20;
-    t.push({ target: 'pnpm start idle ≤ 200 MB (api + 2 workers)', measured: mb(start.idleRss), met: mbOf(start.idleRss) <= 200 });
-    t.push({ target: 'pnpm start at 500/s ≤ 350 MB (peak, api + 2 workers)', measured: mb(start.at500.peakRss), met: mbOf(start.at500.peakRss) <= 350 });
+    // Judged by RSS, which counts the pages the three processes share (the node binary) in each;
+    // PSS, which counts them once in all, is shown beside it.
+    const both = (rss, pss) => `RSS ${mb(rss)} (PSS ${mb(pss)})`;
+    t.push({ target: 'pnpm start idle ≤ 200 MB (api + 2 workers)', measured: both(start.idleRss, start.idlePss), met: mbOf(start.idleRss) <= 200 });
+    t.push({ target: 'pnpm start at 500/s ≤ 350 MB (peak, api + 2 workers)', measured: both(start.at500.peakRss, start.at500.peakPss), met: mbOf(start.at500.peakRss) <= 350 });
     const su = start.sustained;
     t.push({
       target: `pnpm start ${su.rate}/s for ${su.seconds} s: every one answered, answer p99 ≤ 1 s, every accepted delivered, e2e p99 ≤ 1 s`,
@@ -151,7 +154,7 @@ export function renderMarkdown(r) {
       const by = Object.entries(x.answerByStatus).map(([c, a]) => `${c}: ${dec(1)(a.p50)} / ${dec(1)(a.p99)}`).join('; ');
       line(label, `${codes}${x.unanswered ? `, ${x.unanswered} unanswered` : ''}`, times(x.answer), by, `${x.delivered} of ${x.accepted}`, `${dec(1)(x.e2e.p50)} / ${dec(1)(x.e2e.p99)}`, int(x.cpuUsPerAccepted));
     }
-    out.push('', `RSS of the api and both workers: ${mb(start.startedRss)} just started, ${mb(start.idleRss)} idle after a first load, ${mb(start.at500.peakRss)} peak at 500/s (the launcher itself: ${mb(start.launcherRss)}).`);
+    out.push('', `RSS of the api and both workers: ${mb(start.startedRss)} just started, ${mb(start.idleRss)} idle after a first load, ${mb(start.at500.peakRss)} peak at 500/s (the launcher itself: ${mb(start.launcherRss)}); PSS, shared pages counted once: ${mb(start.idlePss)} idle, ${mb(start.at500.peakPss)} peak at 500/s.`);
   }
   if (r.targets.length) {
     out.push('', '**Targets**', '');

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { freePort } from '@knocker/test-kit';
 import { bodyOf, clientHeaders } from '../lib/jobs.mjs';
 import { openLoop } from '../lib/open-loop.mjs';
-import { answers200, assertAlive, childrenOf, cpuMsOf, rssOf, startNode } from '../lib/procs.mjs';
+import { answers200, assertAlive, childrenOf, cpuMsOf, pssOf, rssOf, startNode } from '../lib/procs.mjs';
 import { waitForDeliveries } from '../lib/target.mjs';
 import { waitForWorkers } from './delivery.mjs';
 
@@ -33,6 +33,7 @@ export async function startSection(ctx, { overloadRate }) {
     await waitForWorkers(queue, 2, 60_000);
     const apps = () => childrenOf(launcher.pid);
     const rss = () => apps().reduce((a, pid) => a + rssOf(pid), 0);
+    const pss = () => apps().reduce((a, pid) => a + pssOf(pid), 0);
     const cpu = () => apps().reduce((a, pid) => a + cpuMsOf(pid), 0);
     const origin = `http://127.0.0.1:${port}`;
     const headers = clientHeaders(ctx.target.host, { 'knocker-scheme': 'http' });
@@ -47,13 +48,18 @@ export async function startSection(ctx, { overloadRate }) {
     await waitForDeliveries(ctx.target, warm.accepted, { what: 'pnpm start warm-up', check: () => assertAlive([launcher]) });
     await sleep(s.settleMs);
     out.idleRss = rss();
+    out.idlePss = pss();
     out.launcherRss = rssOf(launcher.pid);
-    ctx.say(`pnpm start: ${out.processes} processes, RSS ${(out.startedRss / 2 ** 20).toFixed(0)} MB just started, ${(out.idleRss / 2 ** 20).toFixed(0)} MB idle after a first load (launcher ${(out.launcherRss / 2 ** 20).toFixed(0)} MB)`);
+    ctx.say(`pnpm start: ${out.processes} processes, RSS ${(out.startedRss / 2 ** 20).toFixed(0)} MB just started, ${(out.idleRss / 2 ** 20).toFixed(0)} MB idle after a first load (PSS ${(out.idlePss / 2 ** 20).toFixed(0)} MB; launcher ${(out.launcherRss / 2 ** 20).toFixed(0)} MB)`);
 
     const run = async (rate, seconds, { sampleRss = false } = {}) => {
       await ctx.target.reset();
       let peak = 0;
-      const sampler = sampleRss ? setInterval(() => (peak = Math.max(peak, rss())), 500) : undefined;
+      let peakPss = 0;
+      const sampler = sampleRss ? setInterval(() => {
+        peak = Math.max(peak, rss());
+        peakPss = Math.max(peakPss, pss());
+      }, 500) : undefined;
       const [c0, r0] = [cpu(), await ctx.redisCpuMs()];
       const load = await openLoop({ origin, headers, body, rate, seconds, answerTimeoutMs: 30_000 });
       clearInterval(sampler);
@@ -65,7 +71,7 @@ export async function startSection(ctx, { overloadRate }) {
       const r = {
         rate, seconds, sent: load.sent, accepted: load.accepted, refused: load.refused, statuses: load.statuses,
         unanswered: load.unanswered + load.timeouts, delivered: st.unique, duplicates: st.duplicates,
-        answer: load.answer, answerByStatus: load.answerByStatus, e2e: st.latency, peakRss: peak || NaN,
+        answer: load.answer, answerByStatus: load.answerByStatus, e2e: st.latency, peakRss: peak || NaN, peakPss: peakPss || NaN,
         cpuUsPerAccepted: ((c1 - c0 + (r1 - r0)) * 1000) / Math.max(1, load.accepted),
       };
       const codes = Object.entries(load.statuses).map(([c, n]) => `${n}×${c}`).join(', ');
