@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { freePort } from '@knocker/test-kit';
+import { freePort, freePortRun } from '@knocker/test-kit';
 import { bodyOf, clientHeaders } from '../lib/jobs.mjs';
 import { openLoop } from '../lib/open-loop.mjs';
 import { answers200, assertAlive, childrenOf, cpuMsOf, pssOf, rssOf, startNode } from '../lib/procs.mjs';
@@ -19,7 +19,8 @@ export async function startSection(ctx, { overloadRate }) {
   const { cfg } = ctx;
   const s = cfg.start;
   const port = await freePort();
-  const metricsPort = await freePort();
+  // The two workers serve their metrics on METRICS_PORT and METRICS_PORT + 1: both must be free.
+  const metricsPort = await freePortRun(2, [port]);
   const queue = new Queue('deliveries', { connection: ctx.admin, prefix: PREFIX });
   ctx.say('pnpm start: launching scripts/start.mjs (api + 2 workers, defaults)');
   // Only what the bench must set: its Redis and free ports, loopback only. Everything else is
@@ -30,7 +31,9 @@ export async function startSection(ctx, { overloadRate }) {
     ready: answers200(`http://127.0.0.1:${port}/hc/_self`),
   });
   try {
-    await waitForWorkers(queue, 2, 60_000);
+    await waitForWorkers(queue, 2, 60_000).catch((err) => {
+      throw new Error(`${err.message}; the launcher's last lines:\n${launcher.tail(20)}`);
+    });
     const apps = () => childrenOf(launcher.pid);
     const rss = () => apps().reduce((a, pid) => a + rssOf(pid), 0);
     const pss = () => apps().reduce((a, pid) => a + pssOf(pid), 0);

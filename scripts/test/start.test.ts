@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  freePort, outcome, request, runLoad, sleep, startProcess, startTarget, uniquePrefix, waitFor,
+  freePort, freePortRun, outcome, request, runLoad, sleep, startProcess, startTarget, uniquePrefix, waitFor,
   type ChildHandle, type LoadTally, type Target,
 } from '@knocker/test-kit';
 
@@ -31,16 +31,6 @@ afterAll(async () => {
 });
 
 /** Two free consecutive ports for the workers' metrics servers. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    const probe = await import('node:net').then(({ createServer }) => new Promise<boolean>((resolve) => {
-      const s = createServer().once('error', () => resolve(false)).listen(port + 1, '127.0.0.1', () => s.close(() => resolve(true)));
-    }));
-    if (probe) return port;
-  }
-}
-
 /** Every "<name> started (pid N)" the supervisor logged, by name. */
 function started(output: string): Map<string, number[]> {
   const pids = new Map<string, number[]>();
@@ -55,7 +45,8 @@ const healthy = async (port: number): Promise<boolean> =>
 
 describe('pnpm start', () => {
   it('restarts a SIGKILLed worker and a SIGKILLed api, alone, and delivers every accepted request', async () => {
-    const [port, metricsPort, redisPort] = [await freePort(), await freePortPair(), await freePort()];
+    const [port, redisPort] = [await freePort(), await freePort()];
+    const metricsPort = await freePortRun(2, [port, redisPort]);
     start = await startProcess({
       name: 'pnpm start',
       entry: join(root, 'scripts/start.mjs'),
@@ -145,7 +136,8 @@ describe('pnpm start', () => {
 
 describe('pnpm start with a bad variable', () => {
   it('stops everything at once with exit 78, naming the variable, and restarts nothing', async () => {
-    const [port, metricsPort] = [await freePort(), await freePortPair()];
+    const port = await freePort();
+    const metricsPort = await freePortRun(2, [port]);
     const bad = await startProcess({
       name: 'pnpm start (bad)',
       entry: join(root, 'scripts/start.mjs'),

@@ -1,4 +1,4 @@
-export { freePort } from './port.js';
+export { freePort, freePortRun } from './port.js';
 export { uniquePrefix } from './prefix.js';
 export { waitFor, sleep } from './wait.js';
 export type { WaitForOptions, Probe } from './wait.js';

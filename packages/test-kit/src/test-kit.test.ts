@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   freePort,
+  freePortRun,
   installLoopbackOnly,
   pingRedis,
   request,
@@ -42,6 +43,19 @@ describe('small helpers', () => {
     const port = await freePort();
     expect(port).toBeGreaterThan(0);
     expect(port).toBeLessThan(65536);
+  });
+
+  it('freePortRun returns the first of consecutive bindable ports, skipping busy and avoided ones', async () => {
+    const { createServer } = await import('node:net');
+    const listen = (port: number) => new Promise<import('node:net').Server>((resolve, reject) => {
+      const s = createServer().once('error', reject).listen(port, '127.0.0.1', () => resolve(s));
+    });
+    const first = await freePortRun(3);
+    const held = await Promise.all([first, first + 1, first + 2].map(listen));
+    // Every port of the run was free; now that they are held, no run may touch them.
+    const next = await freePortRun(3, [first + 5]);
+    for (const p of [next, next + 1, next + 2]) expect([first, first + 1, first + 2, first + 5]).not.toContain(p);
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
   });
 
   it('uniquePrefix is a short hash-tagged name of allowed characters', () => {
