@@ -2,8 +2,9 @@
 // (running a private one when possible), then runs the api and WORKERS worker processes
 // with the same environment until Ctrl-C, restarting any that crashes (scripts/lib/supervisor.mjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createSupervisor } from './lib/supervisor.mjs';
 
@@ -16,6 +17,8 @@ const metricsPort = Number(env.METRICS_PORT ?? 8001);
 const redisUrl = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const workers = Number(env.WORKERS ?? 2);
 if (!Number.isInteger(workers) || workers < 0 || workers > 64) fail(`WORKERS: expected a whole number from 0 to 64, got ${JSON.stringify(env.WORKERS)}`);
+const workerNice = Number(env.WORKER_NICE ?? 10);
+if (!Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19) fail(`WORKER_NICE: expected a whole number from 0 to 19, got ${JSON.stringify(env.WORKER_NICE)}`);
 
 run('node', ['scripts/install-if-needed.mjs']);
 run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
@@ -50,7 +53,7 @@ const NODE_FLAGS = ['--max-semi-space-size=4'];
 supervisor.add({ name: 'api', cmd: process.execPath, args: [...NODE_FLAGS, 'apps/api/dist/main.js'] });
 // Each worker serves its metrics on its own port: METRICS_PORT, METRICS_PORT + 1, …
 for (let i = 1; i <= workers; i++) {
-  supervisor.add({ name: `worker-${i}`, cmd: process.execPath, args: [...NODE_FLAGS, 'apps/worker/dist/main.js'], env: { METRICS_PORT: String(metricsPort + i - 1) } });
+  supervisor.add({ name: `worker-${i}`, cmd: process.execPath, args: [...NODE_FLAGS, 'apps/worker/dist/main.js'], env: { METRICS_PORT: String(metricsPort + i - 1) }, nice: workerNice });
 }
 
 let signals = 0;
@@ -63,10 +66,15 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 process.exit(await supervisor.done);
 
-function launch({ name, cmd, args, env: extraEnv = {} }) {
+function launch({ name, cmd, args, env: extraEnv = {}, nice = 0 }) {
   // Redis gets its own process group so a terminal's Ctrl-C does not stop it before the
   // workers have finished their deliveries; the supervisor ends it last.
   const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: name === 'redis' });
+  // On one machine the api and Redis answer clients while the workers work off a backlog that
+  // is safe in Redis: past capacity the workers yield the CPU, so answers stay fast (refusals
+  // too) and deliveries catch up once the load falls. With CPU to spare the nice value changes
+  // nothing. Raising it needs no privilege.
+  if (nice > 0 && child.pid !== undefined) lowerPriority(name, child.pid, nice);
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.on('data', (chunk) => {
@@ -77,6 +85,29 @@ function launch({ name, cmd, args, env: extraEnv = {} }) {
     });
   }
   return child;
+}
+
+// Linux keeps a nice value per thread: set at once, before node has started, it passes to the
+// threads node creates; a second pass a moment later catches any created before it.
+function lowerPriority(name, pid, nice) {
+  const apply = () => {
+    let tids = [pid];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`).map(Number);
+    } catch {
+      // no /proc here: the main thread alone
+    }
+    for (const tid of tids) {
+      try {
+        os.setPriority(tid, nice);
+      } catch (err) {
+        if (err.code !== 'ESRCH') console.log(`[start] could not lower the priority of ${name}: ${err.message}`);
+        return;
+      }
+    }
+  };
+  apply();
+  setTimeout(apply, 1000).unref();
 }
 
 function ping(url) {

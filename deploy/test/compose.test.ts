@@ -157,7 +157,7 @@ describe('variables', () => {
   });
 
   it('the configuration table of the docs lists every variable of the schema (and those of pnpm start)', () => {
-    expect([...configTable.keys()].sort()).toEqual([...schemaKeys, 'WORKERS', 'START_REDIS_DIR'].sort());
+    expect([...configTable.keys()].sort()).toEqual([...schemaKeys, 'WORKERS', 'WORKER_NICE', 'START_REDIS_DIR'].sort());
   });
 
   it('api and workers receive every Knocker variable, and only those', () => {

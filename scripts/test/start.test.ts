@@ -1,7 +1,7 @@
 // `pnpm start` as a user runs it (node scripts/start.mjs with the same environment), with its
 // own private Redis in a temporary directory: a worker and then the api are SIGKILLed under a
 // steady load, and every request answered 2xx must still be delivered.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,15 @@ function started(output: string): Map<string, number[]> {
   return pids;
 }
 
+/** The distinct nice values of a process's threads (Linux keeps one per thread). */
+function niceOf(pid: number): number[] {
+  const values = readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+  return [...new Set(values)];
+}
+
 const healthy = async (port: number): Promise<boolean> =>
   request(`http://127.0.0.1:${port}/hc/_self`, { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
 
@@ -65,6 +74,9 @@ describe('pnpm start', () => {
     for (const p of Object.values(ports)) await waitFor(() => healthy(p), { timeoutMs: 60_000, what: `health on ${p}` });
     const before = started(start.output());
     expect(before.get('redis')).toHaveLength(1);
+    // The workers yield the CPU to the api and Redis (WORKER_NICE, 10 by default), every thread of them.
+    expect(niceOf(before.get('api')![0]!)).toEqual([0]);
+    for (const w of ['worker-1', 'worker-2']) await waitFor(() => String(niceOf(before.get(w)![0]!)) === '10', { timeoutMs: 5_000, what: `${w} at nice 10` });
 
     let stopLoad = false;
     const load: Promise<LoadTally> = runLoad({
@@ -151,4 +163,17 @@ describe('pnpm start with a bad variable', () => {
     expect(bad.output()).toMatch(/exited \(code 78, a configuration error\): stopping everything/);
     expect(bad.output()).not.toMatch(/restarting it/);
   }, 300_000);
+
+  it('refuses a WORKER_NICE outside 0 to 19 before starting anything, naming it', async () => {
+    const bad = await startProcess({
+      name: 'pnpm start (bad nice)',
+      entry: join(root, 'scripts/start.mjs'),
+      env: { REDIS_URL: 'redis://127.0.0.1:6379', WORKER_NICE: '-5' },
+      ready: /WORKER_NICE/,
+    });
+    const exit = await bad.exited;
+    expect(exit.code).toBe(1);
+    expect(bad.output()).toMatch(/WORKER_NICE: expected a whole number from 0 to 19, got "-5"/);
+    expect(bad.output()).not.toMatch(/started \(pid/);
+  }, 60_000);
 });
