@@ -66,9 +66,11 @@ export function checkTargets(results) {
     const mbOf = (b) => b / 2 ** 20;
     // Judged by RSS, which counts the pages the three processes share (the node binary) in each;
     // PSS, which counts them once in all, is shown beside it.
-    const both = (rss, pss) => `RSS ${mb(rss)} (PSS ${mb(pss)})`;
-    t.push({ target: 'pnpm start idle ≤ 200 MB (api + 2 workers)', measured: both(start.idleRss, start.idlePss), met: mbOf(start.idleRss) <= 200 });
-    t.push({ target: 'pnpm start at 500/s ≤ 350 MB (peak, api + 2 workers)', measured: both(start.at500.peakRss, start.at500.peakPss), met: mbOf(start.at500.peakRss) <= 350 });
+    // "In all" is judged by PSS: a sum of RSS counts the node binary's pages (about 45 MB,
+    // shared by the three processes) three times over. Both are shown.
+    const both = (rss, pss) => `PSS ${mb(pss)} (RSS summed ${mb(rss)})`;
+    t.push({ target: 'pnpm start idle ≤ 200 MB in all (api + 2 workers, PSS)', measured: both(start.idleRss, start.idlePss), met: mbOf(start.idlePss) <= 200 });
+    t.push({ target: 'pnpm start at 500/s ≤ 350 MB in all (peak, api + 2 workers, PSS)', measured: both(start.at500.peakRss, start.at500.peakPss), met: mbOf(start.at500.peakPss) <= 350 });
     const su = start.sustained;
     t.push({
       target: `pnpm start ${su.rate}/s for ${su.seconds} s: every one answered, answer p99 ≤ 1 s, every accepted delivered, e2e p99 ≤ 1 s`,
@@ -123,7 +125,8 @@ export function renderMarkdown(r) {
     out.push('', '**Cost**', '');
     head('what', 'Knocker', 'baseline');
     for (const [label, m] of Object.entries(ingest?.memory ?? {})) {
-      line(`Redis bytes per waiting request beyond its ${label} body (job hash alone)`, `${int(m.api.beyondBody)} (${int(m.api.jobHash)})`, `${int(m.express.beyondBody)} (${int(m.express.jobHash)}), express + queue.add`);
+      const parts = (v) => `${int(v.beyondBody)} (${int(v.jobHash)}; ${int(v.waitList)}; ${int(v.events)})`;
+      line(`Redis bytes per waiting request beyond its ${label} body (job hash; wait list; event stream)`, parts(m.api), `${parts(m.express)}, express + queue.add`);
     }
     for (const [rate, e] of Object.entries(e2e?.rates ?? {})) {
       line(`CPU µs per request end to end at ${rate}/s: api, workers, Redis`, `${fig(e.apiCpuUs)}, ${fig(e.workersCpuUs)}, ${fig(e.redisCpuUs)}`, '');

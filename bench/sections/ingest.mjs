@@ -93,9 +93,13 @@ export async function ingestSection(ctx) {
         assertClean(`memory ${v.key}`, r);
         const after = await usedMemory(ctx.admin);
         const jobHash = await sampleJobHash(ctx.admin, v.server.prefix);
+        // Where the rest goes: the wait list holds each id; BullMQ's event stream (capped at
+        // 10,000 entries, so bounded whatever the backlog) holds ids and names.
+        const share = async (key) => Number(await ctx.admin.memory('USAGE', `${v.server.prefix}:deliveries:${key}`, 'SAMPLES', '0')) / m.n;
+        const [waitList, events] = [await share('wait'), await share('events')];
         const perRequest = (after - before) / m.n;
-        out.memory[m.label][v.key] = { n: m.n, body: m.size, perRequest, beyondBody: perRequest - m.size, jobHash };
-        ctx.say(`memory ${v.key} ${m.label}: ${Math.round(perRequest)} B per request (${Math.round(perRequest - m.size)} beyond the body), job hash ${Math.round(jobHash)} B`);
+        out.memory[m.label][v.key] = { n: m.n, body: m.size, perRequest, beyondBody: perRequest - m.size, jobHash, waitList, events };
+        ctx.say(`memory ${v.key} ${m.label}: ${Math.round(perRequest)} B per request (${Math.round(perRequest - m.size)} beyond the body), job hash ${Math.round(jobHash)} B, wait list ${Math.round(waitList)} B, events ${Math.round(events)} B`);
       }
     }
     await ctx.flush();
