@@ -12,6 +12,7 @@ import { createRelay, type RelayDeps } from './relay.js';
 import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath, type ReservedDeps } from './reserved.js';
 import { createScheduleAcceptor } from './schedules.js';
 import { createStatusHandler } from './status.js';
+import { admitShare } from './admission.js';
 import { anyOf, watchAnswerTimes, watchEventLoop } from './overload.js';
 
 export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps {
@@ -43,7 +44,7 @@ export interface ApiDeps extends Omit<RelayDeps, 'acceptSchedule'>, ReservedDeps
  * fraction of express's router. Both share one in-flight gate and one relay. Never listens itself.
  */
 export function createApi(deps: ApiDeps): ApiListener {
-  const guard = anyOf(watchEventLoop(deps.maxEventLoopDelayMs), watchAnswerTimes(deps.maxAnswerDelayMs));
+  const guard = admitShare(anyOf(watchEventLoop(deps.maxEventLoopDelayMs), watchAnswerTimes(deps.maxAnswerDelayMs)));
   const gate = createInflightGate(deps.maxInflight, guard);
   const checkKey = createApiKeyCheck(deps.apiKeys);
   const relay = createRelay({ ...deps, acceptSchedule: createScheduleAcceptor(deps) });
