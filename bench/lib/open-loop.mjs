@@ -48,6 +48,7 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
   };
 
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   await new Promise((resolve) => {
     const tick = () => {
       const elapsed = performance.now() - started;
@@ -69,11 +70,14 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
   await Promise.race([Promise.allSettled([...inflight]), deadline]);
   const unanswered = inflight.size;
   gaveUp = true;
+  const cpu = process.cpuUsage(cpu0);
   await pool.destroy();
   return {
     sent, accepted, refused, errors, timeouts, unanswered, statuses, firstErrors,
     offeredRate: sent / sendSeconds,
     maxLagMs,
+    /** The sender's own CPU, in cores, from the first send to the last answer: on a machine it shares, what it took from the server. */
+    senderCpu: (cpu.user + cpu.system) / 1000 / (performance.now() - started),
     answer: latencySummary(answers),
     /** The answer times of each status. */
     answerByStatus: Object.fromEntries(Object.entries(byStatus).map(([s, v]) => [s, latencySummary(v)])),

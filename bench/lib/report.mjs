@@ -64,8 +64,6 @@ export function checkTargets(results) {
   }
   if (start) {
     const mbOf = (b) => b / 2 ** 20;
-    // Judged by RSS, which counts the pages the three processes share (the node binary) in each;
-    // PSS, which counts them once in all, is shown beside it.
     // "In all" is judged by PSS: a sum of RSS counts the node binary's pages (about 45 MB,
     // shared by the three processes) three times over. Both are shown.
     const both = (rss, pss) => `PSS ${mb(pss)} (RSS summed ${mb(rss)})`;
@@ -77,14 +75,25 @@ export function checkTargets(results) {
       measured: `${su.sent - su.unanswered} of ${su.sent} answered (${su.refused} refused), answer p99 ${dec(0)(su.answer.p99)} ms; ${su.delivered} of ${su.accepted} delivered, e2e p99 ${dec(0)(su.e2e.p99)} ms`,
       met: su.unanswered === 0 && su.answer.p99 <= 1000 && su.delivered === su.accepted && su.e2e.p99 <= 1000,
     });
-    const o = start.overload;
-    const refusals = Object.entries(o.answerByStatus).filter(([c]) => c === '503' || c === '429').map(([, v]) => v.p99);
-    const refusedP99 = refusals.length ? Math.max(...refusals) : NaN;
+    const refusalP99 = (o) => {
+      const refusals = Object.entries(o.answerByStatus).filter(([c]) => c === '503' || c === '429').map(([, v]) => v.p99);
+      return refusals.length ? Math.max(...refusals) : NaN;
+    };
+    const shed = (o) => `${o.offered}/s: ${o.refused} of ${o.sent} refused (refusal p99 ${dec(0)(refusalP99(o))} ms), every answer p99 ${dec(0)(o.answer.p99)} ms, ${o.unanswered} unanswered; the sender took ${Math.round((o.senderCpu ?? NaN) * 100)}% of a core`;
+    const e = start.overload;
     t.push({
-      target: 'Past capacity (2×), load is shed: 429/503 with Retry-After within 100 ms',
-      measured: `${o.refused} of ${o.sent} refused, refusal p99 ${dec(0)(refusedP99)} ms, ${o.unanswered} unanswered`,
-      met: o.refused > 0 && o.unanswered === 0 && refusedP99 <= 100,
+      target: 'Past capacity (2× what pnpm start carries end to end): every answer, 200 or 429/503 with Retry-After, within 100 ms (p99)',
+      measured: shed(e),
+      met: e.unanswered === 0 && e.answer.p99 <= 100 && !(refusalP99(e) > 100),
     });
+    const a = start.overloadAnswers;
+    if (a) {
+      t.push({
+        target: 'Past the api\'s own capacity (2× what it answers inside pnpm start): load is shed, 429/503 with Retry-After within 100 ms',
+        measured: shed(a),
+        met: a.refused > 0 && a.unanswered === 0 && refusalP99(a) <= 100,
+      });
+    }
   }
   return t;
 }
@@ -152,7 +161,12 @@ export function renderMarkdown(r) {
     out.push('', `**pnpm start** (scripts/start.mjs, defaults: api + 2 workers), open loop, ${start.sustained.seconds} s at ${start.sustained.rate}/s; answers by status with their times (ms)`, '');
     head('load', 'answers', 'answer p50 / p90 / p99 / max', 'by status: p50 / p99', 'delivered', 'end to end p50 / p99', 'CPU µs per accepted (all processes + Redis)');
     const times = (a) => `${dec(1)(a.p50)} / ${dec(1)(a.p90)} / ${dec(1)(a.p99)} / ${dec(0)(a.max)}`;
-    for (const [label, x] of [['500/s', start.at500], [`${start.sustained.rate}/s`, start.sustained], [`${start.overload.offered}/s (2× capacity)`, start.overload]]) {
+    const rows = [['500/s', start.at500], [`${start.sustained.rate}/s`, start.sustained]];
+    if (start.capacity) {
+      rows.push([`${start.overload.offered}/s (2× its end-to-end capacity, ${int(start.capacity.endToEnd)}/s)`, start.overload]);
+      rows.push([`${start.overloadAnswers.offered}/s (2× its answering capacity, ${int(start.capacity.answers)}/s)`, start.overloadAnswers]);
+    }
+    for (const [label, x] of rows) {
       const codes = Object.entries(x.statuses).map(([c, n]) => `${n}×${c}`).join(', ');
       const by = Object.entries(x.answerByStatus).map(([c, a]) => `${c}: ${dec(1)(a.p50)} / ${dec(1)(a.p99)}`).join('; ');
       line(label, `${codes}${x.unanswered ? `, ${x.unanswered} unanswered` : ''}`, times(x.answer), by, `${x.delivered} of ${x.accepted}`, `${dec(1)(x.e2e.p50)} / ${dec(1)(x.e2e.p99)}`, int(x.cpuUsPerAccepted));

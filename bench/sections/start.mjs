@@ -11,11 +11,12 @@ import { openLoop } from '../lib/open-loop.mjs';
 import { answers200, assertAlive, childrenOf, cpuMsOf, pssOf, rssOf, startNode } from '../lib/procs.mjs';
 import { waitForDeliveries } from '../lib/target.mjs';
 import { waitForWorkers } from './delivery.mjs';
+import { assertClean, closedLoop } from '../lib/load.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREFIX = 'bench-start';
 
-export async function startSection(ctx, { overloadRate }) {
+export async function startSection(ctx) {
   const { cfg } = ctx;
   const s = cfg.start;
   const port = await freePort();
@@ -75,21 +76,47 @@ export async function startSection(ctx, { overloadRate }) {
         rate, seconds, sent: load.sent, accepted: load.accepted, refused: load.refused, statuses: load.statuses,
         unanswered: load.unanswered + load.timeouts, delivered: st.unique, duplicates: st.duplicates,
         answer: load.answer, answerByStatus: load.answerByStatus, e2e: st.latency, peakRss: peak || NaN, peakPss: peakPss || NaN,
-        cpuUsPerAccepted: ((c1 - c0 + (r1 - r0)) * 1000) / Math.max(1, load.accepted),
+        cpuUsPerAccepted: ((c1 - c0 + (r1 - r0)) * 1000) / Math.max(1, load.accepted), senderCpu: load.senderCpu,
       };
       const codes = Object.entries(load.statuses).map(([c, n]) => `${n}×${c}`).join(', ');
-      ctx.say(`pnpm start ${rate}/s × ${seconds} s: ${codes}, ${r.unanswered} unanswered; answer p50 ${r.answer.p50?.toFixed(1)} p99 ${r.answer.p99?.toFixed(1)} max ${r.answer.max?.toFixed(0)} ms; ${r.delivered} of ${r.accepted} delivered, e2e p99 ${r.e2e.p99?.toFixed(1)} ms`);
+      ctx.say(`pnpm start ${rate}/s × ${seconds} s (the sender took ${Math.round(load.senderCpu * 100)}% of a core): ${codes}, ${r.unanswered} unanswered; answer p50 ${r.answer.p50?.toFixed(1)} p99 ${r.answer.p99?.toFixed(1)} max ${r.answer.max?.toFixed(0)} ms; ${r.delivered} of ${r.accepted} delivered, e2e p99 ${r.e2e.p99?.toFixed(1)} ms`);
       return r;
     };
     out.at500 = await run(500, s.memorySeconds, { sampleRss: true });
     out.sustained = await run(s.rate, s.seconds);
+
+    // Its capacities as it runs: how fast the api inside pnpm start answers, its workers
+    // delivering beside it on the same cores (closed loop, 50 connections, as the ingest
+    // section), and how fast the whole carries requests end to end (the probe's requests over
+    // the time until the last is delivered). Then twice each, open loop: past capacity, where
+    // answers must stay fast.
     await sleep(s.settleMs);
-    out.overload = await run(overloadRate, s.overloadSeconds);
-    out.overload.offered = overloadRate;
+    const t0 = performance.now();
+    const probe = await closedLoop({ url: `${origin}/hook`, headers, body, connections: 50, seconds: s.capacitySeconds });
+    assertClean('pnpm start capacity', probe);
+    await drained(queue);
+    out.capacity = { answers: probe.rate, endToEnd: probe.ok / ((performance.now() - t0) / 1000) };
+    ctx.say(`pnpm start capacity: answers ${Math.round(out.capacity.answers)}/s closed loop (50 connections, p99 ${probe.p99} ms), end to end ${Math.round(out.capacity.endToEnd)}/s`);
+    for (const [key, rate] of [['overload', 2 * out.capacity.endToEnd], ['overloadAnswers', 2 * out.capacity.answers]]) {
+      await sleep(s.settleMs);
+      out[key] = await run(Math.round(rate), s.overloadSeconds);
+      out[key].offered = Math.round(rate);
+    }
     return out;
   } finally {
     await launcher.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close().catch(() => undefined);
+  }
+}
+
+/** Until the queue holds nothing waiting or under way (the capacity probe's requests carry no sequence number). */
+async function drained(queue, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+    if (c.wait + c.active + c.delayed + c.prioritized === 0) return;
+    if (Date.now() > deadline) throw new Error(`pnpm start: the capacity probe's backlog not drained within ${timeoutMs / 1000} s (${JSON.stringify(c)})`);
+    await sleep(200);
   }
 }
