@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from './lib/node-flags.mjs';
 import { createSupervisor } from './lib/supervisor.mjs';
 
 // Paths below are the repository's, wherever the command was started from.
@@ -46,10 +47,6 @@ if (!(await ping(redisUrl))) {
   }
 }
 
-// V8's young generation grows to 16 MB semi-spaces under load; 4 MB ones hold an api and two
-// workers about 50 MB lower idle and 70 MB lower at 500 requests/s for the same CPU per request
-// (2 MB ones cost CPU past capacity). The images run the apps with the same flag.
-const NODE_FLAGS = ['--max-semi-space-size=4'];
 supervisor.add({ name: 'api', cmd: process.execPath, args: [...NODE_FLAGS, 'apps/api/dist/main.js'] });
 // Each worker serves its metrics on its own port: METRICS_PORT, METRICS_PORT + 1, …
 for (let i = 1; i <= workers; i++) {

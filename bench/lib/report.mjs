@@ -27,6 +27,14 @@ export function checkTargets(results) {
       met: cpu('express') / cpu('api') >= 1.5,
     });
   }
+  if (ingest?.rss?.api && ingest.rss.express) {
+    const [api, express] = [ingest.rss.api.rss, ingest.rss.express.rss];
+    t.push({ target: 'api RSS after the ingest runs ≤ 1.1 × the express baseline\'s', measured: `${mb(api)} vs ${mb(express)}: ${dec(2)(api / express)}×`, met: api <= 1.1 * express });
+  }
+  if (delivery?.rss?.knocker1 && delivery.rss.got) {
+    const [ours, got] = [delivery.rss.knocker1.rss, delivery.rss.got.rss];
+    t.push({ target: 'Worker RSS after the delivery runs ≤ the raw BullMQ + got worker\'s', measured: `${mb(ours)} vs ${mb(got)}`, met: ours <= got });
+  }
   const waiting = ingest?.memory?.['200 B'];
   if (waiting?.api && waiting?.express) {
     const ratio = waiting.api.perRequest / waiting.express.perRequest;

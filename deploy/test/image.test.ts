@@ -6,6 +6,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sharedRedisUrl, startApi, startWorker, stopAll, uniquePrefix, type KnockerProcess } from '@knocker/test-kit';
+import { NODE_FLAGS } from '../../scripts/lib/node-flags.mjs';
 import { read, readJson, root, run } from './repo.js';
 
 interface Instruction {
@@ -73,8 +74,9 @@ describe('Dockerfile', () => {
     expect(args(runtime, 'USER')).toEqual(['node']);
     const target = stage(app);
     expect(target.image).toBe('runtime');
-    // Exec form: SIGTERM reaches node, with no shell or package manager in between.
-    expect(args(target, 'CMD').map((c) => JSON.parse(c))).toEqual([['node', '--max-semi-space-size=4', `apps/${app}/dist/main.js`]]);
+    // Exec form: SIGTERM reaches node, with no shell or package manager in between; the flags
+    // pnpm start and the bench run the apps with.
+    expect(args(target, 'CMD').map((c) => JSON.parse(c))).toEqual([['node', ...NODE_FLAGS, `apps/${app}/dist/main.js`]]);
     expect(args(target, 'EXPOSE')).toEqual([port]);
     const [check] = args(target, 'HEALTHCHECK');
     expect(check).toMatch(/--interval=\S+ .*CMD \[/);
