@@ -44,6 +44,20 @@ describe('catchesError', () => {
     expect(catchesError(['**'], 'a/b')).toBe(true);
   });
 
+  it('takes time proportional to pattern × code whatever the patterns, on the longest code a target can send', () => {
+    // Each backtracked exponentially in a regular expression on a code of a's that does not end in b.
+    const shapes = ['*a', '*?', '[a]*', '*[a-z]', '**/', '?*', 'a*', '*[[:alpha:]]', '*a*', '*/'];
+    const raw = shapes.flatMap((shape) => [`${shape.repeat(Math.floor(127 / shape.length))}b`, `${shape.repeat(Math.floor(126 / shape.length))}*b`]);
+    const patterns = parseCatchPatterns(raw.join(','));
+    if (typeof patterns === 'string') throw new Error(patterns);
+    expect(patterns).toHaveLength(MAX_CATCH_PATTERNS);
+    const codes = ['a'.repeat(256), 'a/'.repeat(128), `${'a'.repeat(255)}/`];
+    const started = performance.now();
+    for (const code of codes) expect(catchesError(patterns, code)).toBe(false);
+    // Tens of milliseconds at most here; backtracking took seconds from 7 stars on 60 characters.
+    expect(performance.now() - started).toBeLessThan(150);
+  });
+
   it('catches nothing without patterns', () => {
     expect(catchesError([], 'request.failure')).toBe(false);
   });
