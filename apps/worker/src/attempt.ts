@@ -1,4 +1,3 @@
-import { RequestError } from 'got';
 import type { HeaderPair, TargetError } from '@knocker/protocol';
 import type { AttemptRecord } from '@knocker/queue';
 
@@ -12,8 +11,12 @@ export interface Attempt {
   durationMs: number;
   /** Why the call failed, for logs and the job's failed reason. */
   error?: string;
-  /** Knocker's own reason, when the call was never made: retrying cannot help. */
-  code?: 'address_refused';
+  /**
+   * Knocker's own reason to end the request, retrying cannot help: the address policy or
+   * HOSTS_ONLY refused the target, so nothing was sent; or the target redirected where Knocker
+   * does not follow (another scheme, https to http, a host outside HOSTS_ONLY).
+   */
+  code?: 'address_refused' | 'redirect_refused';
   /** An error the answer reported in Knocker-Error-Code / Knocker-Error-Message. */
   targetError?: TargetError;
   /** The call got no answer at all (refused, reset, timed out): `network` in Knocker-Retry-On. */
@@ -56,12 +59,17 @@ const REFUSED_OR_RESET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNA
  * policy refused the target, 999 for anything else.
  */
 export function failureStatusCode(err: unknown): number {
-  if (!(err instanceof RequestError)) return 999;
+  const code = errorCode(err);
+  if (code === undefined) return 999;
   // The address policy forbade the connection: nothing was sent.
-  if (err.code === ADDRESS_REFUSED) return 403;
-  if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') return 504;
-  if (err.name === 'MaxRedirectsError') return err.response?.statusCode ?? 999;
-  if (REFUSED_OR_RESET.has(err.code)) return 502;
-  if (/^E[A-Z_]+$/.test(err.code) || err.name === 'ReadError') return 503;
-  return 999;
+  if (code === ADDRESS_REFUSED) return 403;
+  if (code === 'ETIMEDOUT') return 504;
+  if (REFUSED_OR_RESET.has(code)) return 502;
+  return /^E[A-Z_]+$/.test(code) ? 503 : 999;
+}
+
+/** The Node-style code of an error, read without instanceof: errors from Node's internals may come from another realm. */
+export function errorCode(err: unknown): string | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }

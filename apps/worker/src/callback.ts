@@ -35,9 +35,11 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     const body = Buffer.from(JSON.stringify(payload));
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
-    const sent = deps.signer ? deps.signer.sign(job.id ?? id, headers, body) : headers;
-    const attempt = await deliver(deps.http, { method: 'POST', url, headers: sent, body, timeoutMs: timeout * 1000 });
-    const refused = attempt.code === 'address_refused';
+    const { signer } = deps;
+    const attempt = await deliver(deps.http, {
+      method: 'POST', url, headers, body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
+    });
+    const refused = attempt.code !== undefined;
     deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });
     const line = `${what} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
     if (attempt.ok) {

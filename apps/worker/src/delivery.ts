@@ -31,6 +31,8 @@ export interface DeliveryDeps {
   signer: Signer | undefined;
   /** SUCCESS_CALLBACK_MAX_BODY: bytes of the answer kept for a success callback. */
   successCallbackMaxBody: number;
+  /** HOSTS_ONLY, checked again on every hop: the api checked only the first. */
+  hostsOnly: readonly string[];
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
@@ -55,14 +57,16 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     deps.metrics.inFlight.inc();
     const payload = Buffer.from(body, 'base64');
     const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
+    const { signer } = deps;
     const attempt = await deliver(deps.http, {
-      method, url, headers: deps.signer ? deps.signer.sign(config.id, sent, payload) : sent, body: payload, timeoutMs: config.timeout * 1000,
+      method, url, headers: sent, body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.hostsOnly,
+      sign: signer ? (hop, hopBody) => signer.sign(config.id, hop, hopBody) : undefined,
       captureBody: config.success_callback === undefined ? undefined : deps.successCallbackMaxBody,
     }).finally(() => deps.metrics.inFlight.dec());
     if (ticket) await ticket.done(attempt);
-    // A refused address, an error Knocker-Catch names and a receiver's No-Retry or Retry-On
-    // are final, whatever attempts remain.
-    const refused = attempt.code === 'address_refused';
+    // A refused address or redirect, an error Knocker-Catch names and a receiver's No-Retry or
+    // Retry-On are final, whatever attempts remain.
+    const refused = attempt.code !== undefined;
     const caught = attempt.targetError !== undefined && catchesError(config.catch ?? [], attempt.targetError.code);
     const ended = attempt.ok ? undefined : endedByReceiver(config, attempt);
     const final = refused || caught || ended !== undefined || n >= total;
@@ -88,7 +92,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
-    await giveUp(deps, job, `${line} ${why}`, attempt, n, refused ? 'address_refused' : ended);
+    await giveUp(deps, job, `${line} ${why}`, attempt, n, attempt.code ?? ended);
     if (refused) throw new UnrecoverableError(attempt.error);
     if (ended) throw new EndedByReceiverError(attempt, ended);
     throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);

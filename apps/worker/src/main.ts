@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     queues,
     concurrency: config.workerConcurrency,
     maxRedirects: config.maxRedirects,
+    hostsOnly: config.hostsOnly,
     backoffFactorMax: config.backoffFactorMax,
     retention: shardRetention(config.retention, config.queueShards),
     retryAfterMaxMs: config.retryAfterMaxMs,

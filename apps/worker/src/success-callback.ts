@@ -37,10 +37,9 @@ export function successCallbackJobOf(job: DeliveryJob, attempt: Attempt, attempt
   };
 }
 
-/** Keeps a successful answer for its success callback: headers in lower case, body cut at `maxBytes`. */
-export function captureAnswer(rawHeaders: readonly string[], body: Buffer | undefined, maxBytes: number): CapturedAnswer {
+/** Keeps a successful answer for its success callback: headers in lower case, and the body as read (cut at the cap). */
+export function captureAnswer(rawHeaders: readonly string[], body: Buffer | undefined, truncated: boolean): CapturedAnswer {
   const headers: HeaderPair[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.push([(rawHeaders[i] as string).toLowerCase(), rawHeaders[i + 1] as string]);
-  const bytes = body ?? Buffer.alloc(0);
-  return { headers, body: bytes.subarray(0, maxBytes), truncated: bytes.length > maxBytes };
+  return { headers, body: body ?? Buffer.alloc(0), truncated };
 }

@@ -20,6 +20,8 @@ export interface WorkerDeps {
   queues: Pick<Queues, 'all' | 'forId'>;
   concurrency: number;
   maxRedirects: number;
+  /** HOSTS_ONLY: every hop of a delivery must go to one of these (empty: any). */
+  hostsOnly: readonly string[];
   backoffFactorMax: number;
   /** RETRY_AFTER_MAX in ms. */
   retryAfterMaxMs: number;

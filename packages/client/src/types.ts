@@ -105,7 +105,7 @@ export interface FailureCallback {
   url: string;
   status_code: number;
   attempts: number;
-  error?: 'address_refused' | 'worker_lost' | 'no_retry' | 'outside_retry_on';
+  error?: 'address_refused' | 'redirect_refused' | 'worker_lost' | 'no_retry' | 'outside_retry_on';
   error_code?: string;
   error_message?: string | null;
 }

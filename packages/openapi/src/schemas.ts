@@ -245,8 +245,8 @@ export function schemas(): Record<string, JsonObject> {
         status_code: { type: 'integer', description: 'The last HTTP status, or 502, 503, 504, 403, 999 as for attempts.' },
         attempts: { type: 'integer', minimum: 1, description: 'Attempts made in the run that failed.' },
         error: {
-          enum: ['address_refused', 'worker_lost', 'no_retry', 'outside_retry_on'],
-          description: 'Set when the request ended before its attempts were spent: the address was refused, workers kept dying, the target answered Knocker-No-Retry: true, or the failure was outside Knocker-Retry-On.',
+          enum: ['address_refused', 'redirect_refused', 'worker_lost', 'no_retry', 'outside_retry_on'],
+          description: 'Set when the request ended before its attempts were spent: the address was refused, the target redirected where Knocker does not follow, workers kept dying, the target answered Knocker-No-Retry: true, or the failure was outside Knocker-Retry-On.',
         },
         error_code: { type: 'string', description: 'Present when the last answer reported an error.' },
         error_message: { type: ['string', 'null'] },
