@@ -2,10 +2,14 @@ import type { HeaderPair } from '@knocker/protocol';
 import type { DeliveryJob, SuccessCallbackJob } from '@knocker/queue';
 import type { Attempt, CapturedAnswer } from './attempt.js';
 
-// The callback body is JSON whatever the request's body was, so its own content headers go.
-const NOT_FOR_CALLBACK = new Set(['content-type', 'content-encoding']);
+// The callback body is JSON whatever the request's body was, so its own content headers go;
+// and the callback is another host than the target: the credentials meant for the target stay.
+const NOT_FOR_CALLBACK = new Set(['content-type', 'content-encoding', 'authorization', 'cookie', 'proxy-authorization']);
 
-/** What every callback carries: JSON, Knocker's origin mark, and the request's forwarded headers (Knocker's way). */
+/**
+ * What every callback carries: JSON, Knocker's origin mark, and the request's forwarded headers
+ * (Knocker's way) but for the target's credentials.
+ */
 export function callbackHeaders(job: DeliveryJob): HeaderPair[] {
   return [
     ['content-type', 'application/json'],
