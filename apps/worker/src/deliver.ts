@@ -60,7 +60,7 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
     if (call.hostsOnly !== undefined && !hostAllowed(call.hostsOnly, url)) {
       return { ok: false, statusCode: 403, startedAt, durationMs: 0, error: `${url.host} is not in HOSTS_ONLY`, code: 'address_refused' };
     }
-    if (url.username !== '' || url.password !== '') headers = [...headers, basicAuth(url)];
+    if ((url.username !== '' || url.password !== '') && !headers.some(([name]) => name === 'authorization')) headers = [...headers, basicAuth(url)];
     for (;;) {
       const reply = await exchange(client.agents, deadline, { url, method, headers: wire(url, method, call.sign ? call.sign(headers, body) : headers, body), body }, keepOf);
       const { res } = reply;
