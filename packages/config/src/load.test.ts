@@ -76,15 +76,21 @@ describe('loadConfig', () => {
     QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], QUEUE_SHARDS: ['0', '17', 'two'], REDIS_CLUSTER_NODES: ['localhost', 'a:1,b', 'h:0', 'h:65536', 'http://h:1', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_WAIT_REPLICAS: ['-1', '17', 'all'], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`],
     WORKER_CONCURRENCY: ['0', '10001', 'lots'], SHUTDOWN_TIMEOUT: ['-1', 'soon'], RETAIN_COMPLETED_COUNT: ['-1', 'all'],
     RETAIN_COMPLETED_AGE: ['1.5', 'day'], RETAIN_FAILED_COUNT: ['-3'], RETAIN_FAILED_AGE: ['week'],
-    METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_PATH: ['hc', '/hc?x=1'], HEALTH_DETAILED: ['2'],
+    METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_DETAILED: ['2'],
+    // A path that takes every request, or overlaps another of the api's own paths (defaults:
+    // /hc, /admin/queues, /knocker/status, /knocker, /metrics), whatever its case or trailing /.
+    HEALTH_PATH: ['hc', '/hc?x=1', '/', '//', '/metrics', '/Metrics/', '/knocker', '/knocker/hc', '/KNOCKER/x', '/admin', '/admin/queues/hc', '/knocker/status'],
+    BOARD_PATH: ['admin', '/', '/hc', '/HC/board', '/metrics', '/knocker', '/knocker/board', '/knocker/status'],
+    STATUS_URL: ['status', '/a b', '/x?y', '/hc', '/hc/status', '/metrics', '/METRICS/', '/admin/queues', '/admin/queues/status'],
+    RESERVED_PREFIX: ['/', 'knocker', '/hc', '/hc/knocker', '/admin', '/admin/queues/x', '/metrics'],
     HEALTH_TIMEOUT_MS: ['0', '1.5'], HEALTH_CACHE_SECONDS: ['-1'], HEALTH_CACHE_MODE: ['disk'], HEALTH_API_KEY: [], HEALTH_CORS_ORIGIN: [],
-    BOARD_PATH: ['admin'], BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], MAX_EVENT_LOOP_DELAY_MS: ['-1', '10001', '50ms'], MAX_ANSWER_DELAY_MS: ['-1', '60001', '1.5'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
+    BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], MAX_EVENT_LOOP_DELAY_MS: ['-1', '10001', '50ms'], MAX_ANSWER_DELAY_MS: ['-1', '60001', '1.5'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
     HEALTHCHECK_INTERVAL: ['-2'],
-    ADMIN_API_KEY: ['short', 'has a space in the middle'], RESERVED_PREFIX: ['/', 'knocker'], REQUEST_LOG_MAX_LINES: ['0'],
+    ADMIN_API_KEY: ['short', 'has a space in the middle'], REQUEST_LOG_MAX_LINES: ['0'],
     REQUEST_LOG_MAX_BYTES: ['lots'], REQUEST_LOG_REQUIRES_ADMIN_KEY: ['sometimes'],
     DELAY_MAX: ['0', '0s', '367d', 'soon', '-5', '1w'], SCHEDULES_MAX: ['-1', '1000001', 'many', '1.5'],
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
-    BLOCK_PRIVATE_NETWORKS: ['sometimes'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
+    BLOCK_PRIVATE_NETWORKS: ['sometimes', 'automatic', '2'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
     HOST_CONCURRENCY: ['-1', '1.5', '100001'], HOST_RATE: ['fast', '-1'], BREAKER_FAILURES: ['x', '-1'], BREAKER_COOLDOWN: ['0', 'soon'],
     BREAKER_COOLDOWN_MAX: ['0', '86401'],
@@ -127,7 +133,7 @@ describe('loadConfig', () => {
 
   it('reads the stalled-job tuning, the network policy and the api keys', () => {
     expect(loadConfig({}).stalled).toEqual({ lockDurationMs: 30000, stalledIntervalMs: 30000, maxStalledCount: 1 });
-    expect(loadConfig({}).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
+    expect(loadConfig({ BIND_ADDRESS: '127.0.0.1' }).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
     expect(loadConfig({}).apiKeys).toEqual([]);
     expect(loadConfig({ SENTRY_DSN: 'https://0123abcd@o1.ingest.sentry.io/42' }).sentry.dsn).toBe('https://0123abcd@o1.ingest.sentry.io/42');
     const c = loadConfig({
