@@ -40,7 +40,7 @@ describe('BLOCK_PRIVATE_NETWORKS', () => {
     expect(notice({ BLOCK_PRIVATE_NETWORKS: 'true', BIND_ADDRESS: '::1' })).toMatch(/^Private networks: blocked \(BLOCK_PRIVATE_NETWORKS=true\)\. .*ALLOWED_NETWORKS/);
     expect(notice({ BLOCK_PRIVATE_NETWORKS: 'false' })).toMatch(/^Private networks: allowed \(BLOCK_PRIVATE_NETWORKS=false\), although listening on 0\.0\.0\.0 without KNOCKER_API_KEYS/);
     expect(notice({ BLOCK_PRIVATE_NETWORKS: 'false', KNOCKER_API_KEYS: KEY })).toBe('Private networks: allowed (BLOCK_PRIVATE_NETWORKS=false).');
-    for (const env of [{}, { BLOCK_PRIVATE_NETWORKS: 'false' }, { KNOCKER_API_KEYS: KEY }]) expect(notice(env)).not.toMatch(/\n/);
+    for (const env of [{}, { BLOCK_PRIVATE_NETWORKS: 'false' }, { KNOCKER_API_KEYS: KEY }] as Array<Record<string, string>>) expect(notice(env)).not.toMatch(/\n/);
   });
 
   it('never repeats an api key in its line', () => {

@@ -68,7 +68,7 @@ describe('loadConfig', () => {
   // One or more bad values for every variable: a variable added to the schema without a row
   // here fails the first test.
   const BAD: Record<string, string[]> = {
-    SCHEME: ['ftp', ''], MAX_REDIRECTS: ['-1', '101', 'ten'], STATUS_URL: ['status', '/a b', '/x?y'], HOSTS_ONLY: ['[1]', '["a", 2]', '[oops'],
+    SCHEME: ['ftp', ''], MAX_REDIRECTS: ['-1', '101', 'ten'], HOSTS_ONLY: ['[1]', '["a", 2]', '[oops'],
     TIMEOUT: ['0', '-1', 'NaN', 'Infinity', '1e3', ''], TIMEOUT_MAX: ['0', 'abc'], RETRIES: ['1.5', '-1', '1e3'], RETRIES_MAX: ['1001', '-2'],
     RETRIES_BACKOFF_FACTOR: ['-0.5', 'x'], RETRIES_BACKOFF_FACTOR_MAX: ['-1', '0x10'], LOG_FILE: ['', '   '], LOG_LEVEL: ['loud', '10'],
     LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url', 'https://bad-key@sentry.example/42', 'https://key@sentry.example/project', 'ftp://key@sentry.example/1'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
