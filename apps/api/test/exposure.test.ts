@@ -37,7 +37,7 @@ describe('BLOCK_PRIVATE_NETWORKS=auto on every address', () => {
     });
     expect(callback.status).toBe(400);
     expect(Object.keys(callback.json().errors)).toEqual(['knocker-success-callback']);
-    const line = 'Private networks: blocked (listening on 0.0.0.0 without KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.';
+    const line = 'Private networks: blocked (BIND_ADDRESS=0.0.0.0, reachable from other machines, and no KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.';
     expect(openApi.output()).toContain(line);
     expect(workers[0]!.output()).toContain(line);
     expect(target.requests).toHaveLength(0);

@@ -34,13 +34,16 @@ describe('BLOCK_PRIVATE_NETWORKS', () => {
 
   it('says why in one line, and how to change it', () => {
     const notice = (env: Record<string, string>) => loadConfig(env).privateNetworks.notice;
-    expect(notice({})).toBe('Private networks: blocked (listening on 0.0.0.0 without KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.');
-    expect(notice({ BIND_ADDRESS: '127.0.0.1' })).toBe('Private networks: allowed (listening on 127.0.0.1, this machine only; BLOCK_PRIVATE_NETWORKS=auto). Set BLOCK_PRIVATE_NETWORKS=true to refuse them.');
+    expect(notice({})).toBe('Private networks: blocked (BIND_ADDRESS=0.0.0.0, reachable from other machines, and no KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.');
+    expect(notice({ BIND_ADDRESS: '127.0.0.1' })).toBe('Private networks: allowed (BIND_ADDRESS=127.0.0.1, this machine only; BLOCK_PRIVATE_NETWORKS=auto). Set BLOCK_PRIVATE_NETWORKS=true to refuse them.');
     expect(notice({ KNOCKER_API_KEYS: KEY })).toBe('Private networks: allowed (relaying needs one of KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set BLOCK_PRIVATE_NETWORKS=true to refuse them.');
     expect(notice({ BLOCK_PRIVATE_NETWORKS: 'true', BIND_ADDRESS: '::1' })).toMatch(/^Private networks: blocked \(BLOCK_PRIVATE_NETWORKS=true\)\. .*ALLOWED_NETWORKS/);
-    expect(notice({ BLOCK_PRIVATE_NETWORKS: 'false' })).toMatch(/^Private networks: allowed \(BLOCK_PRIVATE_NETWORKS=false\), although listening on 0\.0\.0\.0 without KNOCKER_API_KEYS/);
+    expect(notice({ BLOCK_PRIVATE_NETWORKS: 'false' })).toMatch(/^Private networks: allowed \(BLOCK_PRIVATE_NETWORKS=false\), although with BIND_ADDRESS=0\.0\.0\.0 and no KNOCKER_API_KEYS/);
     expect(notice({ BLOCK_PRIVATE_NETWORKS: 'false', KNOCKER_API_KEYS: KEY })).toBe('Private networks: allowed (BLOCK_PRIVATE_NETWORKS=false).');
-    for (const env of [{}, { BLOCK_PRIVATE_NETWORKS: 'false' }, { KNOCKER_API_KEYS: KEY }] as Array<Record<string, string>>) expect(notice(env)).not.toMatch(/\n/);
+    // One line, and never the words of the api's "listening on" line, which says it is ready.
+    for (const env of [{}, { BLOCK_PRIVATE_NETWORKS: 'false' }, { KNOCKER_API_KEYS: KEY }, { BIND_ADDRESS: '::1' }] as Array<Record<string, string>>) {
+      expect(notice(env)).not.toMatch(/\n|listening on/);
+    }
   });
 
   it('never repeats an api key in its line', () => {

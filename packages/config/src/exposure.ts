@@ -36,20 +36,21 @@ export function isLoopbackAddress(address: string): boolean {
 export function decidePrivateNetworks(setting: PrivateNetworksSetting, bindAddress: string, apiKeys: readonly string[]): PrivateNetworks {
   const local = isLoopbackAddress(bindAddress);
   const open = !local && apiKeys.length === 0;
-  const where = `listening on ${bindAddress}`;
+  // Never "listening on": that is how the api's own start-up line says it is ready.
+  const where = `BIND_ADDRESS=${bindAddress}`;
   if (setting === true) {
     return { blocked: true, setting: 'true', exposed: false, notice: 'Private networks: blocked (BLOCK_PRIVATE_NETWORKS=true). List those Knocker must reach in ALLOWED_NETWORKS.' };
   }
   if (setting === false) {
     const notice = open
-      ? `Private networks: allowed (BLOCK_PRIVATE_NETWORKS=false), although ${where} without KNOCKER_API_KEYS: whoever reaches the api can make Knocker call this host's networks. Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=auto to block them.`
+      ? `Private networks: allowed (BLOCK_PRIVATE_NETWORKS=false), although with ${where} and no KNOCKER_API_KEYS whoever reaches the api can make Knocker call this host's networks. Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=auto to block them.`
       : 'Private networks: allowed (BLOCK_PRIVATE_NETWORKS=false).';
     return { blocked: false, setting: 'false', exposed: open, notice };
   }
   if (open) {
     return {
       blocked: true, setting: 'auto', exposed: false,
-      notice: `Private networks: blocked (${where} without KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.`,
+      notice: `Private networks: blocked (${where}, reachable from other machines, and no KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.`,
     };
   }
   const why = local ? `${where}, this machine only` : 'relaying needs one of KNOCKER_API_KEYS';
