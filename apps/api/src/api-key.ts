@@ -25,3 +25,16 @@ export function createApiKeyCheck(keys: readonly string[]): (req: IncomingMessag
 export function apiKeyMiddleware(check: (req: IncomingMessage) => UnauthorizedError | undefined) {
   return (req: Request, _res: Response, next: NextFunction): void => next(check(req));
 }
+
+/**
+ * The check, with ADMIN_API_KEY as a key too: for what writes to Knocker outside relaying (log
+ * lines), which its operators may do as well as its callers. A refusal names the api key.
+ */
+export function apiOrAdminKeyMiddleware(check: (req: IncomingMessage) => UnauthorizedError | undefined, adminApiKey: string) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const refused = check(req);
+    const admin = req.get('knocker-admin-key');
+    if (refused && adminApiKey !== '' && admin !== undefined && secretsEqual(admin, adminApiKey)) return next();
+    next(refused);
+  };
+}

@@ -82,16 +82,19 @@ function createApp(deps: ApiDeps, shared: Shared): express.Express {
     app.get('/metrics', metricsRoute(registry));
   }
   app.use(writeTimeout(deps.writeTimeoutMs));
+  // Health and metrics stay outside the in-flight gate: a load balancer and Prometheus must
+  // hear from a busy api too. Every other route of Knocker's own shares the relay's gate.
   app.use(deps.health.path, createHealthRouter(deps.health));
-  if (deps.board) app.use(deps.board.path, deps.board.router);
-  app.get(deps.statusUrl, createStatusHandler(deps));
+  const gated = inflightLimit(shared.gate);
+  if (deps.board) app.use(deps.board.path, gated, deps.board.router);
+  app.get(deps.statusUrl, gated, createStatusHandler(deps));
   // Under the prefix the status page is one of Knocker's routes; elsewhere, as in Knocker, other methods are relayed.
   if (isReservedPath(deps.statusUrl, deps.reservedPrefix)) app.all(deps.statusUrl, notAllowed(['GET']));
-  app.use(deps.reservedPrefix, createReservedRoutes(deps));
+  app.use(deps.reservedPrefix, gated, createReservedRoutes(deps));
   // Routes under the prefix go above this line: the fallback answers 404 for every other path there.
   app.use(deps.reservedPrefix, unknownReservedPath(deps.reservedPrefix));
   app.use(apiKeyMiddleware(shared.checkKey));
-  app.use(inflightLimit(shared.gate), (req: Request, res: Response, next: NextFunction) => {
+  app.use(gated, (req: Request, res: Response, next: NextFunction) => {
     shared.relay(req, res).catch(next);
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerError(deps, err, req, res));

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig } from '@knocker/config';
+import { ConfigError, loadConfig, redactUrl } from '@knocker/config';
 import { createShutdown } from '@knocker/health';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, createSchedules, probeCluster, producerConnection, type Shard } from '@knocker/queue';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', ...config.log });
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
+  logger[config.privateNetworks.exposed ? 'warning' : 'info'](config.privateNetworks.notice);
   const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
   if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
   const connection = producerConnection(config.redisCluster ?? config.redisUrl, config.redisTimeoutMs);
@@ -95,10 +96,6 @@ async function main(): Promise<void> {
 }
 
 const LAYOUT_REFRESH_MS = 10_000;
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
 
 main().catch((err: unknown) => {
   if (!(err instanceof ConfigError)) throw err;

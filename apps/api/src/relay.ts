@@ -6,6 +6,7 @@ import type { Logger } from '@knocker/telemetry';
 import { sendJson } from './answer.js';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
+import { storedState } from './state.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
@@ -28,7 +29,7 @@ export type Relay = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 /**
  * Accepts a request for delivery. Headers are checked before the body is read, and the
  * answer is sent only once the job is stored in Redis. A request whose id is still known is
- * not stored again: the answer describes the stored one and says `duplicate: true`.
+ * not stored again: the answer says `duplicate: true` and the stored one's state.
  * Plain node:http types: the relay path is served without express.
  */
 export function createRelay(deps: RelayDeps): Relay {
@@ -53,10 +54,13 @@ export function createRelay(deps: RelayDeps): Relay {
       redisTimeoutMs,
     );
     if (added.duplicate) {
-      const { config, url, method, headers, body: stored } = added.existing;
-      logger.debug(`Request #${config.id} sent again: answered with the stored one`);
-      const answer = { status: true, duplicate: true, config, url, method, headers, 'body-length': Buffer.byteLength(stored, 'base64') };
-      sendJson(res, 200, added.existing.notBefore === undefined ? answer : { ...answer, ...notBefore(added.existing) });
+      // Whoever sends a known id learns that it is known, and how far it got: never what the
+      // first caller sent (its headers may carry credentials), which the id alone does not entitle to.
+      const { id } = knock.config;
+      const state = await withinDeadline(storedState(queues, id), redisTimeoutMs);
+      if (state === undefined) throw new QueueUnavailableError(`request #${id} was removed (RETAIN_*) while it was being read`);
+      logger.debug(`Request #${id} sent again: answered with its state, ${state}`);
+      sendJson(res, 200, { status: true, duplicate: true, id, state });
       return;
     }
     if (deps.waitReplicas > 0) await withinDeadline(requireReplicas(shard, deps.waitReplicas, redisTimeoutMs), redisTimeoutMs);

@@ -1,8 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError, RequestNotFoundError, RequestStateError } from '@knocker/protocol';
-import { cancelDelivery, deliveryJobId, replayDelivery, requestState, shardHolding, type Queues, type RequestState } from '@knocker/queue';
+import { cancelDelivery, replayDelivery, shardHolding, type Queues, type RequestState } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
 import { readInspection } from './inspection.js';
+import { storedState } from './state.js';
 
 export interface RequestsDeps {
   queues: Pick<Queues, 'candidatesFor'>;
@@ -15,9 +16,7 @@ type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void
 export function createRequestHandlers(deps: RequestsDeps): { inspect: Handler; replay: Handler; cancel: Handler } {
   const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
   const stateOf = async (id: string): Promise<RequestState> => {
-    const shard = await redis(shardHolding(deps.queues, id));
-    const job = await redis(shard.delivery.getJob(deliveryJobId(id)));
-    const state = job ? requestState(await redis(job.getState()), job.failedReason) : undefined;
+    const state = await redis(storedState(deps.queues, id));
     if (state === undefined) throw new RequestNotFoundError(id);
     return state;
   };

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { MethodNotAllowedError, RouteNotFoundError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import { requireAdminKey } from './admin.js';
+import { apiOrAdminKeyMiddleware, createApiKeyCheck } from './api-key.js';
 import { createBulkReplayHandler } from './bulk-replay.js';
 import { createHostsRouter, type HostsDeps } from './hosts.js';
 import { createRequestLogHandler, type RequestLogDeps } from './request-log.js';
@@ -14,12 +15,15 @@ export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps
   /** The OpenAPI document, rendered once: served as is at <prefix>/openapi.json. */
   openApi: string;
   requestLog: RequestLogDeps['limits'] & { requiresAdminKey: boolean };
+  /** KNOCKER_API_KEYS: when set, a log line needs one of them (or the admin key), as relaying does. */
+  apiKeys: readonly string[];
 }
 
 /**
  * Knocker's own routes, mounted at RESERVED_PREFIX: every method on these paths is answered
- * here and never relayed. The request routes need the admin key; the log route needs only
- * the request's id unless REQUEST_LOG_REQUIRES_ADMIN_KEY says otherwise.
+ * here and never relayed. The request routes need the admin key; the log route needs the
+ * request's id, and with KNOCKER_API_KEYS an api key (or the admin key), unless
+ * REQUEST_LOG_REQUIRES_ADMIN_KEY asks for the admin key alone.
  */
 export function createReservedRoutes(deps: ReservedDeps): express.Router {
   const router = express.Router();
@@ -30,6 +34,7 @@ export function createReservedRoutes(deps: ReservedDeps): express.Router {
 
   const log = createRequestLogHandler({ ...deps, limits: deps.requestLog });
   if (deps.requestLog.requiresAdminKey) router.post('/log', admin, log);
+  else if (deps.apiKeys.length > 0) router.post('/log', apiOrAdminKeyMiddleware(createApiKeyCheck(deps.apiKeys), deps.adminApiKey), log);
   else router.post('/log', log);
   router.all('/log', notAllowed(['POST']));
 

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import type { Queues, Schedules } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
+import { sharedRead } from './shared-read.js';
 
 /** Requests not finished yet: Knocker's `tasks`, which its clients read as work in progress. */
 export function pendingTasks(counts: Record<string, number>): number {
@@ -15,18 +16,22 @@ export function pendingTasks(counts: Record<string, number>): number {
  */
 export function createStatusHandler(deps: { queues: Pick<Queues, 'all'>; schedules: Pick<Schedules, 'counts'>; redisTimeoutMs: number }) {
   const worker = `${hostname()}:${process.pid}`;
+  // Four reads per shard: shared by the requests of a second, however many come.
+  const read = sharedRead(async () => {
+    const [perShard, schedules] = await withinDeadline(Promise.all([Promise.all(deps.queues.all.map(({ delivery, callback }) => Promise.all([
+      delivery.getJobCounts(), callback.getJobCounts(), delivery.getMetrics('completed', 0, 0), delivery.getMetrics('failed', 0, 0),
+    ]))), deps.schedules.counts()]), deps.redisTimeoutMs);
+    const requests = sumCounts(perShard.map((s) => s[0]));
+    const callbacks = sumCounts(perShard.map((s) => s[1]));
+    const total = { delivered: sum(perShard.map((s) => s[2].meta.count)), failed: sum(perShard.map((s) => s[3].meta.count)) };
+    return {
+      status: true, version: KNOCKER_VERSION, worker, tasks: pendingTasks(requests),
+      processed: total.delivered + total.failed, ...total, queues: { requests, callbacks }, schedules,
+    };
+  });
   return async function status(_req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const [perShard, schedules] = await withinDeadline(Promise.all([Promise.all(deps.queues.all.map(({ delivery, callback }) => Promise.all([
-        delivery.getJobCounts(), callback.getJobCounts(), delivery.getMetrics('completed', 0, 0), delivery.getMetrics('failed', 0, 0),
-      ]))), deps.schedules.counts()]), deps.redisTimeoutMs);
-      const requests = sumCounts(perShard.map((s) => s[0]));
-      const callbacks = sumCounts(perShard.map((s) => s[1]));
-      const total = { delivered: sum(perShard.map((s) => s[2].meta.count)), failed: sum(perShard.map((s) => s[3].meta.count)) };
-      res.json({
-        status: true, version: KNOCKER_VERSION, worker, tasks: pendingTasks(requests),
-        processed: total.delivered + total.failed, ...total, queues: { requests, callbacks }, schedules,
-      });
+      res.json(await read());
     } catch (err) {
       next(err);
     }

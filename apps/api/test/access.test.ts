@@ -4,6 +4,7 @@ import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
 import { request, sharedRedisUrl, startApi, uniquePrefix, type ApiProcess } from '@knocker/test-kit';
 
 const KEYS = ['first-api-key-0123456789', 'second-api-key-9876543210'];
+const ADMIN_KEY = 'access-admin-key-0123456789';
 const prefix = uniquePrefix('access');
 let api: ApiProcess;
 let redis: Redis;
@@ -12,7 +13,7 @@ let queues: Queues;
 beforeAll(async () => {
   api = await startApi({
     redisUrl: sharedRedisUrl(), prefix,
-    env: { KNOCKER_API_KEYS: KEYS.join(','), BLOCK_PRIVATE_NETWORKS: 'true', ALLOWED_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'debug' },
+    env: { KNOCKER_API_KEYS: KEYS.join(','), ADMIN_API_KEY: ADMIN_KEY, BLOCK_PRIVATE_NETWORKS: 'true', ALLOWED_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'debug' },
   });
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
   queues = createQueues(redis, prefix);
@@ -50,6 +51,17 @@ describe('KNOCKER_API_KEYS', () => {
       const job = await queues.delivery.getJob(deliveryJobId(`authorized-${i}`));
       expect(JSON.stringify(job?.data)).not.toContain(key);
     }
+  });
+
+  it('needs one of the keys, or the admin key, to add a log line', async () => {
+    expect((await knock([['Knocker-Host', 'target.example'], ['Knocker-Api-Key', KEYS[0]!], ['Knocker-Id', 'logged']])).status).toBe(200);
+    const log = (headers: Array<[string, string]>) => request(`${api.url}/knocker/log?id=logged`, { method: 'POST', headers, body: 'a line' });
+    for (const headers of [[], [['Knocker-Api-Key', 'not-one-of-the-keys-0000']], [['Knocker-Admin-Key', 'not-the-admin-key-00000']]] as Array<Array<[string, string]>>) {
+      const refused = await log(headers);
+      expect([refused.status, refused.json()]).toEqual([401, { status: false, code: 'unauthorized', errors: { 'knocker-api-key': expect.any(String) } }]);
+    }
+    expect((await log([['Knocker-Api-Key', KEYS[1]!]])).json()).toEqual({ status: true, id: 'logged', lines: 1 });
+    expect((await log([['Knocker-Admin-Key', ADMIN_KEY]])).json()).toEqual({ status: true, id: 'logged', lines: 2 });
   });
 
   it('leaves the status page open, as Knocker has it', async () => {

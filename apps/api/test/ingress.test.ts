@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
-import { request, sharedRedisUrl, startApi, uniquePrefix, type ApiProcess } from '@knocker/test-kit';
+import { cancelDelivery, createQueues, deliveryJobId, type Queues } from '@knocker/queue';
+import { request, sharedRedisUrl, startApi, uniquePrefix, waitFor, type ApiProcess } from '@knocker/test-kit';
 
 const prefix = uniquePrefix('ingress');
 let api: ApiProcess;
@@ -61,16 +61,39 @@ describe('accepting a request', () => {
     expect(await stored(config.id)).toBeDefined();
   });
 
-  it('stores a request once when its Knocker-Id is sent again', async () => {
-    await knock([['Knocker-Host', 'first.example'], ['Knocker-Id', 'twice']], { body: 'one' });
+  it('stores a request once when its Knocker-Id is sent again, and tells the sender nothing the first one sent', async () => {
+    const secret = 'Bearer first-callers-secret-77';
+    await knock([['Knocker-Host', 'first.example'], ['Knocker-Id', 'twice'], ['Authorization', secret], ['Knocker-Trace', 'mine']], { body: 'one' });
     const again = await knock([['Knocker-Host', 'second.example'], ['Knocker-Id', 'twice']], { body: 'three' });
     expect(again.status).toBe(200);
-    expect(again.json()).toMatchObject({
-      status: true, duplicate: true, config: { id: 'twice', host: 'first.example' }, url: 'http://first.example/hook?x=1', 'body-length': 3,
-    });
+    expect(again.json()).toEqual({ status: true, duplicate: true, id: 'twice', state: 'waiting' });
+    for (const sent of ['first-callers-secret', 'first.example', 'mine', '/hook']) expect(again.text).not.toContain(sent);
     const job = await stored('twice');
     expect(job?.data.url).toBe('http://first.example/hook?x=1');
     expect((await queues.delivery.getJobs(['waiting'])).filter((j) => j.data.config.id === 'twice')).toHaveLength(1);
+  });
+
+  it('answers a duplicate with the state of the stored request', async () => {
+    await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed'], ['Knocker-Delay', '1h']]);
+    expect((await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed']])).json()).toEqual({ status: true, duplicate: true, id: 'twice-delayed', state: 'delayed' });
+    expect(await cancelDelivery(redis, queues.delivery, 'twice-delayed')).toBe('cancelled');
+    expect((await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed']])).json()).toMatchObject({ duplicate: true, state: 'cancelled' });
+  });
+
+  it("never forwards a client's x-knocker-origin, the mark of Knocker's callbacks", async () => {
+    const res = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'origin-1'], ['X-Knocker-Origin', 'knocker'], ['X-Other', 'kept']]);
+    expect(res.json().headers).toEqual([['x-other', 'kept'], ['x-knocker', KNOCKER_VERSION]]);
+    expect((await stored('origin-1'))?.data.headers).toEqual([['x-other', 'kept'], ['x-knocker', KNOCKER_VERSION]]);
+  });
+
+  it("refuses the id of a schedule's next tick, which would take the tick's place", async () => {
+    const schedule = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'ingress-nightly'], ['Knocker-Cron', '0 3 * * *']]);
+    expect(schedule.status).toBe(200);
+    const tick = `ingress-nightly@${Date.parse(schedule.json().schedule.next)}`;
+    const res = await knock([['Knocker-Host', 'evil.example'], ['Knocker-Id', tick]]);
+    expect(res.status).toBe(400);
+    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-id': expect.stringMatching(/^is reserved: .*@<digits> \(ticks of schedules\)/) } });
+    expect(await stored(tick)).toBeUndefined();
   });
 });
 
@@ -83,6 +106,9 @@ describe('refusing a request', () => {
     [[['Knocker-Host', 'h'], ['Knocker-Scheme', 'gopher']], 'knocker-scheme', /one of https, http/],
     [[['Knocker-Host', 'h'], ['Knocker-Callback', 'nope']], 'knocker-callback', /absolute http/],
     [[['Knocker-Host', 'h'], ['Knocker-Id', 'bad id']], 'knocker-id', /1 to 128 characters/],
+    [[['Knocker-Host', 'h'], ['Knocker-Id', 'cb-refused']], 'knocker-id', /is reserved: .*cb-/],
+    [[['Knocker-Host', 'h'], ['Knocker-Id', 'ok-refused']], 'knocker-id', /is reserved: .*ok-/],
+    [[['Knocker-Host', 'h'], ['Knocker-Id', 'refused@1700000000000']], 'knocker-id', /is reserved: .*ticks of schedules/],
     [[['Knocker-Host', 'h'], ['Knocker-Catch', 'request.{a,b}']], 'knocker-catch', /invalid pattern/],
   ] as Array<[Array<[string, string]>, string, RegExp]>)('400 names the header (%#)', async (headers, field, message) => {
     const before = await queues.delivery.getJobCounts();
@@ -150,10 +176,13 @@ describe('status', () => {
     const counts = await queues.delivery.getJobCounts();
     expect(body.tasks).toBe(counts.waiting! + counts.prioritized! + counts.delayed! + counts.active!);
     expect(body.tasks).toBeGreaterThan(0);
-    // A request waiting for its next attempt is a task too.
+    // A request waiting for its next attempt is a task too (seen once the status page's
+    // second-long cache has expired).
     await queues.delivery.add('delayed', {} as never, { delay: 60_000 });
-    const after = (await request(`${api.url}/knocker/status`)).json();
-    expect(after.queues.requests.delayed).toBe(counts.delayed! + 1);
+    const after = await waitFor(async () => {
+      const b = (await request(`${api.url}/knocker/status`)).json();
+      return b.queues.requests.delayed === counts.delayed! + 1 && b;
+    }, { what: 'the new delayed request in the status', timeoutMs: 5000 });
     expect(after.tasks).toBe(body.tasks + 1);
   });
 

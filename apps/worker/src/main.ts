@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker', ...config.log });
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
+  logger[config.privateNetworks.exposed ? 'warning' : 'info'](config.privateNetworks.notice);
   const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
   if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
   const connection = workerConnection(config.redisCluster ?? config.redisUrl);

@@ -117,7 +117,7 @@ describe('callback', () => {
     const t = await target(() => ({ status: 404 }));
     const cb = await target();
     const { config } = await knock('/missing?q=1', [
-      ['Knocker-Host', t.host], ['Knocker-Retries', '0'], ['Knocker-Callback', `${cb.url}/cb?token=1`], ['Knocker-Id', `cb-${Date.now()}`],
+      ['Knocker-Host', t.host], ['Knocker-Retries', '0'], ['Knocker-Callback', `${cb.url}/cb?token=1`], ['Knocker-Id', `callback-${Date.now()}`],
       ['Knocker-Trace', 'abc'], ['X-Custom', 'kept'], ['Content-Type', 'text/plain'],
     ], 'not json');
     const [got] = await cb.waitForRequests(1);

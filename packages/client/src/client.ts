@@ -4,7 +4,7 @@ import {
   replayBody, type BulkReplay, type HostList, type HostPaused, type ReplayFilter, type ScheduleAccepted, type ScheduleDeleted, type ScheduleInspection,
   type ScheduleStateChange, type ScheduleSummary,
 } from './admin-types.js';
-import type { Inspection, KnockAccepted, KnockerStatus, LogAppended, StateChange } from './types.js';
+import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus, LogAppended, StateChange } from './types.js';
 
 export interface KnockerOptions {
   /** The api: `http://localhost:8000`, or behind a proxy with a path of its own. */
@@ -101,9 +101,9 @@ export class Knocker {
    * `cron`, a schedule is stored instead, which sends the request at every tick.
    */
   knock(options: KnockOptions & { cron: string }): Promise<ScheduleAccepted>;
-  knock(options: KnockOptions & { cron?: undefined }): Promise<KnockAccepted>;
-  knock(options: KnockOptions): Promise<KnockAccepted | ScheduleAccepted>;
-  async knock(options: KnockOptions): Promise<KnockAccepted | ScheduleAccepted> {
+  knock(options: KnockOptions & { cron?: undefined }): Promise<KnockAccepted | KnockDuplicate>;
+  knock(options: KnockOptions): Promise<KnockAccepted | KnockDuplicate | ScheduleAccepted>;
+  async knock(options: KnockOptions): Promise<KnockAccepted | KnockDuplicate | ScheduleAccepted> {
     const target = new URL(options.url);
     const path = `${target.pathname}${target.search}`.toLowerCase();
     const prefix = this.#prefix.toLowerCase();
@@ -121,7 +121,7 @@ export class Knocker {
       ...knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }),
       ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : []),
     ];
-    return this.#send<KnockAccepted | ScheduleAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path: `${target.pathname}${target.search}`, headers, body, retryable: true });
+    return this.#send<KnockAccepted | KnockDuplicate | ScheduleAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path: `${target.pathname}${target.search}`, headers, body, retryable: true });
   }
 
   /** The status page: version, totals and queue counts. */

@@ -10,7 +10,7 @@ export { verifyDelivery, KnockerSignatureError } from './verify.js';
 export type { Delivery, DeliveryRequest, VerifyOptions, SignatureProblem } from './verify.js';
 export { FINAL_STATES } from './types.js';
 export type {
-  KnockAccepted, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback, SuccessCallback, CallbackProgress,
+  KnockAccepted, KnockDuplicate, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback, SuccessCallback, CallbackProgress,
 } from './types.js';
 export type {
   ScheduleAccepted, ScheduleState, ScheduleSummary, ScheduleInspection, ScheduleStateChange, ScheduleDeleted, HostView, HostList, HostPaused, ReplayFilter, BulkReplay,

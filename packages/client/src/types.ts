@@ -22,8 +22,7 @@ export interface KnockConfig {
 /** The answer to a relayed request: it is stored and will be delivered. */
 export interface KnockAccepted {
   status: true;
-  /** True when the id was still known: this describes the stored request, which was not stored again. */
-  duplicate?: true;
+  duplicate?: undefined;
   config: KnockConfig;
   url: string;
   method: string;
@@ -35,6 +34,17 @@ export interface KnockAccepted {
 }
 
 export type RequestState = 'waiting' | 'delayed' | 'active' | 'delivered' | 'failed' | 'cancelled';
+
+/**
+ * The answer to a request whose id was still known: nothing was stored. It tells where the
+ * stored request is, never what its sender sent.
+ */
+export interface KnockDuplicate {
+  status: true;
+  duplicate: true;
+  id: string;
+  state: RequestState;
+}
 
 export interface Attempt {
   attempt: number;

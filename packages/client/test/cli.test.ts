@@ -69,6 +69,8 @@ describe('knocker send', () => {
     expect(ok).toMatchObject({ code: 0, stderr: '' });
     expect(ok.stdout).toMatch(/^accepted cli-ok: POST http:\/\/127\.0\.0\.1:\d+\/ok .*7 bytes\)$/m);
     expect(ok.stdout).toMatch(/^cli-ok: delivered$/m);
+    const again = await knocker(['send', 'POST', `${t.url}/ok`, '-d', 'other', '--id', 'cli-ok']);
+    expect(again).toMatchObject({ code: 0, stdout: 'already stored cli-ok: delivered\n' });
 
     const failing = await targets.start(() => ({ status: 500 }));
     const failed = await knocker(['send', 'POST', `${failing.url}/no`, '-d', 'x', '--retries', '1', '--backoff-factor', '0', '--id', 'cli-failed', '--wait']);

@@ -68,7 +68,7 @@ describe('loadConfig', () => {
   // One or more bad values for every variable: a variable added to the schema without a row
   // here fails the first test.
   const BAD: Record<string, string[]> = {
-    SCHEME: ['ftp', ''], MAX_REDIRECTS: ['-1', '101', 'ten'], STATUS_URL: ['status', '/a b', '/x?y'], HOSTS_ONLY: ['[1]', '["a", 2]', '[oops'],
+    SCHEME: ['ftp', ''], MAX_REDIRECTS: ['-1', '101', 'ten'], HOSTS_ONLY: ['[1]', '["a", 2]', '[oops'],
     TIMEOUT: ['0', '-1', 'NaN', 'Infinity', '1e3', ''], TIMEOUT_MAX: ['0', 'abc'], RETRIES: ['1.5', '-1', '1e3'], RETRIES_MAX: ['1001', '-2'],
     RETRIES_BACKOFF_FACTOR: ['-0.5', 'x'], RETRIES_BACKOFF_FACTOR_MAX: ['-1', '0x10'], LOG_FILE: ['', '   '], LOG_LEVEL: ['loud', '10'],
     LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url', 'https://bad-key@sentry.example/42', 'https://key@sentry.example/project', 'ftp://key@sentry.example/1'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
@@ -76,15 +76,21 @@ describe('loadConfig', () => {
     QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], QUEUE_SHARDS: ['0', '17', 'two'], REDIS_CLUSTER_NODES: ['localhost', 'a:1,b', 'h:0', 'h:65536', 'http://h:1', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_WAIT_REPLICAS: ['-1', '17', 'all'], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`],
     WORKER_CONCURRENCY: ['0', '10001', 'lots'], SHUTDOWN_TIMEOUT: ['-1', 'soon'], RETAIN_COMPLETED_COUNT: ['-1', 'all'],
     RETAIN_COMPLETED_AGE: ['1.5', 'day'], RETAIN_FAILED_COUNT: ['-3'], RETAIN_FAILED_AGE: ['week'],
-    METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_PATH: ['hc', '/hc?x=1'], HEALTH_DETAILED: ['2'],
+    METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_DETAILED: ['2'],
+    // A path that takes every request, or overlaps another of the api's own paths (defaults:
+    // /hc, /admin/queues, /knocker/status, /knocker, /metrics), whatever its case or trailing /.
+    HEALTH_PATH: ['hc', '/hc?x=1', '/', '//', '/metrics', '/Metrics/', '/knocker', '/knocker/hc', '/KNOCKER/x', '/admin', '/admin/queues/hc', '/knocker/status'],
+    BOARD_PATH: ['admin', '/', '/hc', '/HC/board', '/metrics', '/knocker', '/knocker/board', '/knocker/status'],
+    STATUS_URL: ['status', '/a b', '/x?y', '/hc', '/hc/status', '/metrics', '/METRICS/', '/admin/queues', '/admin/queues/status'],
+    RESERVED_PREFIX: ['/', 'knocker', '/hc', '/hc/knocker', '/admin', '/admin/queues/x', '/metrics'],
     HEALTH_TIMEOUT_MS: ['0', '1.5'], HEALTH_CACHE_SECONDS: ['-1'], HEALTH_CACHE_MODE: ['disk'], HEALTH_API_KEY: [], HEALTH_CORS_ORIGIN: [],
-    BOARD_PATH: ['admin'], BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], MAX_EVENT_LOOP_DELAY_MS: ['-1', '10001', '50ms'], MAX_ANSWER_DELAY_MS: ['-1', '60001', '1.5'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
+    BOARD_USER: [], BOARD_PASSWORD: [], MAX_INFLIGHT: ['-1', 'lots'], MAX_EVENT_LOOP_DELAY_MS: ['-1', '10001', '50ms'], MAX_ANSWER_DELAY_MS: ['-1', '60001', '1.5'], READ_TIMEOUT: ['0', '-1'], WRITE_TIMEOUT: ['x'],
     HEALTHCHECK_INTERVAL: ['-2'],
-    ADMIN_API_KEY: ['short', 'has a space in the middle'], RESERVED_PREFIX: ['/', 'knocker'], REQUEST_LOG_MAX_LINES: ['0'],
+    ADMIN_API_KEY: ['short', 'has a space in the middle'], REQUEST_LOG_MAX_LINES: ['0'],
     REQUEST_LOG_MAX_BYTES: ['lots'], REQUEST_LOG_REQUIRES_ADMIN_KEY: ['sometimes'],
     DELAY_MAX: ['0', '0s', '367d', 'soon', '-5', '1w'], SCHEDULES_MAX: ['-1', '1000001', 'many', '1.5'],
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
-    BLOCK_PRIVATE_NETWORKS: ['sometimes'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
+    BLOCK_PRIVATE_NETWORKS: ['sometimes', 'automatic', '2'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
     HOST_CONCURRENCY: ['-1', '1.5', '100001'], HOST_RATE: ['fast', '-1'], BREAKER_FAILURES: ['x', '-1'], BREAKER_COOLDOWN: ['0', 'soon'],
     BREAKER_COOLDOWN_MAX: ['0', '86401'],
@@ -127,7 +133,7 @@ describe('loadConfig', () => {
 
   it('reads the stalled-job tuning, the network policy and the api keys', () => {
     expect(loadConfig({}).stalled).toEqual({ lockDurationMs: 30000, stalledIntervalMs: 30000, maxStalledCount: 1 });
-    expect(loadConfig({}).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
+    expect(loadConfig({ BIND_ADDRESS: '127.0.0.1' }).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
     expect(loadConfig({}).apiKeys).toEqual([]);
     expect(loadConfig({ SENTRY_DSN: 'https://0123abcd@o1.ingest.sentry.io/42' }).sentry.dsn).toBe('https://0123abcd@o1.ingest.sentry.io/42');
     const c = loadConfig({
@@ -214,5 +220,40 @@ describe('flow control settings', () => {
 
   it('refuse a cooldown above its maximum', () => {
     expect(problemsOf({ BREAKER_COOLDOWN: '60', BREAKER_COOLDOWN_MAX: '30' })).toEqual({ BREAKER_COOLDOWN: expect.stringMatching(/BREAKER_COOLDOWN_MAX/) });
+  });
+});
+
+describe("the api's own paths", () => {
+  it('are accepted apart from each other, and with the status page under RESERVED_PREFIX', () => {
+    const accepted = [
+      {}, { STATUS_URL: '/knocker/status/' }, { STATUS_URL: '/Knocker' },
+      { STATUS_URL: '/', HEALTH_PATH: '/healthz', BOARD_PATH: '/board', RESERVED_PREFIX: '/_k' },
+      // Siblings sharing a beginning are apart: /hc does not hold /hcx.
+      { HEALTH_PATH: '/hc', BOARD_PATH: '/hcx', STATUS_URL: '/knockerx' },
+      // Without metrics the api serves no /metrics, and the path is free.
+      { METRICS_ENABLED: 'false', STATUS_URL: '/metrics' },
+    ];
+    for (const env of accepted) expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it('refuses a router mounted at /', () => {
+    expect(problemsOf({ BOARD_PATH: '/' })).toEqual({ BOARD_PATH: expect.stringMatching(/other than \/: .*nothing would be relayed/) });
+    expect(problemsOf({ HEALTH_PATH: '/' })).toEqual({ HEALTH_PATH: expect.stringMatching(/other than \//) });
+    expect(Object.keys(problemsOf({ HEALTH_PATH: '/', BOARD_PATH: '/' })).sort()).toEqual(['BOARD_PATH', 'HEALTH_PATH']);
+  });
+
+  it('names the variable that was set, and the one it overlaps', () => {
+    expect(problemsOf({ HEALTH_PATH: '/Admin/' })).toEqual({ HEALTH_PATH: expect.stringMatching(/^expected a path apart from BOARD_PATH \(\/admin\/queues\)/) });
+    expect(problemsOf({ BOARD_PATH: '/hc/board' })).toEqual({ BOARD_PATH: expect.stringMatching(/apart from HEALTH_PATH \(\/hc\)/) });
+    expect(problemsOf({ RESERVED_PREFIX: '/hc' })).toEqual({ RESERVED_PREFIX: expect.stringMatching(/apart from HEALTH_PATH \(\/hc\)/) });
+    expect(problemsOf({ STATUS_URL: '/metrics' })).toEqual({ STATUS_URL: expect.stringMatching(/apart from \/metrics, where the api serves its metrics/) });
+    expect(problemsOf({ HEALTH_PATH: '/x', BOARD_PATH: '/X/y' })).toEqual({ BOARD_PATH: expect.stringMatching(/apart from HEALTH_PATH \(\/x\)/) });
+    expect(problemsOf({ STATUS_URL: '/s', BOARD_PATH: '/s' })).toEqual({ STATUS_URL: expect.stringMatching(/apart from BOARD_PATH \(\/s\)/) });
+    // Moved together, the prefix still holds the board.
+    expect(problemsOf({ BOARD_PATH: '/k/board', RESERVED_PREFIX: '/k' })).toEqual({ RESERVED_PREFIX: expect.stringMatching(/apart from BOARD_PATH \(\/k\/board\)/) });
+  });
+
+  it('says so in the start-up error', () => {
+    expect(() => loadConfig({ HEALTH_PATH: '/knocker/hc' })).toThrow(/Invalid configuration: HEALTH_PATH: expected a path apart from RESERVED_PREFIX \(\/knocker\)/);
   });
 });

@@ -1,4 +1,5 @@
 import { parseHostLimits } from '@knocker/flow';
+import { routeProblems } from './routes.js';
 import { schema, toConfig, type Config } from './schema.js';
 
 /** A bad environment: the message names every variable that was refused. */
@@ -49,6 +50,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     // Without a hash tag a queue's keys scatter over slots, and its scripts fail with CROSSSLOT.
     if (!/\{[^}]+\}/.test(parsed.data.QUEUE_PREFIX)) problems['QUEUE_PREFIX'] = 'needs a {hash tag} on a Redis Cluster (REDIS_CLUSTER_NODES), such as {knocker}';
   }
+  const d = parsed.data;
+  const paths = { HEALTH_PATH: d.HEALTH_PATH, BOARD_PATH: d.BOARD_PATH, STATUS_URL: d.STATUS_URL, RESERVED_PREFIX: d.RESERVED_PREFIX, metricsEnabled: d.METRICS_ENABLED };
+  for (const [name, problem] of Object.entries(routeProblems(paths, new Set(Object.keys(known))))) problems[name] ??= problem;
   if (Object.keys(problems).length > 0 || typeof hostLimits === 'string') throw new ConfigError(problems);
   return toConfig(parsed.data, hostLimits);
 }

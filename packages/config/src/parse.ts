@@ -40,12 +40,27 @@ export function integer(opts: { min?: number; max?: number }) {
   });
 }
 
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off', ''];
+
 export function boolean() {
   return z.string().trim().transform((raw, ctx) => {
     const v = raw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(v)) return true;
-    if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+    if (TRUE.includes(v)) return true;
+    if (FALSE.includes(v)) return false;
     ctx.addIssue({ code: 'custom', message: `expected true or false, got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  });
+}
+
+/** true, false or auto; empty is auto, the default, so that clearing the variable never opens anything. */
+export function booleanOrAuto() {
+  return z.string().trim().transform((raw, ctx): boolean | 'auto' => {
+    const v = raw.toLowerCase();
+    if (v === 'auto' || v === '') return 'auto';
+    if (TRUE.includes(v)) return true;
+    if (FALSE.includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected true, false or auto, got ${JSON.stringify(raw)}` });
     return z.NEVER;
   });
 }

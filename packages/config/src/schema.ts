@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { isNetwork } from '@knocker/netguard';
 import type { FlowSettings } from '@knocker/flow';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { seedList, type ClusterSeeds, boolean, duration, hostList, integer, list, oneOf, secretList, seconds, signingSecrets, urlPath } from './parse.js';
+import { decidePrivateNetworks, type PrivateNetworks } from './exposure.js';
+import { seedList, type ClusterSeeds, boolean, booleanOrAuto, duration, hostList, integer, list, oneOf, secretList, seconds, signingSecrets, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
 export const LOG_FORMAT_TOKENS = ['asctime', 'levelname', 'message', 'process', 'name'] as const;
@@ -97,7 +98,8 @@ export const schema = z.object({
   // (and its callback sent) rather than crash yet another worker.
   MAX_STALLED_COUNT: integer({ min: 0, max: 100 }).default(1),
 
-  BLOCK_PRIVATE_NETWORKS: boolean().default(false),
+  // auto: blocked when the api listens beyond loopback and needs no api key (exposure.ts).
+  BLOCK_PRIVATE_NETWORKS: booleanOrAuto().default('auto'),
   ALLOWED_NETWORKS: list('CIDRs or IP addresses', isNetwork).default([]),
   KNOCKER_API_KEYS: secretList(16).default([]),
   // Empty turns the admin routes off. A short key could be guessed, hence the minimum.
@@ -178,6 +180,8 @@ export interface Config extends ProtocolLimits {
   healthcheckIntervalMs: number;
   stalled: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
   network: { blockPrivateNetworks: boolean; allowedNetworks: string[] };
+  /** How BLOCK_PRIVATE_NETWORKS was resolved into `network.blockPrivateNetworks`, and the line to log about it. */
+  privateNetworks: PrivateNetworks;
   /** Empty: relaying needs no key. */
   apiKeys: string[];
   /** Empty when the admin routes are off. */
@@ -198,6 +202,7 @@ export interface Config extends ProtocolLimits {
 }
 
 export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map()): Config {
+  const privateNetworks = decidePrivateNetworks(env.BLOCK_PRIVATE_NETWORKS, env.BIND_ADDRESS, env.KNOCKER_API_KEYS);
   return {
     scheme: env.SCHEME,
     maxRedirects: env.MAX_REDIRECTS,
@@ -245,7 +250,8 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
     writeTimeoutMs: env.WRITE_TIMEOUT * 1000,
     healthcheckIntervalMs: env.HEALTHCHECK_INTERVAL * 1000,
     stalled: { lockDurationMs: env.LOCK_DURATION_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS, maxStalledCount: env.MAX_STALLED_COUNT },
-    network: { blockPrivateNetworks: env.BLOCK_PRIVATE_NETWORKS, allowedNetworks: env.ALLOWED_NETWORKS },
+    network: { blockPrivateNetworks: privateNetworks.blocked, allowedNetworks: env.ALLOWED_NETWORKS },
+    privateNetworks,
     apiKeys: env.KNOCKER_API_KEYS,
     adminApiKey: env.ADMIN_API_KEY,
     reservedPrefix: env.RESERVED_PREFIX,

@@ -20,5 +20,6 @@ export function openApiOptions(config: Config): OpenApiOptions {
     maxBodySize: config.maxBodySize,
     delayMax: config.delayMax,
     requestLog: { ...config.requestLog },
+    apiKeysRequired: config.apiKeys.length > 0,
   };
 }

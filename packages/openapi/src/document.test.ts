@@ -68,6 +68,17 @@ describe('the relay headers', () => {
     }), { numRuns: 500 });
   });
 
+  it("Knocker-Id: the header's schema allows exactly what the parser takes, Knocker's own forms refused", () => {
+    const valid = schemaOf('Knocker-Id');
+    const start = fc.constantFrom('', 'cb-', 'CB-', 'cB-', 'ok-', 'Ok-', 'c', 'o', 'x');
+    const end = fc.constantFrom('', '@', '@0', '@1700000000000', '@1a', 'a@1', '-cb');
+    const middle = fc.string({ unit: fc.constantFrom(...'abck09.-@/'.split('')), maxLength: 8 });
+    fc.assert(fc.property(start, middle, end, (a, b, c) => {
+      const id = `${a}${b}${c}`;
+      expect([id, valid(id)]).toEqual([id, accepted({ 'Knocker-Id': id }) === true]);
+    }), { numRuns: 500 });
+  });
+
   it('Knocker-Flow-Key: the pattern allows exactly what checkFlowKey allows', () => {
     const pattern = new RegExp(doc.components.schemas.FlowKey.pattern, 'u');
     const chars = fc.constantFrom(...'aZ09._~:@/+=-[]{} ,é'.split(''));

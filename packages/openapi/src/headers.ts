@@ -1,3 +1,4 @@
+import { RESERVED_ID_FORMS } from '@knocker/protocol';
 import type { JsonObject, OpenApiOptions } from './options.js';
 
 // The form of a Knocker-Cron the parser may accept; which values it does is its own to say.
@@ -40,8 +41,8 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
       schema: { type: 'string', format: 'uri', pattern: '^[hH][tT][tT][pP][sS]?://\\S+$', maxLength: 2048 },
     },
     'Knocker-Id': {
-      description: 'Your id for the request. A request whose id is still stored is not stored again: the answer is the stored one with `duplicate: true`. Default: a random 32-character hex id.',
-      schema: { $ref: '#/components/schemas/RequestId' },
+      description: `Your id for the request. A request whose id is still stored is not stored again: the answer is \`Duplicate\`, with that request's state. Not of a form Knocker gives its own messages: ${RESERVED_ID_FORMS.map((f) => `\`${f.form.replace(/ \(.*/, '')}\``).join(', ')}. Default: a random 32-character hex id.`,
+      schema: { allOf: [{ $ref: '#/components/schemas/RequestId' }, { not: { anyOf: RESERVED_ID_FORMS.map((f) => ({ pattern: schemaPattern(f.pattern) })) } }] },
     },
     'Knocker-Delay': {
       description: `Wait this long before the first attempt: plain seconds (\`90\`, \`1.5\`: digits with at most one dot, no sign or exponent) or a duration in the units d, h, m, s (either case), each at most once and largest first, whole numbers but for seconds (\`30s\`, \`5m\`, \`1h30m\`, \`2d\`, \`1.5s\`). From 0 to ${o.delayMax} seconds (DELAY_MAX). The answer then has \`not_before\`. Not with Knocker-Cron.`,
@@ -79,4 +80,10 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
 /** Header names in the parameters above, lower-case, plus the two credentials (security schemes). */
 export function describedHeaders(o: OpenApiOptions): string[] {
   return [...Object.keys(knockerHeaders(o)), 'Knocker-Api-Key', 'Knocker-Admin-Key'].map((h) => h.toLowerCase());
+}
+
+/** A regular expression as JSON Schema writes one: without flags, so case-insensitive letters become classes. */
+function schemaPattern(re: RegExp): string {
+  if (!re.flags.includes('i')) return re.source;
+  return re.source.replace(/\\.|[A-Za-z]/g, (c) => (c.length === 2 ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`));
 }

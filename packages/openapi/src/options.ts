@@ -11,6 +11,8 @@ export interface OpenApiOptions extends Omit<ProtocolLimits, 'hostsOnly' | 'refu
   /** DELAY_MAX, seconds. */
   delayMax: number;
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
+  /** KNOCKER_API_KEYS is set: the log route then wants a key too. */
+  apiKeysRequired: boolean;
 }
 
 /** A JSON value of the document; the builders stay readable without a full OpenAPI type tree. */

@@ -24,8 +24,8 @@ export function relayPath(o: OpenApiOptions): JsonObject {
         : { requestBody: { description: `Any bytes, at most ${o.maxBodySize} (MAX_BODY_SIZE), delivered byte for byte.`, content: { '*/*': { schema: {} } } } }),
       responses: {
         '200': json(
-          'Stored for delivery (or, with a Knocker-Id still known, the stored request with `duplicate: true`); with Knocker-Cron, a schedule stored (or replaced) instead.',
-          { oneOf: [schemaRef('Accepted'), schemaRef('ScheduleAccepted')] },
+          'Stored for delivery (or, with a Knocker-Id still known, not stored again: `duplicate: true` and the stored request\'s state); with Knocker-Cron, a schedule stored (or replaced) instead.',
+          { oneOf: [schemaRef('Accepted'), schemaRef('Duplicate'), schemaRef('ScheduleAccepted')] },
         ),
         '400': error('A Knocker-* header is missing or wrong, or the path is not origin-form; `errors` names every one. Or the request is not valid HTTP.', 'invalid_request', 'malformed_request'),
         '401': error('KNOCKER_API_KEYS is set and Knocker-Api-Key is missing, wrong or given twice.', 'unauthorized'),

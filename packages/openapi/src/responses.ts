@@ -17,7 +17,7 @@ export function sharedResponses(): Record<string, JsonObject> {
   return {
     QueueUnavailable: json('Redis is unreachable or did not answer within REDIS_TIMEOUT_MS.', errorSchema(['queue_unavailable']), retryAfter),
     RelayUnavailable: json('Redis is unreachable or slow (queue_unavailable), or the api is past its capacity (overloaded).', errorSchema(['queue_unavailable', 'overloaded']), retryAfter),
-    TooManyRequests: json('MAX_INFLIGHT relay requests are already being handled.', errorSchema(['too_many_requests']), retryAfter),
+    TooManyRequests: json("MAX_INFLIGHT requests (relayed, or to Knocker's own routes but health and metrics) are already being handled.", errorSchema(['too_many_requests']), retryAfter),
     InternalError: error('An unexpected error, reported to the operators.', 'internal_error'),
     WriteTimeout: error('The answer was not finished within WRITE_TIMEOUT.', 'write_timeout'),
     AdminUnauthorized: error('Knocker-Admin-Key is missing or does not match ADMIN_API_KEY.', 'unauthorized'),
@@ -34,6 +34,9 @@ export function sharedResponses(): Record<string, JsonObject> {
 /** What every answer of the api may also be. */
 export const serverErrors: Record<string, JsonObject> = { '500': response('InternalError'), '504': response('WriteTimeout') };
 
+/** The in-flight gate's refusals and Redis's: what a route behind MAX_INFLIGHT and load shedding may also answer. */
+export const gatedErrors: Record<string, JsonObject> = { '429': response('TooManyRequests'), '503': response('RelayUnavailable') };
+
 /**
  * The answers of an admin route: the admin key's refusals, Redis's, and with `id` those of a
  * route naming a request or schedule by id.
@@ -46,7 +49,7 @@ export function adminResponses(extra: Record<string, JsonObject>, o: { id?: bool
     ...(o.id === false ? {} : { '404': response('NotFound') }),
     ...(o.allow === false ? {} : { '405': response('MethodNotAllowed') }),
     ...extra,
-    '503': response('QueueUnavailable'),
+    ...gatedErrors,
     ...serverErrors,
   };
 }

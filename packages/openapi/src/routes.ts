@@ -1,5 +1,5 @@
 import type { JsonObject, OpenApiOptions } from './options.js';
-import { adminResponses, error, json, response, serverErrors, stateChange } from './responses.js';
+import { adminResponses, error, gatedErrors, json, response, serverErrors, stateChange } from './responses.js';
 import { schemaRef } from './schemas.js';
 
 const idParam: JsonObject = {
@@ -16,7 +16,11 @@ const admin = (extra: Record<string, JsonObject>) => adminResponses(extra);
 export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
   const p = o.reservedPrefix;
   const security = [{ AdminKey: [] }];
-  const logSecurity = o.requestLog.requiresAdminKey ? security : [{}];
+  // REQUEST_LOG_REQUIRES_ADMIN_KEY wins; else, with KNOCKER_API_KEYS, an api key or the admin key.
+  const logSecurity = o.requestLog.requiresAdminKey ? security : o.apiKeysRequired ? [{ ApiKey: [] }, ...security] : [{}];
+  const logCredential = o.requestLog.requiresAdminKey
+    ? 'Needs Knocker-Admin-Key (REQUEST_LOG_REQUIRES_ADMIN_KEY).'
+    : 'Knowing the id is the credential, as the target received it in x-knocker-id; with KNOCKER_API_KEYS set, Knocker-Api-Key (one of them) or Knocker-Admin-Key is needed too.';
   return {
     [`${p}/requests/{id}`]: {
       parameters: [idParam],
@@ -59,7 +63,7 @@ export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
         operationId: 'appendLog',
         tags: ['requests'],
         summary: 'Add a log line to a request',
-        description: `The body, as text, becomes one line of the request's log (one trailing newline dropped), stamped with the time it arrived. At most ${o.requestLog.maxLines} lines and ${o.requestLog.maxBytes} bytes of text per request (REQUEST_LOG_MAX_LINES, REQUEST_LOG_MAX_BYTES). ${o.requestLog.requiresAdminKey ? 'Needs Knocker-Admin-Key (REQUEST_LOG_REQUIRES_ADMIN_KEY).' : 'Knowing the id is the credential, as the target received it in x-knocker-id.'}`,
+        description: `The body, as text, becomes one line of the request's log (one trailing newline dropped), stamped with the time it arrived. At most ${o.requestLog.maxLines} lines and ${o.requestLog.maxBytes} bytes of text per request (REQUEST_LOG_MAX_LINES, REQUEST_LOG_MAX_BYTES). ${logCredential}`,
         security: logSecurity,
         parameters: [{ ...idParam, in: 'query', description: "The request's id, as received in x-knocker-id; `%XX` escapes are decoded and `+` stays a `+`." }],
         requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string', minLength: 1 } } } },
@@ -67,10 +71,11 @@ export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
           '200': json('Added.', schemaRef('LogAppended')),
           '400': error('The id is missing, given twice or not a possible id, or the line is empty.', 'invalid_request'),
           ...(o.requestLog.requiresAdminKey ? { '401': response('AdminUnauthorized'), '403': response('AdminDisabled') } : {}),
+          ...(!o.requestLog.requiresAdminKey && o.apiKeysRequired ? { '401': error('KNOCKER_API_KEYS is set and neither a valid Knocker-Api-Key nor Knocker-Admin-Key came with the line.', 'unauthorized') } : {}),
           '404': response('NotFound'),
           '405': response('MethodNotAllowed'),
           '413': error('The line would pass REQUEST_LOG_MAX_LINES or REQUEST_LOG_MAX_BYTES.', 'log_full'),
-          '503': response('QueueUnavailable'),
+          ...gatedErrors,
           ...serverErrors,
         },
       },
@@ -82,7 +87,13 @@ export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
         summary: 'This document',
         description: 'Built from the running configuration: its limits, prefix and paths.',
         security: [{}],
-        responses: { '200': json('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi'], properties: { openapi: { const: '3.1.0' } } }), '405': response('MethodNotAllowed'), ...serverErrors },
+        responses: {
+          '200': json('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi'], properties: { openapi: { const: '3.1.0' } } }),
+          '405': response('MethodNotAllowed'),
+          '429': response('TooManyRequests'),
+          '503': error('The api is past its capacity (load shedding).', 'overloaded'),
+          ...serverErrors,
+        },
       },
     },
   };
@@ -112,12 +123,12 @@ export function operationPaths(o: OpenApiOptions): Record<string, JsonObject> {
         operationId: 'getStatus',
         tags: ['operations'],
         summary: 'Queue counts and totals',
-        description: 'Under RESERVED_PREFIX other methods on this path answer 405; elsewhere they are relayed.',
+        description: 'The counts are read at most once a second and shared by the requests of that second. Under RESERVED_PREFIX other methods on this path answer 405; elsewhere they are relayed.',
         security: [{}],
         responses: {
           '200': json('The status page (STATUS_URL).', schemaRef('Status')),
           ...(underPrefix(o.statusUrl, o.reservedPrefix) ? { '405': response('MethodNotAllowed') } : {}),
-          '503': response('QueueUnavailable'),
+          ...gatedErrors,
           ...serverErrors,
         },
       },

@@ -9,6 +9,7 @@ export {
 } from './errors.js';
 export { secretsEqual } from './secret.js';
 export { checkRequestId, checkFlowKey } from './request.js';
+export { RESERVED_ID_FORMS, reservedIdProblem } from './reserved-ids.js';
 export { parseCatchPatterns, catchesError, MAX_CATCH_PATTERNS } from './catch.js';
 export { readTargetError, NO_ERROR_CODE } from './target-error.js';
 export type { TargetError } from './target-error.js';

@@ -179,6 +179,24 @@ describe('parseKnockRequest', () => {
     expect(r.headers).toEqual([['x-other', 'kept'], ['x-knocker', KNOCKER_VERSION]]);
   });
 
+  it("drops a client's x-knocker-origin: only Knocker's callbacks carry it", () => {
+    const r = parse(['Knocker-Host', 'h', 'X-Knocker-Origin', 'knocker', 'x-knocker-origin', 'knocker', 'X-Other', 'kept']);
+    expect(r.headers).toEqual([['x-other', 'kept'], ['x-knocker', KNOCKER_VERSION]]);
+  });
+
+  it.each(['cb-order-1', 'CB-x', 'cb-', 'ok-1', 'Ok-a/b', 'nightly@1700000000000', 'a@0', 'cb-nightly@1'])(
+    'refuses %j as Knocker-Id: Knocker derives ids of that form',
+    (id) => {
+      for (const extra of [{}, { 'Knocker-Cron': '0 3 * * *' }] as Array<Record<string, string>>) {
+        expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Id': id, ...extra })).toEqual({ 'knocker-id': expect.stringMatching(/^is reserved: Knocker gives ids of the form /) });
+      }
+    },
+  );
+
+  it.each(['cbx', 'order-cb-1', 'okay-1', 'ok', 'bob@example', 'a@1b', 'x@', '1700000000000', 'a@b@c'])('accepts %j as Knocker-Id', (id) => {
+    expect(parse({ 'Knocker-Host': 'h', 'Knocker-Id': id }).config.id).toBe(id);
+  });
+
   it('takes the path of an absolute-form target and refuses other forms', () => {
     expect(parse({ 'Knocker-Host': 'h' }, 'http://knocker.local/x?y=1').url).toBe('https://h/x?y=1');
     expect(errorsOf({ 'Knocker-Host': 'h' }, '*')).toHaveProperty('path');

@@ -5,6 +5,7 @@ import { parseRetryOn } from './retry-on.js';
 import { InvalidRequestError, LoopDetectedError } from './errors.js';
 import { forwardableHeaders, type HeaderPair } from './headers.js';
 import { parseTargetHost } from './host.js';
+import { reservedIdProblem } from './reserved-ids.js';
 import { DEFAULT_DELAY_MAX_SECONDS, readNotBefore } from './timing.js';
 import { KNOCKER_VERSION } from './version.js';
 
@@ -156,7 +157,8 @@ export function parseKnockRequest(
   if (successCallback !== undefined) checkCallbackUrl('knocker-success-callback', successCallback, limits, errors);
 
   const givenId = read('knocker-id');
-  const idProblem = givenId === undefined ? undefined : checkRequestId(givenId);
+  // Routes that take an id accept every id (a tick's included); only a new one may not be Knocker's.
+  const idProblem = givenId === undefined ? undefined : checkRequestId(givenId) ?? reservedIdProblem(givenId);
   if (idProblem !== undefined) errors['knocker-id'] ??= idProblem;
 
   const flowKey = read('knocker-flow-key');

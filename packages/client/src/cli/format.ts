@@ -1,12 +1,13 @@
 import type { HostList, HostView, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
-import type { Inspection, KnockAccepted, KnockerStatus } from '../types.js';
+import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus } from '../types.js';
 
 /** Human-readable answers; `--json` prints the answers themselves instead. */
-export function accepted(a: KnockAccepted): string {
+export function accepted(a: KnockAccepted | KnockDuplicate): string {
+  if (a.duplicate) return `already stored ${a.id}: ${a.state}`;
   const c = a.config;
   const how = `retries ${c.retries}, timeout ${c.timeout}s, backoff ${c.backoff_factor}s${c.callback ? `, callback ${c.callback}` : ''}`;
   const when = a.not_before ? `, not before ${a.not_before}` : '';
-  return `${a.duplicate ? 'already stored' : 'accepted'} ${c.id}: ${a.method} ${a.url} (${how}, ${a['body-length']} bytes${when})`;
+  return `accepted ${c.id}: ${a.method} ${a.url} (${how}, ${a['body-length']} bytes${when})`;
 }
 
 export function inspection(r: Inspection): string {

@@ -74,7 +74,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     const answer = await client().knock(knock);
     print(answer, 'schedule' in answer ? format.scheduleAccepted(answer) : format.accepted(answer));
-    if (opts['wait']) code = ended(await follow(client(), answer.config.id, 500, io, json()));
+    const id = 'duplicate' in answer && answer.duplicate ? answer.id : answer.config.id;
+    if (opts['wait']) code = ended(await follow(client(), id, 500, io, json()));
   });
 
   program.command('inspect').description('show a stored request: state, attempts, logs, callback (exit 1 when it failed or was cancelled)')
