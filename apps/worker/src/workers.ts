@@ -79,7 +79,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const consumed: Shard[] = [];
   const flow = flowEnabled(deps.flow)
     ? createFlowGate({
-      store: createFlowStore(deps.connection, deps.queuePrefix), settings: deps.flow, lockMs: deps.stalled.lockDurationMs,
+      store: createFlowStore(deps.connection, deps.queuePrefix), settings: deps.flow, lockMs: deps.stalled.lockDurationMs, maxRedirects: deps.maxRedirects,
       wake: createWaker(() => consumed.map((shard) => shard.delivery)), logger: deps.logger, metrics: deps.flowMetrics,
     })
     : undefined;
