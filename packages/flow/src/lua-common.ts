@@ -82,52 +82,46 @@ local function pump(K, now, lock, max)
   return woken
 end
 
--- Forgets a key with nothing left to remember, so the index holds only keys with work.
-local function tidy(K, index, key, now)
-  if rcall('EXISTS', K.held, K.wait, K.granted) > 0 then return false end
-  local st = rcall('HMGET', K.state, 'paused', 'breaker', 'fails', 'tat')
-  if st[1] == '1' or (st[2] and st[2] ~= 'closed') or num(st[3], 0) > 0 or num(st[4], 0) > now then return false end
-  rcall('DEL', K.state, K.since, K.parking, K.rsv)
-  rcall('ZREM', index, key)
-  return true
-end
-
 -- Keeps a key's Redis keys for \`idle\` ms more (at least twice the lock duration), and past
--- any time its state refers to: the breaker's cooldown, the rate window's reservations.
--- Returns that time to live.
-local function keep(K, now, lock, idle)
-  local st = rcall('HMGET', K.state, 'until', 'tat')
-  local ms = math.floor(math.max(idle, 2 * lock) + math.max(0, num(st[1], 0) - now) + math.max(0, num(st[2], 0) - now))
+-- any time its state refers to: the breaker's cooldown (\`reopen\`), the rate window's
+-- reservations (up to \`tat\`). Returns that time to live.
+local function keep(K, now, lock, idle, reopen, tat)
+  local ms = math.floor(math.max(idle, 2 * lock) + math.max(0, reopen - now) + math.max(0, tat - now))
   for _, p in ipairs(PARTS) do rcall('PEXPIRE', K[p], ms) end
   return ms
 end
 
--- After a script used a key, or the sweep looked at it: forgets it, or files it in the index
--- by when the sweep must next look at it. That is the earliest of: a slot expiring, a granted
--- job to wake again, waiting jobs that may go (a breaker's cooldown ending); else, for a key
--- still in use (jobs waiting or holding slots, or paused), half its time to live, when the
--- sweep renews it; else just after it expires, when the sweep drops it from the index.
--- A key only remembered (a breaker left open, failures counted) is not renewed: unused, it expires.
+-- After a script used a key, or the sweep looked at it. A key with nothing left to remember
+-- is forgotten at once. Any other is filed in the index by when the sweep must next look at
+-- it: the earliest of a slot expiring, a granted job to wake again, waiting jobs that may go
+-- (now, or when a breaker's cooldown ends); else, for a key in use (jobs waiting or holding
+-- slots, or paused), half its time to live, when the sweep renews it; else just after it
+-- expires, when the sweep drops it. A key only remembered (failures counted, a breaker left
+-- open) is renewed by use only: unused, it expires.
 local function settle(K, index, key, now, lock, idle, used)
-  if tidy(K, index, key, now) then return end
-  local live = rcall('EXISTS', K.held, K.wait, K.granted) > 0 or rcall('HGET', K.state, 'paused') == '1'
-  local due
-  if used or live then
-    local ms = keep(K, now, lock, idle)
-    due = live and now + math.floor(ms / 2) or now + ms + 1000
-  else
-    local left = rcall('PTTL', K.state)
-    if left < 0 then left = keep(K, now, lock, idle) end
-    due = now + left + 1000
+  local st = rcall('HMGET', K.state, 'paused', 'breaker', 'fails', 'tat', 'until')
+  local paused, tat, reopen = st[1] == '1', num(st[4], 0), num(st[5], 0)
+  local busy = rcall('EXISTS', K.held, K.wait, K.granted) > 0
+  if not busy and not paused and (not st[2] or st[2] == 'closed') and num(st[3], 0) == 0 and tat <= now then
+    rcall('DEL', K.state, K.since, K.parking, K.rsv)
+    rcall('ZREM', index, key)
+    return
   end
-  local held, granted = first(K.held), first(K.granted)
-  if held then due = math.min(due, held) end
-  if granted then due = math.min(due, granted + REWAKE) end
-  if rcall('EXISTS', K.wait) == 1 then
-    local verdict = gate(K, now)
-    if verdict == 'ok' or verdict == 'probe' then due = now end
-    local reopen = num(rcall('HGET', K.state, 'until'), 0)
-    if verdict == 'breaker' and reopen > now then due = math.min(due, reopen) end
+  local live = busy or paused
+  local ms = -1
+  if not (used or live) then ms = rcall('PTTL', K.state) end
+  if ms < 0 then ms = keep(K, now, lock, idle, reopen, tat) end
+  local due = now + ms + 1000
+  if live then due = now + math.floor(ms / 2) end
+  if busy then
+    local held, granted = first(K.held), first(K.granted)
+    if held then due = math.min(due, held) end
+    if granted then due = math.min(due, granted + REWAKE) end
+    if rcall('EXISTS', K.wait) == 1 then
+      local verdict = gate(K, now)
+      if verdict == 'ok' or verdict == 'probe' then due = now end
+      if verdict == 'breaker' and reopen > now then due = math.min(due, reopen) end
+    end
   end
   rcall('ZADD', index, due, key)
 end

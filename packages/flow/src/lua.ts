@@ -84,7 +84,8 @@ local now = clock()
 local expires = tonumber(rcall('ZSCORE', K.held, ARGV[1]))
 if not expires then return 0 end
 if expires < now + lock then rcall('ZADD', K.held, now + lock, id) end
-keep(K, now, lock, tonumber(ARGV[3]))
+local st = rcall('HMGET', K.state, 'until', 'tat')
+keep(K, now, lock, tonumber(ARGV[3]), num(st[1], 0), num(st[2], 0))
 return 1`;
 
 /**
