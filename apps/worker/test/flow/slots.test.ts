@@ -3,7 +3,7 @@ import {
   request, sharedRedisUrl, sleep, startApi, startWorker, stopAll, targetPool, uniquePrefix, waitFor, type ApiProcess, type ChildHandle, type Responder,
 } from '@knocker/test-kit';
 
-// How long a slot lives: attempts to slow targets outlast it, and only renewal keeps it held.
+// Slots held by attempts to slow targets, and slots granted to requests that never come.
 const ADMIN = 'admin-key-for-flow-slot-tests-01';
 const targets = targetPool();
 const children: ChildHandle[] = [];
