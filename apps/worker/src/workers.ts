@@ -46,7 +46,7 @@ export interface WorkerDeps {
 export interface RunningWorkers {
   /** False once closing, or if BullMQ stopped consuming. */
   isRunning(): boolean;
-  /** Also consumes these shards (of another layout found in Redis). */
+  /** Also consumes these shards (of another layout found in Redis); those it consumes already are skipped. */
   consume(shards: readonly Shard[]): void;
   /** Stops taking jobs and waits for active ones; jobs still running after `timeoutMs` are left to stall and be retried elsewhere. */
   close(timeoutMs: number): Promise<void>;
@@ -81,7 +81,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const consumed: Shard[] = [];
   const flow = flowEnabled(deps.flow)
     ? createFlowGate({
-      store: createFlowStore(deps.connection, deps.queuePrefix), settings: deps.flow, lockMs: deps.stalled.lockDurationMs,
+      store: createFlowStore(deps.connection, deps.queuePrefix), settings: deps.flow, lockMs: deps.stalled.lockDurationMs, maxRedirects: deps.maxRedirects,
       wake: createWaker(() => consumed.map((shard) => shard.delivery)), logger: deps.logger, metrics: deps.flowMetrics,
     })
     : undefined;
@@ -90,6 +90,8 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   // A shard's callbacks stay in its shard, beside the request they report on.
   const consume = (shards: readonly Shard[]) => {
     for (const shard of shards) {
+      // Once per shard: a second set of workers on it would only double its connections.
+      if (consumed.some((c) => c.prefix === shard.prefix)) continue;
       consumed.push(shard);
       const deliveries = new Worker<DeliveryJob>(
         QUEUES.delivery,

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { DeliveryJob } from '@knocker/queue';
 import { breakerOutcome } from './breaker.js';
-import { flowKeyOf } from './key.js';
+import { flowKeyOf, type FlowKey } from './key.js';
 import { limitsFor, type FlowSettings } from './limits.js';
 import type { FlowMetrics } from './metrics.js';
 import type { FlowStore } from './store.js';
@@ -11,6 +11,8 @@ import { memberOf } from './wake.js';
 export const PARK_MS = 3_600_000;
 const SWEEP_MS = 1000;
 const SWEEP_KEYS = 100;
+/** Rounds of giving back the slots of gone jobs after one wake-up: each round empties the line further. */
+const DROP_ROUNDS = 50;
 
 interface Log {
   info(message: string): void;
@@ -23,7 +25,10 @@ export interface FlowGateDeps {
   settings: FlowSettings;
   /** LOCK_DURATION_MS: a slot whose holder died frees itself after this. */
   lockMs: number;
-  wake: (jobIds: readonly string[]) => Promise<void>;
+  /** MAX_REDIRECTS: an attempt lasts at most its timeout once per hop. */
+  maxRedirects: number;
+  /** Wakes sleeping jobs; returns those that are gone (cancelled, removed) and will never come. */
+  wake: (jobIds: readonly string[]) => Promise<readonly string[]>;
   logger: Log;
   metrics?: FlowMetrics;
 }
@@ -45,13 +50,39 @@ export interface FlowGate {
 }
 
 const NO_TICKET: Ticket = { done: async () => undefined };
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createFlowGate(deps: FlowGateDeps): FlowGate {
   const { store, settings, logger, metrics } = deps;
   const breaker = settings.breaker;
   let timer: NodeJS.Timeout | undefined;
-  const wake = (ids: readonly string[]) => (ids.length === 0 ? Promise.resolve() : deps.wake(ids));
 
+  // A slot granted to a job that is gone goes to the next in line at once, not after the lock.
+  const wake = async (key: FlowKey, ids: readonly string[]) => {
+    let next = ids;
+    for (let round = 0; next.length > 0 && round < DROP_ROUNDS; round += 1) {
+      const gone = await deps.wake(next);
+      next = gone.length === 0 ? [] : await store.drop(key, gone);
+    }
+  };
+
+  // Keeps the slot while the attempt runs, however long it takes; a dead worker's slot still
+  // expires after the lock duration. Bounded by the longest the attempt can last, so a ticket
+  // whose `done` never comes does not hold its slot for ever.
+  const renewing = (key: FlowKey, id: string, job: Job<DeliveryJob>) => {
+    const timeoutMs = Math.max(0, Number(job.data.config.timeout) || 0) * 1000;
+    const until = Date.now() + timeoutMs * (deps.maxRedirects + 1) + deps.lockMs;
+    const renewal = setInterval(() => {
+      if (Date.now() > until) return clearInterval(renewal);
+      store.renew(key, id, deps.lockMs).then((held) => {
+        if (held) return;
+        clearInterval(renewal);
+        logger.warning(`Flow control: a slot of ${key} expired during its attempt (this worker was stalled for longer than LOCK_DURATION_MS)`);
+      }, (err: unknown) => logger.warning(`Flow control: could not renew a slot of ${key}: ${messageOf(err)}`));
+    }, Math.max(1, Math.floor(deps.lockMs / 2)));
+    renewal.unref();
+    return () => clearInterval(renewal);
+  };
 
   return {
     async admit(job, token) {
@@ -60,15 +91,17 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
       const track = limits.concurrency > 0 || breaker.failures > 0;
       const id = memberOf(job);
       const admission = await store.acquire(key, id, job.data.acceptedAt, limits, deps.lockMs, track);
-      await wake(admission.woken);
+      await wake(key, admission.woken);
       if (admission.verdict === 'go') {
         if (admission.waitedMs !== undefined) metrics?.slotWait.observe(admission.waitedMs / 1000);
         if (!track) return NO_TICKET;
+        const stopRenewing = renewing(key, id, job);
         return {
           async done(attempt) {
+            stopRenewing();
             try {
               const { change, woken } = await store.release(key, id, breakerOutcome(attempt), breaker);
-              await wake(woken);
+              await wake(key, woken);
               if (change !== '') {
                 metrics?.breakerChanges.inc({ state: change });
                 if (change === 'open') logger.warning(`Circuit breaker for ${key} opened after a failed attempt (${attempt.statusCode}); deliveries to it wait`);
@@ -76,7 +109,7 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
               }
             } catch (err) {
               // The slot then expires with the lock duration; the delivery itself is done.
-              logger.error(`Flow control: could not release a slot of ${key}: ${err instanceof Error ? err.message : String(err)}`);
+              logger.error(`Flow control: could not release a slot of ${key}: ${messageOf(err)}`);
             }
           },
         };
@@ -89,17 +122,22 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
       metrics?.parked.inc({ reason: admission.reason });
       // Spread so that jobs parked together do not all come back together if never woken.
       await job.moveToDelayed(Date.now() + PARK_MS * (0.9 + Math.random() * 0.2), token);
-      if (!(await store.parked(key, id))) await wake([id]);
+      if (!(await store.parked(key, id))) await wake(key, [id]);
       throw new DelayedError();
     },
     start() {
       if (timer) return;
       let running = false;
+      const sweep = async () => {
+        const byKey = new Map<FlowKey, string[]>();
+        for (const { key, jobId } of await store.sweep(SWEEP_KEYS)) byKey.set(key, [...(byKey.get(key) ?? []), jobId]);
+        await Promise.all([...byKey].map(([key, ids]) => wake(key, ids)));
+      };
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        store.sweep(SWEEP_KEYS).then(wake)
-          .catch((err: unknown) => logger.warning(`Flow control sweep failed: ${err instanceof Error ? err.message : String(err)}`))
+        sweep()
+          .catch((err: unknown) => logger.warning(`Flow control sweep failed: ${messageOf(err)}`))
           .finally(() => (running = false));
       }, SWEEP_MS);
       timer.unref();

@@ -1,13 +1,15 @@
 import { runScript, type Connection, type Script } from '@knocker/queue';
 import type { FlowKey } from './key.js';
 import type { BreakerSettings, KeyLimits } from './limits.js';
-import { ACQUIRE, KEY_PARTS, LIST, PARKED, PAUSE, RELEASE, SWEEP } from './lua.js';
+import { ACQUIRE, DROP, KEY_PARTS, LIST, PARKED, PAUSE, RELEASE, RENEW, SWEEP } from './lua.js';
 
 const script = (name: string, keys: number, lua: string): Script => ({ name, keys, lua });
 const SCRIPTS = {
   acquire: script('knockerFlowAcquire', 8, ACQUIRE),
   parked: script('knockerFlowParked', 1, PARKED),
+  renew: script('knockerFlowRenew', 7, RENEW),
   release: script('knockerFlowRelease', 8, RELEASE),
+  drop: script('knockerFlowDrop', 8, DROP),
   sweep: script('knockerFlowSweep', 1, SWEEP),
   pause: script('knockerFlowPause', 8, PAUSE),
   list: script('knockerFlowList', 1, LIST),
@@ -34,17 +36,29 @@ export interface FlowStore {
   acquire(key: FlowKey, jobId: string, order: number, limits: KeyLimits, lockMs: number, track: boolean): Promise<Admission>;
   /** False when the job was granted a slot while it went to sleep: it must wake itself. */
   parked(key: FlowKey, jobId: string): Promise<boolean>;
+  /** Keeps a running attempt's slot for another lock duration; false when it had already expired. */
+  renew(key: FlowKey, jobId: string, lockMs: number): Promise<boolean>;
   release(key: FlowKey, jobId: string, outcome: BreakerOutcome, breaker: BreakerSettings): Promise<{ change: '' | 'open' | 'closed'; woken: string[] }>;
-  sweep(maxKeys: number): Promise<string[]>;
+  /** Gives back the slots granted to jobs that are gone (cancelled, removed) and returns those to wake instead. */
+  drop(key: FlowKey, jobIds: readonly string[]): Promise<string[]>;
+  /** Looks at up to `maxKeys` keys that are due; returns the jobs to wake, with their keys. */
+  sweep(maxKeys: number): Promise<Array<{ key: FlowKey; jobId: string }>>;
   setPaused(key: FlowKey, paused: boolean): Promise<string[]>;
   list(maxKeys: number): Promise<KeyView[]>;
 }
 
 /**
+ * How long a flow key's state outlives its last use (at least twice the lock duration, and
+ * past any cooldown or rate reservation it holds): what an unused key is remembered for.
+ */
+export const FLOW_IDLE_MS = 3_600_000;
+
+/**
  * Flow-control state in Redis. Every key lives under `prefix` followed by `:flow`, so with
  * the default `{knocker}` prefix all of flow control shares one hash tag, whatever the queues do.
  */
-export function createFlowStore(redis: Connection, prefix: string): FlowStore {
+export function createFlowStore(redis: Connection, prefix: string, opts: { idleMs?: number } = {}): FlowStore {
+  const idle = opts.idleMs ?? FLOW_IDLE_MS;
   const base = `${prefix}:flow`;
   const index = `${base}:keys`;
   const keyBase = `${base}:k:`;
@@ -55,7 +69,7 @@ export function createFlowStore(redis: Connection, prefix: string): FlowStore {
     async acquire(key, jobId, order, limits, lockMs, track) {
       const interval = limits.rate > 0 ? Math.max(1, Math.round(1000 / limits.rate)) : 0;
       const [verdict, detail, ...woken] = strings(await runScript(redis, SCRIPTS.acquire, [...partsOf(key), index],
-        [jobId, order, limits.concurrency, interval, lockMs, track ? 1 : 0, key]));
+        [jobId, order, limits.concurrency, interval, lockMs, track ? 1 : 0, key, idle]));
       if (verdict === 'go') return { verdict, waitedMs: detail === '' ? undefined : Number(detail), woken };
       if (verdict === 'later') return { verdict, delayMs: Number(detail), woken };
       return { verdict: 'wait', reason: detail as 'queued', woken };
@@ -63,16 +77,25 @@ export function createFlowStore(redis: Connection, prefix: string): FlowStore {
     async parked(key, jobId) {
       return Number(await runScript(redis, SCRIPTS.parked, [`${keyBase}${key}:parking`], [jobId])) === 1;
     },
+    async renew(key, jobId, lockMs) {
+      return Number(await runScript(redis, SCRIPTS.renew, partsOf(key), [jobId, lockMs, idle])) === 1;
+    },
     async release(key, jobId, outcome, breaker) {
       const [change = '', ...woken] = strings(await runScript(redis, SCRIPTS.release, [...partsOf(key), index],
-        [jobId, outcome === 'none' ? '' : outcome, breaker.failures, breaker.cooldownMs, breaker.cooldownMaxMs, key]));
+        [jobId, outcome === 'none' ? '' : outcome, breaker.failures, breaker.cooldownMs, breaker.cooldownMaxMs, key, idle]));
       return { change: change as '' | 'open' | 'closed', woken };
     },
+    async drop(key, jobIds) {
+      return strings(await runScript(redis, SCRIPTS.drop, [...partsOf(key), index], [key, idle, ...jobIds]));
+    },
     async sweep(maxKeys) {
-      return strings(await runScript(redis, SCRIPTS.sweep, [index], [keyBase, maxKeys]));
+      const flat = strings(await runScript(redis, SCRIPTS.sweep, [index], [keyBase, maxKeys, idle]));
+      const out: Array<{ key: FlowKey; jobId: string }> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i]!, jobId: flat[i + 1]! });
+      return out;
     },
     async setPaused(key, paused) {
-      return strings(await runScript(redis, SCRIPTS.pause, [...partsOf(key), index], [key, paused ? 1 : 0]));
+      return strings(await runScript(redis, SCRIPTS.pause, [...partsOf(key), index], [key, paused ? 1 : 0, idle]));
     },
     async list(maxKeys) {
       const [now, ...rest] = (await runScript(redis, SCRIPTS.list, [index], [keyBase, maxKeys])) as unknown[];

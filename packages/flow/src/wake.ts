@@ -8,17 +8,26 @@ export function memberOf(job: { queueQualifiedName: string; id?: string | undefi
   return `${job.queueQualifiedName}|${job.id ?? ''}`;
 }
 
+/** States from which a job never comes back for the slot it was granted. */
+const GONE = new Set(['unknown', 'completed', 'failed']);
+
 /**
- * Moves sleeping jobs back to their queues. A job that is no longer asleep (cancelled, or
- * already woken) is skipped: its slot expires with the lock duration if it never comes.
+ * Moves sleeping jobs back to their queues, and returns those that will never come: removed,
+ * or finished (a cancelled job is failed), whose slots must be given back. A job already
+ * awake (woken twice, or on its way) is left alone: it comes for its slot.
  */
-export function createWaker(queues: () => readonly Queue[]): (members: readonly string[]) => Promise<void> {
+export function createWaker(queues: () => readonly Queue[]): (members: readonly string[]) => Promise<string[]> {
   return async (members) => {
     const byName = new Map(queues().map((q) => [q.qualifiedName, q]));
+    const gone: string[] = [];
     await Promise.all(members.map(async (member) => {
       const cut = member.lastIndexOf('|');
       const queue = byName.get(member.slice(0, cut));
-      if (queue) await new Job(queue, 'flow', {}, {}, member.slice(cut + 1)).promote().catch(() => undefined);
+      if (!queue) return;
+      const id = member.slice(cut + 1);
+      const promoted = await new Job(queue, 'flow', {}, {}, id).promote().then(() => true, () => false);
+      if (!promoted && GONE.has(await queue.getJobState(id).catch(() => 'error'))) gone.push(member);
     }));
+    return gone;
   };
 }

@@ -31,6 +31,8 @@ export const tickDueMs = (job: Pick<Job, 'id' | 'timestamp'>): number => Number(
 
 // How many of its last requests a schedule remembers, for inspection.
 const RECENT = 20;
+// Rounds of bringing a job scheduler in line with its definition while others change it.
+const SETTLE_ROUNDS = 10;
 
 // Adds or replaces a definition, keeping the count within the bound; a replaced schedule keeps
 // its state and its creation time. 1: added, 2: replaced, 0: full.
@@ -91,13 +93,32 @@ export function createSchedules(connection: Connection, prefix: string, retentio
     });
   };
   const next = async (id: string) => (await queue.getJobScheduler(id))?.next ?? null;
+  const read = async (id: string) => {
+    const [[, def] = [], [, state] = []] = (await connection.multi().hget(defs, id).hget(paused, id).exec()) ?? [];
+    return { def: (def as string | null | undefined) ?? null, state: (state as string | null | undefined) ?? null };
+  };
+  // Brings the job scheduler in line with the stored definition: one while it is active, none
+  // otherwise. A save, remove or pause racing this one may change the definition between our
+  // reading it and acting on it, so it is read again after acting, until what was acted on is
+  // still what is stored. Each scheduler change is one script: the last one made followed the
+  // last change of the definition.
+  const settle = async (id: string) => {
+    let seen = await read(id);
+    for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
+      if (seen.def !== null && seen.state !== 'paused') await start(JSON.parse(seen.def) as Schedule);
+      else await queue.removeJobScheduler(id);
+      const now = await read(id);
+      if (now.def === seen.def && now.state === seen.state) return;
+      seen = now;
+    }
+  };
 
   return {
     queue,
     async save(schedule, max) {
       const [code, state] = (await runScript(connection, SAVE, [defs, paused], [schedule.id, JSON.stringify(schedule), max])) as [number, ScheduleState];
       if (code === 0) return { outcome: 'full' };
-      if (state === 'active') await start(schedule);
+      await settle(schedule.id);
       return { outcome: code === 1 ? 'created' : 'replaced', state, next: state === 'active' ? await next(schedule.id) : null };
     },
     async get(id) {
@@ -111,19 +132,15 @@ export function createSchedules(connection: Connection, prefix: string, retentio
     },
     next,
     async remove(id) {
-      const [removed] = await Promise.all([connection.hdel(defs, id), queue.removeJobScheduler(id)]);
-      await connection.multi().hdel(paused, id).del(ticks(id)).exec();
+      // The definition first: a tick already on its way then finds it gone.
+      const [[, removed] = []] = (await connection.multi().hdel(defs, id).hdel(paused, id).del(ticks(id)).exec()) ?? [];
+      await settle(id);
       return removed === 1;
     },
     async setState(id, state) {
       const found = Number(await runScript(connection, SET_STATE, [defs, paused], [id, state])) === 1;
-      if (!found) return false;
-      if (state === 'paused') await queue.removeJobScheduler(id);
-      else {
-        const schedule = await this.get(id);
-        if (schedule) await start(schedule);
-      }
-      return true;
+      if (found) await settle(id);
+      return found;
     },
     async counts() {
       const [all, pausedCount] = await Promise.all([connection.hlen(defs), connection.hlen(paused)]);

@@ -25,7 +25,10 @@ export interface Queues {
   forId(id: string): Shard;
   /** Where a stored request with this id can be: its current shard first, then its shard in each older layout. */
   candidatesFor(id: string): readonly Shard[];
-  /** Records this layout and re-reads the others; resolves to the shards that appeared. */
+  /**
+   * Records this layout and re-reads the others; resolves to the shards it never reported
+   * before. A layout forgotten and registered again brings back the shards it had: not new.
+   */
   refresh(): Promise<readonly Shard[]>;
   /** The first current shard: the only one when QUEUE_SHARDS is 1. */
   delivery: Queue<DeliveryJob>;
@@ -59,6 +62,8 @@ export function createQueues(connection: Connection, prefix: string, shards = 1)
   const first = current[0]!;
   let others: ReadonlyArray<readonly Shard[]> = [];
   let all: readonly Shard[] = current;
+  // Every shard ever in `all`: the workers consuming one go on with it whatever the registry says.
+  const reported = new Set<Shard>(current);
   return {
     current,
     get all() {
@@ -73,10 +78,11 @@ export function createQueues(connection: Connection, prefix: string, shards = 1)
     async refresh() {
       await registerLayout(connection, prefix, shards);
       const counts = (await knownLayouts(connection, prefix)).filter((n) => n !== shards);
-      const before = new Set(all);
       others = counts.map(layout);
       all = [...current, ...others.flat()];
-      return all.filter((s) => !before.has(s));
+      const found = all.filter((s) => !reported.has(s));
+      for (const s of found) reported.add(s);
+      return found;
     },
     delivery: first.delivery,
     callback: first.callback,
