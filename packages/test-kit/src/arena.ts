@@ -1,10 +1,12 @@
 import { canaryViolations, startCanary, type CanaryReport } from './canary.js';
+import { startHostile, type Behaviour, type Hostile } from './hostile.js';
+import { spawnHostile } from './hostile-process.js';
 import { request, type HttpReply } from './http.js';
 import { startApi, startWorker, type ApiProcess, type KnockerProcess } from './knocker.js';
 import { settle, type Settled } from './outcomes.js';
 import { uniquePrefix } from './prefix.js';
 import { sharedRedisUrl } from './redis-ping.js';
-import { startTarget, type Target } from './target.js';
+import { startTarget, type Responder, type Target } from './target.js';
 import { restingRss, watchProcesses, watchViolations, type WatchOptions, type WatchReport } from './watch.js';
 
 export interface ArenaOptions {
@@ -25,6 +27,10 @@ export interface Arena {
   canary: Target;
   /** Receives every failure callback (`Knocker-Callback` of each knock). */
   callbacks: Target;
+  /** Starts a hostile target (in a child process with `child`), closed with the arena. */
+  hostile(behaviour: Behaviour, opts?: { tls?: boolean; child?: boolean }): Promise<Hostile>;
+  /** Starts an ordinary target, closed with the arena. */
+  target(respond?: Responder): Promise<Target>;
   /** Sends one request for `host` with a fresh Knocker-Id and the callback; throws unless the api accepts it. */
   knock(host: string, headers?: Array<[string, string]>, path?: string): Promise<{ id: string; reply: HttpReply }>;
   /** Starts the health and RSS watch of the worker, and the canary. */
@@ -61,10 +67,16 @@ export async function startArena(opts: ArenaOptions): Promise<Arena> {
   const sendCanary = (id: string) => request(`${api.url}/canary`, {
     method: 'POST', headers: [['Knocker-Host', canaryHost], ['Knocker-Id', id]], body: 'canary', timeoutMs: 5000,
   });
+  const servers: Array<Hostile | Target> = [canary, callbacks];
+  const serve = async <T extends Hostile | Target>(started: Promise<T>): Promise<T> => {
+    const server = await started;
+    servers.push(server);
+    return server;
+  };
   const close = async (): Promise<void> => {
     // Whatever state an attack left them in, frozen included: SIGKILL does not wait.
     await Promise.all([api, worker].filter((c) => c.alive()).map((c) => c.kill('SIGKILL')));
-    await Promise.all([canary.close(), callbacks.close()]);
+    await Promise.all(servers.map((s) => s.close()));
   };
 
   try {
@@ -81,6 +93,8 @@ export async function startArena(opts: ArenaOptions): Promise<Arena> {
 
   return {
     api, worker, canary, callbacks, close,
+    hostile: (behaviour, { child = false, tls = false } = {}) => serve(child ? spawnHostile(behaviour, { tls }) : startHostile(behaviour, { tls })),
+    target: (respond) => serve(startTarget(respond)),
     async knock(host, headers = [], path = '/hook') {
       const id = `${opts.name}-${++knocks}`;
       const reply = await request(`${api.url}${path}`, {

@@ -3,18 +3,13 @@
 // match in bounded time, stay healthy and go on delivering.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MAX_CATCH_PATTERNS } from '@knocker/protocol';
-import { describeAttack, lostOf, startArena, startHostile, type Arena, type Hostile } from '@knocker/test-kit';
+import { describeAttack, lostOf, startArena, type Arena } from '@knocker/test-kit';
 
 let arena: Arena;
-const hostiles: Hostile[] = [];
-
 beforeAll(async () => {
   arena = await startArena({ name: 'adv-catch' });
 }, 60_000);
-afterAll(async () => {
-  await arena?.close();
-  await Promise.all(hostiles.map((h) => h.close()));
-});
+afterAll(() => arena?.close());
 
 /** `unit` repeated to `len` characters (a multiple of its length), then `*b`: never matches a code of a's alone. */
 const wild = (unit: string, len: number): string => `${unit.repeat(Math.floor((len - 2) / unit.length))}*b`;
@@ -25,9 +20,8 @@ const A_CODE = 'a'.repeat(250);
 
 describe('a catastrophic Knocker-Error-Code against wildcard-heavy Knocker-Catch', () => {
   it('matches in bounded time: uncaught codes are retried, caught ones end at once, the worker stays healthy', async () => {
-    const uncaught = await startHostile({ kind: 'error-code', code: A_CODE });
-    const caught = await startHostile({ kind: 'error-code', code: `${A_CODE}b` });
-    hostiles.push(uncaught, caught);
+    const uncaught = await arena.hostile({ kind: 'error-code', code: A_CODE });
+    const caught = await arena.hostile({ kind: 'error-code', code: `${A_CODE}b` });
     expect(PATTERNS.every((p) => p.length <= 128 && p.length > 100)).toBe(true);
 
     const attack = arena.attack();

@@ -2,13 +2,10 @@
 // http, to a private address), along a chain that outlasts Knocker-Timeout, or to another
 // origin that must not see the caller's credentials; and callbacks, which must not either.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  describeAttack, loopbackTls, lostOf, startArena, startHostile, startTarget, waitFor, type Arena, type Hostile, type Recorded, type Settled, type Target,
-} from '@knocker/test-kit';
+import { describeAttack, loopbackTls, lostOf, startArena, waitFor, type Arena, type Recorded, type Settled } from '@knocker/test-kit';
 
 const TIMEOUT_S = 2;
 let arena: Arena;
-const servers: Array<Hostile | Target> = [];
 
 beforeAll(async () => {
   arena = await startArena({
@@ -22,16 +19,7 @@ beforeAll(async () => {
     canaryHost: (port) => `allowed.test:${port}`,
   });
 }, 60_000);
-afterAll(async () => {
-  await arena?.close();
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function serve<T extends Hostile | Target>(started: Promise<T>): Promise<T> {
-  const s = await started;
-  servers.push(s);
-  return s;
-}
+afterAll(() => arena?.close());
 
 /** Sends the requests while the worker is watched; returns how each ended, with the watch's findings. */
 async function underAttack(what: string, knocks: () => Promise<string[]>): Promise<{ outcomes: Settled[]; violations: string[] }> {
@@ -50,8 +38,8 @@ const leaks = (r: Recorded | undefined) => [r?.headers.authorization, r?.headers
 
 describe('redirects a request may not follow', () => {
   it('to a host outside HOSTS_ONLY: fails at once, not retried, the callback says redirect_refused', async () => {
-    const other = await serve(startTarget());
-    const origin = await serve(startHostile({ kind: 'redirect', location: `http://elsewhere.test:${other.port}/stolen` }));
+    const other = await arena.target();
+    const origin = await arena.hostile({ kind: 'redirect', location: `http://elsewhere.test:${other.port}/stolen` });
     const { outcomes: [o], violations } = await underAttack('redirect outside HOSTS_ONLY', once(`allowed.test:${origin.port}`, RETRIES));
     expect(violations).toEqual([]);
     expect({ state: o!.state, attempts: o!.attempts.length, error: o!.callback?.error }).toEqual({ state: 'failed', attempts: 1, error: 'redirect_refused' });
@@ -59,8 +47,8 @@ describe('redirects a request may not follow', () => {
   }, 60_000);
 
   it('from https to http: fails at once, not retried, the callback says redirect_refused', async () => {
-    const plain = await serve(startTarget());
-    const origin = await serve(startHostile({ kind: 'redirect', location: `http://allowed.test:${plain.port}/downgraded` }, { tls: true }));
+    const plain = await arena.target();
+    const origin = await arena.hostile({ kind: 'redirect', location: `http://allowed.test:${plain.port}/downgraded` }, { tls: true });
     const { outcomes: [o], violations } = await underAttack('redirect https → http', once(`allowed.test:${origin.port}`, [['Knocker-Scheme', 'https'], ...RETRIES]));
     expect(violations).toEqual([]);
     expect({ state: o!.state, attempts: o!.attempts.length, error: o!.callback?.error }).toEqual({ state: 'failed', attempts: 1, error: 'redirect_refused' });
@@ -69,7 +57,7 @@ describe('redirects a request may not follow', () => {
   }, 60_000);
 
   it('to a private address (BLOCK_PRIVATE_NETWORKS): fails at once as address_refused, status 403', async () => {
-    const origin = await serve(startHostile({ kind: 'redirect', location: 'http://internal.test:8080/admin' }));
+    const origin = await arena.hostile({ kind: 'redirect', location: 'http://internal.test:8080/admin' });
     const { outcomes: [o], violations } = await underAttack('redirect to a private address', once(`allowed.test:${origin.port}`, RETRIES));
     expect(violations).toEqual([]);
     expect({ state: o!.state, attempts: o!.attempts.length }).toEqual({ state: 'failed', attempts: 1 });
@@ -78,7 +66,7 @@ describe('redirects a request may not follow', () => {
 
   it('along a chain whose hops together outlast Knocker-Timeout: ends at the timeout, as a timeout', async () => {
     // Nine hops of 800 ms each, every one within MAX_REDIRECTS and well within the timeout alone.
-    const chain = await serve(startHostile({ kind: 'redirect-chain', hops: 9, delayMs: 800 }));
+    const chain = await arena.hostile({ kind: 'redirect-chain', hops: 9, delayMs: 800 });
     const { outcomes: [o], violations } = await underAttack('long redirect chain', once(`allowed.test:${chain.port}`, [['Knocker-Timeout', String(TIMEOUT_S)], ['Knocker-Retries', '0']], '/hop/0'));
     expect(violations).toEqual([]);
     expect({ state: o!.state, status: o!.attempts.map((a) => a.status_code) }).toEqual({ state: 'failed', status: [504] });
@@ -88,8 +76,8 @@ describe('redirects a request may not follow', () => {
 
 describe("what the caller's credentials reach", () => {
   it('a redirect to another origin carries no Authorization or Cookie of the caller', async () => {
-    const next = await serve(startTarget());
-    const origin = await serve(startHostile({ kind: 'redirect', location: `http://allowed.test:${next.port}/next` }));
+    const next = await arena.target();
+    const origin = await arena.hostile({ kind: 'redirect', location: `http://allowed.test:${next.port}/next` });
     const { outcomes: [o], violations } = await underAttack('cross-origin redirect', once(`allowed.test:${origin.port}`, CREDENTIALS));
     expect(violations).toEqual([]);
     expect(o!.state).toBe('delivered');
@@ -100,8 +88,8 @@ describe("what the caller's credentials reach", () => {
   }, 60_000);
 
   it('a failure callback and a success callback carry no Authorization or Cookie of the request', async () => {
-    const failing = await serve(startTarget(() => ({ status: 500 })));
-    const fine = await serve(startTarget());
+    const failing = await arena.target(() => ({ status: 500 }));
+    const fine = await arena.target();
     let delivered = '';
     const { outcomes, violations } = await underAttack('callbacks of a request with credentials', async () => {
       const failed = await arena.knock(`allowed.test:${failing.port}`, [...CREDENTIALS, ['Knocker-Retries', '0']]);

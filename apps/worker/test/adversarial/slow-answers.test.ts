@@ -1,25 +1,19 @@
 // Targets that dribble their answer a byte at a time, the head or the body, for minutes: each
 // attempt must end at its Knocker-Timeout as a timeout (504), and the worker go on meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { describeAttack, lostOf, startArena, startHostile, type Arena, type Hostile } from '@knocker/test-kit';
+import { describeAttack, lostOf, startArena, type Arena } from '@knocker/test-kit';
 
 const TIMEOUT_S = 2;
 let arena: Arena;
-const hostiles: Hostile[] = [];
-
 beforeAll(async () => {
   arena = await startArena({ name: 'adv-drip' });
 }, 60_000);
-afterAll(async () => {
-  await arena?.close();
-  await Promise.all(hostiles.map((h) => h.close()));
-});
+afterAll(() => arena?.close());
 
 describe('slow-drip answers', () => {
   it('end at Knocker-Timeout as a timeout, head or body, while the worker stays healthy', async () => {
-    const head = await startHostile({ kind: 'drip', part: 'head', everyMs: 300 });
-    const body = await startHostile({ kind: 'drip', part: 'body', everyMs: 300 });
-    hostiles.push(head, body);
+    const head = await arena.hostile({ kind: 'drip', part: 'head', everyMs: 300 });
+    const body = await arena.hostile({ kind: 'drip', part: 'body', everyMs: 300 });
     const attack = arena.attack();
     const headers: Array<[string, string]> = [['Knocker-Timeout', String(TIMEOUT_S)], ['Knocker-Retries', '0']];
     const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => arena.knock((i % 2 ? body : head).host, headers)));
