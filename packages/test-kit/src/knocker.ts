@@ -3,9 +3,9 @@ import { freePort } from './port.js';
 import { startProcess, type ChildHandle } from './process.js';
 
 // Same relative place from src/ and dist/: the apps' built entry points.
-const entry = (app: 'api' | 'worker') => fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
+export const entry = (app: 'api' | 'worker') => fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
 // Every app a test starts may connect to loopback only (see installLoopbackOnly).
-const preload = new URL('../../../packages/test-kit/dist/loopback-preload.js', import.meta.url).href;
+export const preload = new URL('../../../packages/test-kit/dist/loopback-preload.js', import.meta.url).href;
 
 export interface KnockerOptions {
   /** REDIS_URL; or clusterNodes, for REDIS_CLUSTER_NODES. */
@@ -17,7 +17,7 @@ export interface KnockerOptions {
   fakeDns?: Record<string, string[]>;
 }
 
-function childEnv(opts: KnockerOptions): Record<string, string> {
+export function childEnv(opts: KnockerOptions): Record<string, string> {
   const redis: Record<string, string> = opts.clusterNodes === undefined ? { REDIS_URL: opts.redisUrl ?? '' } : { REDIS_CLUSTER_NODES: opts.clusterNodes };
   return { ...baseEnv(opts.prefix), ...redis, ...opts.env, KT_FAKE_DNS: JSON.stringify(opts.fakeDns ?? {}) };
 }
