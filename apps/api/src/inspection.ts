@@ -10,11 +10,13 @@ type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
 export async function readInspection(queues: Pick<Queues, 'candidatesFor'>, id: string) {
   const jobId = deliveryJobId(id);
   const shard = await shardHolding(queues, id);
-  const job = await shard.delivery.getJob(jobId);
-  if (!job) return undefined;
-  const [bullState, logs, replays] = await Promise.all([
-    job.getState(), shard.delivery.getJobLogs(jobId), replaysOf(shard.redis, shard.delivery, id),
+  // The state before the job: read the other way round, a job read while active and a state read
+  // once it completed would show a delivered request without its successful attempt.
+  const bullState = await shard.delivery.getJobState(jobId);
+  const [job, logs, replays] = await Promise.all([
+    shard.delivery.getJob(jobId), shard.delivery.getJobLogs(jobId), replaysOf(shard.redis, shard.delivery, id),
   ]);
+  if (!job) return undefined;
   const state = requestState(bullState, job.failedReason);
   if (state === undefined) return undefined;
   const { config, method, url, attempts = [] } = job.data;

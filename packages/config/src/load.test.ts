@@ -247,6 +247,8 @@ describe("the api's own paths", () => {
     expect(problemsOf({ BOARD_PATH: '/hc/board' })).toEqual({ BOARD_PATH: expect.stringMatching(/apart from HEALTH_PATH \(\/hc\)/) });
     expect(problemsOf({ RESERVED_PREFIX: '/hc' })).toEqual({ RESERVED_PREFIX: expect.stringMatching(/apart from HEALTH_PATH \(\/hc\)/) });
     expect(problemsOf({ STATUS_URL: '/metrics' })).toEqual({ STATUS_URL: expect.stringMatching(/apart from \/metrics, where the api serves its metrics/) });
+    // Both clashes at once, so one restart shows everything to fix.
+    expect(problemsOf({ BOARD_PATH: '/knocker' })['BOARD_PATH']).toMatch(/STATUS_URL.*RESERVED_PREFIX/);
     expect(problemsOf({ HEALTH_PATH: '/x', BOARD_PATH: '/X/y' })).toEqual({ BOARD_PATH: expect.stringMatching(/apart from HEALTH_PATH \(\/x\)/) });
     expect(problemsOf({ STATUS_URL: '/s', BOARD_PATH: '/s' })).toEqual({ STATUS_URL: expect.stringMatching(/apart from BOARD_PATH \(\/s\)/) });
     // Moved together, the prefix still holds the board.

@@ -34,7 +34,9 @@ export function routeProblems(paths: OwnPaths, given: ReadonlySet<string>): Reco
       const blamed = b === '/metrics' || (given.has(a) && !given.has(b)) ? a : b;
       const other = blamed === a ? b : a;
       const what = other === '/metrics' ? "/metrics, where the api serves its metrics (METRICS_ENABLED)" : `${other} (${value(other)})`;
-      problems[blamed] ??= `expected a path apart from ${what}: one of the two would take the other's requests (paths match case-insensitively, with or without a trailing /)`;
+      // Every clash is named: fixing one at a time would take as many restarts.
+      const clash = `expected a path apart from ${what}: one of the two would take the other's requests (paths match case-insensitively, with or without a trailing /)`;
+      problems[blamed] = problems[blamed] === undefined ? clash : `${problems[blamed]}; and ${clash.replace(/^expected /, '')}`;
     }
   }
   return problems;
