@@ -84,6 +84,24 @@ describe('standingQueue', () => {
     expect(q.standing(c.clock.now())).toBe(40);
   });
 
+  it('takes a queue that stands again soon after the last for the same overload: the interval alone then', () => {
+    const c = fakeClock();
+    const q = standingQueue(5);
+    answers(q, c, BURST, 40, 300);
+    answers(q, c, 1, 40, 1);
+    expect(q.standing(c.clock.now())).toBe(40);
+    q.observe(1, c.clock.now()); // shedding worked: the queue drained
+    expect(q.standing(c.clock.now())).toBeUndefined();
+    // Slow again within 16 intervals: a few answers over an interval are enough.
+    answers(q, c, 20, 40, INTERVAL_MS + 10);
+    expect(q.standing(c.clock.now())).toBe(40);
+    // After a calm of more than 16 intervals a slow spell is a burst again, until BURST answers.
+    q.observe(1, c.clock.now());
+    answers(q, c, 20, 1, 16 * INTERVAL_MS);
+    answers(q, c, 20, 40, INTERVAL_MS + 10);
+    expect(q.standing(c.clock.now())).toBeUndefined();
+  });
+
   it('forgets a queue nothing was seen of for a while: it drained unseen', () => {
     const c = fakeClock();
     const q = standingQueue(5, { burst: 10, quietMs: 1_000 });

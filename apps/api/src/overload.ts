@@ -55,15 +55,18 @@ export interface StandingQueue {
  * interval, from the first one above `targetMs` on, was above it too, until one is below it
  * again. A burst fills a queue that then drains: some request waits little in any interval,
  * while past capacity none does. Here the interval also spans `burst` answers, so that no
- * request of a burst that size is judged by the waits of the others. A wait seen while the
- * queue is too short to matter counts as one below the target, as an empty queue does in CoDel,
- * and so does a spell of `quietMs` without any: the queue drained unseen.
+ * request of a burst that size is judged by the waits of the others; but a queue that stands
+ * again within `memoryMs` of the last (16 intervals, as CoDel remembers its drop rate) is the
+ * same overload coming back, not a burst after a calm, and stands after the interval alone. A
+ * wait seen while the queue is too short to matter counts as one below the target, as an empty
+ * queue does in CoDel, and so does a spell of `quietMs` without any: the queue drained unseen.
  */
-export function standingQueue(targetMs: number, { intervalMs = INTERVAL_MS, burst = BURST, quietMs = 10 * INTERVAL_MS } = {}): StandingQueue {
+export function standingQueue(targetMs: number, { intervalMs = INTERVAL_MS, burst = BURST, quietMs = 10 * INTERVAL_MS, memoryMs = 16 * INTERVAL_MS } = {}): StandingQueue {
   let firstAbove: number | undefined;
   let least = Infinity;
   let answers = 0;
   let standing = false;
+  let stood = -Infinity;
   let seen = -Infinity;
   const drained = () => {
     firstAbove = undefined;
@@ -83,7 +86,8 @@ export function standingQueue(targetMs: number, { intervalMs = INTERVAL_MS, burs
       least = Math.min(least, waitMs);
       // Judged when a wait is seen, not when a request arrives: through a turn of the event
       // loop longer than the interval no wait is seen, and what that turn reads is let in.
-      if (now >= firstAbove && answers >= burst) standing = true;
+      if (now >= firstAbove && (answers >= burst || now - stood <= memoryMs)) standing = true;
+      if (standing) stood = now;
     },
     answered() {
       if (firstAbove !== undefined) answers++;
