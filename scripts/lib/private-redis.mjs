@@ -14,14 +14,14 @@ export function credentials(url) {
 
 /**
  * redis.conf for the private Redis, read on its stdin so that no password shows in the process
- * list: loopback only, AOF on, no eviction (an evicted key is a lost request), and the URL's
+ * list: loopback only (IPv6 too where there is one), AOF on, no eviction (an evicted key is a lost request), and the URL's
  * credentials. A password alone is the default user's (requirepass); a named user gets every
  * right, and the default user is turned off, so those credentials are the only way in.
  */
 export function redisConf(url, dir) {
   const { user, password } = credentials(url);
   const lines = [
-    'bind 127.0.0.1', `port ${Number(url.port || 6379)}`, `dir ${confValue(dir)}`,
+    'bind 127.0.0.1 -::1', `port ${Number(url.port || 6379)}`, `dir ${confValue(dir)}`,
     'appendonly yes', 'appendfsync everysec', 'save ""', 'maxmemory-policy noeviction',
   ];
   if (user === 'default') {
