@@ -204,7 +204,7 @@ export function renderMarkdown(r) {
     }
     if (start.burst) {
       const b = start.burst;
-      out.push('', `Just started, ${b.sent} requests at once, each on a connection of its own: ${Object.entries(b.statuses).map(([c, n]) => `${n}×${c}`).join(', ')}; answered from ${dec(0)(b.answer.min)} to ${dec(0)(b.answer.max)} ms after they left (p50 ${dec(0)(b.answer.p50)} ms).`);
+      out.push('', `Just started, ${b.sent} requests at once, each on a connection of its own: ${Object.entries(b.statuses).map(([c, n]) => `${n}×${c}`).join(', ')}; answered within ${dec(0)(b.answer.max)} ms of leaving (half within ${dec(0)(b.answer.p50)} ms).`);
     }
     out.push('', `RSS of the api and both workers: ${mb(start.startedRss)} just started, ${mb(start.idleRss)} idle after a first load, ${mb(start.at500.peakRss)} peak at 500/s (the launcher itself: ${mb(start.launcherRss)}); PSS, shared pages counted once: ${mb(start.idlePss)} idle, ${mb(start.at500.peakPss)} peak at 500/s.`);
   }
