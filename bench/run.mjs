@@ -3,6 +3,8 @@
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
 //   pnpm bench                 full suite (about 15 minutes)
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
+//   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
+//                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
 //   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,cluster  --profile  --out FILE
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
@@ -23,6 +25,7 @@ import { deliverySection } from './sections/delivery.mjs';
 import { e2eSection } from './sections/e2e.mjs';
 import { startSection } from './sections/start.mjs';
 import { clusterSection } from './sections/cluster.mjs';
+import { soakSection } from './sections/soak.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -34,20 +37,30 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     compare: { type: 'string' },
     with: { type: 'string' },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string' },
+    'soak-rate': { type: 'string' },
   },
 });
 
 const quick = args.quick;
+const soak = { minutes: Number(args['soak-minutes'] ?? 10), rate: Number(args['soak-rate'] ?? 500) };
+if (!(Number.isInteger(soak.minutes) && soak.minutes >= 1 && soak.minutes <= 600) || !(soak.rate > 0 && soak.rate <= 5_000)) {
+  console.error('--soak-minutes: a whole number from 1 to 600; --soak-rate: requests/s, above 0 and at most 5000');
+  process.exit(2);
+}
 const cfg = {
-  mode: quick ? 'quick' : 'full',
-  runs: Number(args.runs ?? (quick ? 1 : 3)),
+  mode: args.soak ? 'soak' : quick ? 'quick' : 'full',
+  runs: Number(args.runs ?? (quick || args.soak ? 1 : 3)),
   body: 200,
   ingest: { connections: 50, seconds: quick ? 1.5 : 10, warmSeconds: quick ? 0.5 : 3 },
   delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 8000, scale: quick ? [2] : [2, 4] },
   e2e: { rates: [200, 500], seconds: quick ? 2 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },
   // pnpm start as a user runs it: memory idle and at 500/s, 1,000/s sustained, then twice the api's capacity.
-  start: { rate: 1000, seconds: quick ? 2 : 60, memorySeconds: quick ? 2 : 20, overloadSeconds: quick ? 2 : 10, capacitySeconds: quick ? 1 : 5, settleMs: quick ? 500 : 5000 },
+  start: { rate: 1000, seconds: quick ? 2 : 60, memorySeconds: quick ? 2 : 20, overloadSeconds: quick ? 2 : 10, capacitySeconds: quick ? 1 : 5, settleMs: quick ? 500 : 5000, burst: 500 },
+  // Growth is judged from the end of `settleMinutes` on.
+  soak: { ...soak, settleMinutes: 2, maxGrowth: 0.1 },
   bodies: [
     { label: '10 KB', size: 10 * 1024, connections: 50, ingestSeconds: quick ? 1 : 5, deliveryJobs: quick ? 500 : 3000 },
     { label: '1 MB', size: 1_000_000, connections: 10, ingestAmount: quick ? 30 : 200, deliveryJobs: quick ? 50 : 300 },
@@ -57,7 +70,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set((args.only ?? `ingest,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -116,7 +129,12 @@ try {
     try {
       results.sections[name] = await fn();
       results.sections[name].machine = machine();
-      say(`${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      // A section that measured what it could but saw something broken (a refused burst, a lost request) says so.
+      for (const error of results.sections[name].broken ?? []) {
+        broken = true;
+        results.errors.push({ section: name, error });
+      }
+      say(`${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s${results.sections[name].broken ? ', BROKEN' : ''}`);
     } catch (err) {
       broken = true;
       results.errors.push({ section: name, error: err instanceof Error ? err.message : String(err) });
@@ -131,6 +149,7 @@ try {
   if (sections.has('start')) await run('start', () => startSection(ctx));
   // Only when asked for (--only cluster): it starts a Redis Cluster of its own.
   if (sections.has('cluster')) await run('cluster', () => clusterSection(ctx));
+  if (sections.has('soak')) await run('soak', () => soakSection(ctx));
 } catch (err) {
   broken = true;
   results.errors.push({ section: 'setup', error: err instanceof Error ? err.message : String(err) });
@@ -146,7 +165,7 @@ results.machine.end = machine();
 results.seconds = (Date.now() - started) / 1000;
 results.targets = checkTargets(results);
 const markdown = renderMarkdown(results);
-const outFile = args.out ?? join(resultsDir, quick ? 'quick.json' : 'latest.json');
+const outFile = args.out ?? join(resultsDir, args.soak ? 'soak.json' : quick ? 'quick.json' : 'latest.json');
 writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(outFile.replace(/\.json$/, '.md'), markdown);
 console.log(`\n${markdown}`);

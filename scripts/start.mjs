@@ -1,19 +1,24 @@
 // `pnpm start`: installs and builds when needed, makes sure a Redis answers at REDIS_URL
 // (running a private one when possible), then runs the api and WORKERS worker processes
 // with the same environment until Ctrl-C, restarting any that crashes (scripts/lib/supervisor.mjs).
+// Whatever ends it, a SIGKILL too, ends what it started: the apps stop when their stdin, a
+// pipe from it, closes, and the private Redis runs under a tether (scripts/lib/tether.sh) that
+// stops it once the supervisor and every app are gone.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from './lib/node-flags.mjs';
+import { probeRedis, redisConf } from './lib/private-redis.mjs';
 import { createSupervisor } from './lib/supervisor.mjs';
 
 // Paths below are the repository's, wherever the command was started from.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
-// Locally nothing balances load, so Ctrl-C need not wait for one to drain the api.
-const env = { HEALTHCHECK_INTERVAL: '0', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+// Locally nothing balances load, so Ctrl-C need not wait for one to drain the api. The api
+// listens on loopback unless told otherwise: beyond it, without api keys, it would relay to
+// private addresses for anyone who reaches it.
+const env = { HEALTHCHECK_INTERVAL: '0', BIND_ADDRESS: '127.0.0.1', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 const metricsPort = Number(env.METRICS_PORT ?? 8001);
 const redisUrl = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const workers = Number(env.WORKERS ?? 2);
@@ -24,9 +29,17 @@ if (!Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19) fail(`WO
 run('node', ['scripts/install-if-needed.mjs']);
 run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
 
+// Tells the apps to stop when their stdin closes (packages/health/src/shutdown.ts reads it).
+const STOP_ON_STDIN_CLOSE = 'KNOCKER_STOP_ON_STDIN_CLOSE';
+
+// The pipe the private Redis's tether watches, while there is one: every app holds its write
+// end too, so the tether sees its end only once they have all exited.
+let tetherPipe;
+
 const supervisor = createSupervisor({ launch, log: (line) => console.log(`[start] ${line}`) });
 
-if (!(await ping(redisUrl))) {
+let answer = await probeRedis(redisUrl);
+if (answer === undefined) {
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(redisUrl.hostname);
   const found = spawnSync('redis-server', ['--version']).status === 0;
   if (!local || !found) {
@@ -34,17 +47,21 @@ if (!(await ping(redisUrl))) {
   }
   const dir = env.START_REDIS_DIR || '.data/redis';
   mkdirSync(dir, { recursive: true });
-  console.log(`[start] no Redis at ${redisUrl.host}: running a private redis-server there (AOF on, data in ${dir}/)`);
+  console.log(`[start] no Redis at ${redisUrl.host}: running a private redis-server there (AOF on, data in ${dir}/${redisUrl.password || redisUrl.username ? ', with the credentials of REDIS_URL' : ''})`);
   // Stopped last, so the workers can finish their deliveries while it is still there.
-  supervisor.add({ name: 'redis', last: true, cmd: 'redis-server', args: ['--bind', '127.0.0.1', '--port', redisUrl.port || '6379', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'] });
+  supervisor.add({ name: 'redis', last: true, conf: redisConf(redisUrl, dir) });
   const deadline = Date.now() + 10_000;
-  while (!(await ping(redisUrl))) {
+  while ((answer = await probeRedis(redisUrl)) === undefined) {
     if (Date.now() > deadline) {
       console.error('[start] the private redis-server did not answer within 10 s');
       process.exit(await supervisor.stop(1));
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+if (answer === 'refused') {
+  console.error(`[start] the Redis at ${redisUrl.host} refuses the credentials of REDIS_URL (or needs some): set them in REDIS_URL`);
+  process.exit(await supervisor.stop(1));
 }
 
 supervisor.add({ name: 'api', cmd: process.execPath, args: [...NODE_FLAGS, 'apps/api/dist/main.js'] });
@@ -63,15 +80,36 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 process.exit(await supervisor.done);
 
-function launch({ name, cmd, args, env: extraEnv = {}, nice = 0 }) {
-  // Redis gets its own process group so a terminal's Ctrl-C does not stop it before the
-  // workers have finished their deliveries; the supervisor ends it last.
-  const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: name === 'redis' });
+function launch(spec) {
+  return spec.conf === undefined ? launchApp(spec) : launchRedis(spec);
+}
+
+function launchRedis({ name, conf }) {
+  // Its own process group, so a terminal's Ctrl-C does not stop it before the workers have
+  // finished their deliveries; the supervisor ends it last. Its configuration, credentials
+  // included, goes in on fd 3, never in the arguments.
+  const child = spawn('sh', ['scripts/lib/tether.sh', 'redis-server', '-'], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+  for (const stream of [child.stdin, child.stdio[3]]) stream.on('error', () => undefined);
+  child.stdio[3].end(conf);
+  tetherPipe = child.stdin;
+  prefixOutput(name, child);
+  return child;
+}
+
+function launchApp({ name, cmd, args, env: extraEnv = {}, nice = 0 }) {
+  const holdOpen = tetherPipe && !tetherPipe.destroyed ? [tetherPipe] : [];
+  const child = spawn(cmd, args, { env: { ...env, ...extraEnv, [STOP_ON_STDIN_CLOSE]: '1' }, stdio: ['pipe', 'pipe', 'pipe', ...holdOpen] });
+  child.stdin?.on('error', () => undefined);
   // On one machine the api and Redis answer clients while the workers work off a backlog that
   // is safe in Redis: past capacity the workers yield the CPU, so answers stay fast (refusals
   // too) and deliveries catch up once the load falls. With CPU to spare the nice value changes
   // nothing. Raising it needs no privilege.
   if (nice > 0 && child.pid !== undefined) lowerPriority(name, child.pid, nice);
+  prefixOutput(name, child);
+  return child;
+}
+
+function prefixOutput(name, child) {
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.on('data', (chunk) => {
@@ -81,7 +119,6 @@ function launch({ name, cmd, args, env: extraEnv = {}, nice = 0 }) {
       if (lines.length > 0) process.stdout.write(lines.map((line) => `[${name}] ${line}\n`).join(''));
     });
   }
-  return child;
 }
 
 // Linux keeps a nice value per thread: set at once, before node has started, it passes to the
@@ -105,17 +142,6 @@ function lowerPriority(name, pid, nice) {
   };
   apply();
   setTimeout(apply, 1000).unref();
-}
-
-function ping(url) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) });
-    const done = (ok) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(500, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write(url.password ? `AUTH ${decodeURIComponent(url.password)}\r\nPING\r\n` : 'PING\r\n'));
-    socket.on('data', (d) => done(/\+PONG/.test(String(d)) || /^\+OK/.test(String(d))));
-  });
 }
 
 function run(cmd, args) {

@@ -85,3 +85,34 @@ export async function openLoop({ origin, path = '/hook', headers, body, rate, se
     stoppedUs,
   };
 }
+
+/**
+ * `count` requests at once, each on a connection of its own: what a client that opens a pool
+ * and fires everything it has does to a service. Every request carries its sequence number.
+ */
+export async function burst({ origin, path = '/hook', headers, body, count, seqStart = 0, answerTimeoutMs = 60_000 }) {
+  const pool = new Pool(origin, { connections: count, pipelining: 1, headersTimeout: answerTimeoutMs, bodyTimeout: answerTimeoutMs });
+  const statuses = {};
+  const answers = [];
+  const firstRefusals = [];
+  const firstErrors = [];
+  const started = nowUs();
+  try {
+    await Promise.all(Array.from({ length: count }, async (_, i) => {
+      const t = nowUs();
+      try {
+        const res = await pool.request({ path, method: 'POST', headers: { ...headers, 'x-bench-seq': String(seqStart + i), 'x-bench-sent': String(t) }, body });
+        const text = await res.body.text();
+        answers.push((nowUs() - started) / 1000);
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        if (res.statusCode !== 200 && firstRefusals.length < 3) firstRefusals.push(`${res.statusCode} ${text.slice(0, 300)}`);
+      } catch (err) {
+        statuses.error = (statuses.error ?? 0) + 1;
+        if (firstErrors.length < 3) firstErrors.push(err.message);
+      }
+    }));
+  } finally {
+    await pool.destroy();
+  }
+  return { sent: count, accepted: statuses[200] ?? 0, statuses, firstRefusals, firstErrors, answer: latencySummary(answers) };
+}

@@ -3,6 +3,7 @@
 const int = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
 const dec = (d) => (v) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 2 ** 20).toFixed(0)} MB` : '–');
+const pct = (share) => (Number.isFinite(share) ? `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%` : '–');
 
 /** "median (min–max)", or the single value of a one-run figure. */
 function fig(s, f = int) {
@@ -12,7 +13,7 @@ function fig(s, f = int) {
 }
 
 export function checkTargets(results) {
-  const { ingest, delivery, e2e, start } = results.sections;
+  const { ingest, delivery, e2e, start, soak } = results.sections;
   const t = [];
   if (ingest?.ratio) {
     t.push({
@@ -68,6 +69,28 @@ export function checkTargets(results) {
       target: 'Sustained 1,000 req/s for 60 s: all delivered, backlog zero ≤ 10 s after the load stops',
       measured: `${s.delivered} of ${s.accepted} delivered; drained ${fig(s.drainMs, (v) => (v / 1000).toFixed(1))} s after`,
       met: s.delivered === s.accepted && s.drainMs.max <= 10_000,
+    });
+  }
+  if (start?.burst) {
+    const b = start.burst;
+    t.push({
+      target: `A burst of ${b.sent} requests at once into pnpm start just started: every one accepted`,
+      measured: `${b.accepted} of ${b.sent} accepted (${Object.entries(b.statuses).map(([c, n]) => `${n}×${c}`).join(', ')}), the last answered after ${dec(0)(b.answer.max)} ms`,
+      met: b.accepted === b.sent,
+    });
+  }
+  if (soak) {
+    const g = soak.growth;
+    const worst = g && Math.max(g.redisUsedMemory, ...g.processes.map((p) => p.rss));
+    t.push({
+      target: `Soak, pnpm start at ${soak.rate}/s for ${soak.minutes} min: no process's RSS nor Redis used_memory grows more than ${soak.maxGrowth * 100}% after minute ${soak.settleMinutes}`,
+      measured: g ? `${g.processes.map((p) => `${p.name} ${pct(p.rss)}`).join(', ')}, Redis ${pct(g.redisUsedMemory)}` : `not judged: ${soak.minutes} min is not past minute ${soak.settleMinutes}`,
+      met: g !== undefined && worst <= soak.maxGrowth,
+    });
+    t.push({
+      target: 'Soak: every accepted request delivered',
+      measured: `${soak.delivered} of ${soak.sent.accepted} delivered (${soak.sent.total} sent, ${soak.sent.refused} refused, ${soak.sent.unanswered} unanswered)`,
+      met: soak.delivered >= soak.sent.accepted,
     });
   }
   if (start) {
@@ -179,7 +202,25 @@ export function renderMarkdown(r) {
       const by = Object.entries(x.answerByStatus).map(([c, a]) => `${c}: ${dec(1)(a.p50)} / ${dec(1)(a.p99)}`).join('; ');
       line(label, `${codes}${x.unanswered ? `, ${x.unanswered} unanswered` : ''}`, times(x.answer), by, `${x.delivered} of ${x.accepted}`, `${dec(1)(x.e2e.p50)} / ${dec(1)(x.e2e.p99)}`, int(x.cpuUsPerAccepted));
     }
+    if (start.burst) {
+      const b = start.burst;
+      out.push('', `Just started, ${b.sent} requests at once, each on a connection of its own: ${Object.entries(b.statuses).map(([c, n]) => `${n}×${c}`).join(', ')}; answered within ${dec(0)(b.answer.max)} ms of leaving (half within ${dec(0)(b.answer.p50)} ms).`);
+    }
     out.push('', `RSS of the api and both workers: ${mb(start.startedRss)} just started, ${mb(start.idleRss)} idle after a first load, ${mb(start.at500.peakRss)} peak at 500/s (the launcher itself: ${mb(start.launcherRss)}); PSS, shared pages counted once: ${mb(start.idlePss)} idle, ${mb(start.at500.peakPss)} peak at 500/s.`);
+  }
+  const { soak } = r.sections;
+  if (soak) {
+    out.push('', `**Soak**: pnpm start (api + 2 workers) at ${soak.rate} requests/s, open loop, for ${soak.minutes} min; memory at the end of each minute, RSS / PSS of each process and Redis' used_memory (MB)`, '');
+    const names = soak.samples[0]?.processes.map((p) => p.name) ?? [];
+    head('minute', ...names, 'Redis used_memory', 'answers', 'answer p50 / p99 ms');
+    const one = (b) => (Number.isFinite(b) ? (b / 2 ** 20).toFixed(1) : '–');
+    for (const s of soak.samples) {
+      line(String(s.minute), ...s.processes.map((p) => `${one(p.rss)} / ${one(p.pss)}`), one(s.redisUsedMemory), Object.entries(s.statuses).map(([c, n]) => `${n}×${c}`).join(', '), `${dec(1)(s.answer.p50)} / ${dec(1)(s.answer.p99)}`);
+    }
+    if (soak.growth) {
+      const g = soak.growth;
+      out.push('', `Growth after minute ${soak.settleMinutes} (to the most reached later), RSS / PSS: ${g.processes.map((p) => `${p.name} ${pct(p.rss)} / ${pct(p.pss)}`).join(', ')}; Redis used_memory ${pct(g.redisUsedMemory)}. End to end p50 ${dec(1)(soak.e2e.p50)} ms, p99 ${dec(1)(soak.e2e.p99)} ms.`);
+    }
   }
   if (r.targets.length) {
     out.push('', '**Targets**', '');

@@ -1,13 +1,13 @@
 // The service as a user runs it: `pnpm start`'s launcher (scripts/start.mjs) with its defaults,
-// an api and two workers, pointed at the bench's Redis. Its memory idle and under load, a
-// sustained open-loop load through it, and the answers past its capacity: refusals with
-// Retry-After, fast, instead of answers that come too late.
+// an api and two workers, pointed at the bench's Redis. A burst at once against it just
+// started, its memory idle and under load, a sustained open-loop load through it, and the
+// answers past its capacity: refusals with Retry-After, fast, instead of answers that come too late.
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freePort, freePortRun } from '@knocker/test-kit';
 import { bodyOf, clientHeaders } from '../lib/jobs.mjs';
-import { openLoop } from '../lib/open-loop.mjs';
+import { burst, openLoop } from '../lib/open-loop.mjs';
 import { answers200, assertAlive, childrenOf, cpuMsOf, pssOf, rssOf, startNode } from '../lib/procs.mjs';
 import { waitForDeliveries } from '../lib/target.mjs';
 import { waitForWorkers } from './delivery.mjs';
@@ -16,30 +16,45 @@ import { assertClean, closedLoop } from '../lib/load.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREFIX = 'bench-start';
 
-export async function startSection(ctx) {
-  const { cfg } = ctx;
-  const s = cfg.start;
+/**
+ * Runs scripts/start.mjs against the bench's Redis under `prefix`, on free loopback ports, and
+ * waits until its api answers and both workers consume. `apps()` lists the processes it runs.
+ */
+export async function launchStart(ctx, prefix) {
   const port = await freePort();
   // The two workers serve their metrics on METRICS_PORT and METRICS_PORT + 1: both must be free.
   const metricsPort = await freePortRun(2, [port]);
-  const queue = new Queue('deliveries', { connection: ctx.admin, prefix: PREFIX });
+  const queue = new Queue('deliveries', { connection: ctx.admin, prefix });
   ctx.say('pnpm start: launching scripts/start.mjs (api + 2 workers, defaults)');
-  // Only what the bench must set: its Redis and free ports, loopback only. Everything else is
-  // pnpm start's defaults; the client asks for plain http to the local target.
+  // Only what the bench must set: its Redis and free ports. Everything else is pnpm start's
+  // defaults (loopback only); the client asks for plain http to the local target.
   const launcher = await startNode({
-    name: 'start', entry: `${ROOT}scripts/start.mjs`, cwd: ROOT, logDir: ctx.logDir, readyTimeoutMs: 120_000,
-    env: { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: PREFIX, PORT: String(port), METRICS_PORT: String(metricsPort), BIND_ADDRESS: '127.0.0.1' },
+    name: `start-${prefix}`, entry: `${ROOT}scripts/start.mjs`, cwd: ROOT, logDir: ctx.logDir, readyTimeoutMs: 120_000,
+    env: { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: prefix, PORT: String(port), METRICS_PORT: String(metricsPort) },
     ready: answers200(`http://127.0.0.1:${port}/hc/_self`),
   });
+  const close = async () => {
+    await launcher.stop();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close().catch(() => undefined);
+  };
   try {
-    await waitForWorkers(queue, 2, 60_000).catch((err) => {
-      throw new Error(`${err.message}; the launcher's last lines:\n${launcher.tail(20)}`);
-    });
-    const apps = () => childrenOf(launcher.pid);
+    await waitForWorkers(queue, 2, 60_000);
+  } catch (err) {
+    await close();
+    throw new Error(`${err.message}; the launcher's last lines:\n${launcher.tail(20)}`);
+  }
+  return { launcher, queue, origin: `http://127.0.0.1:${port}`, apps: () => childrenOf(launcher.pid), close };
+}
+
+export async function startSection(ctx) {
+  const { cfg } = ctx;
+  const s = cfg.start;
+  const { launcher, queue, origin, apps, close } = await launchStart(ctx, PREFIX);
+  try {
     const rss = () => apps().reduce((a, pid) => a + rssOf(pid), 0);
     const pss = () => apps().reduce((a, pid) => a + pssOf(pid), 0);
     const cpu = () => apps().reduce((a, pid) => a + cpuMsOf(pid), 0);
-    const origin = `http://127.0.0.1:${port}`;
     const headers = clientHeaders(ctx.target.host, { 'knocker-scheme': 'http' });
     const body = bodyOf(cfg.body);
     const out = { processes: apps().length };
@@ -47,6 +62,20 @@ export async function startSection(ctx) {
     // Idle: just started, and after a first small load has been delivered, settled.
     await sleep(s.settleMs);
     out.startedRss = rss();
+
+    // A burst into the service just started, its code not yet compiled: hundreds of connections
+    // opening at once and a request on each. It goes through in a second or so, so it must be
+    // taken whole: load is shed when a queue stands, not when a burst passes.
+    await ctx.target.reset();
+    const b = await burst({ origin, headers, body, count: s.burst });
+    out.burst = b;
+    const codes = Object.entries(b.statuses).map(([c, n]) => `${n}×${c}`).join(', ');
+    ctx.say(`pnpm start just started, ${s.burst} requests at once: ${codes}; the last answered ${b.answer.max?.toFixed(0)} ms after they left`);
+    if (b.accepted < s.burst) {
+      out.broken = [`a burst of ${s.burst} requests at once into pnpm start just started: ${b.accepted} accepted (${codes}); ${[...b.firstRefusals, ...b.firstErrors].join('; ')}`];
+    }
+    await waitForDeliveries(ctx.target, b.accepted, { what: 'pnpm start burst', check: () => assertAlive([launcher]) });
+
     await ctx.target.reset();
     const warm = await openLoop({ origin, headers, body, rate: 200, seconds: 1 });
     await waitForDeliveries(ctx.target, warm.accepted, { what: 'pnpm start warm-up', check: () => assertAlive([launcher]) });
@@ -104,9 +133,7 @@ export async function startSection(ctx) {
     }
     return out;
   } finally {
-    await launcher.stop();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close().catch(() => undefined);
+    await close();
   }
 }
 

@@ -40,32 +40,43 @@ export function createSupervisor({ launch, log, now = Date.now, policy = createC
   const done = new Promise((resolve) => { resolveDone = resolve; });
 
   function start(unit) {
-    unit.child = launch(unit.spec);
+    const child = launch(unit.spec);
+    unit.child = child;
     unit.starts++;
-    log(`${unit.spec.name} started (pid ${unit.child.pid})`);
-    unit.child.once('exit', (code, signal) => {
+    let over = false;
+    // A process that exited, or one that could not be started at all (its command gone, no
+    // memory for another process): both are crashes.
+    const end = (how, code) => {
+      if (over) return;
+      over = true;
       unit.child = undefined;
       if (stopping) return;
-      const how = describeExit(code, signal);
       if (code === EX_CONFIG) {
-        log(`${unit.spec.name} exited (${how}): stopping everything`);
+        log(`${unit.spec.name} ${how}: stopping everything`);
         void stop(EX_CONFIG);
         return;
       }
       const next = unit.policy.crashed(now());
       if (!next.restart) {
-        log(`${unit.spec.name} exited (${how}) and ${next.reason}: stopping everything; its log above says why`);
+        log(`${unit.spec.name} ${how} and ${next.reason}: stopping everything; its log above says why`);
         void stop(1);
         return;
       }
-      log(`${unit.spec.name} exited (${how}); restarting it in ${next.pauseMs} ms (crash ${next.recent} in the last minute)`);
+      log(`${unit.spec.name} ${how}; restarting it in ${next.pauseMs} ms (crash ${next.recent} in the last minute)`);
       unit.timer = setTimeout(() => { unit.timer = undefined; if (!stopping) start(unit); }, next.pauseMs);
+    };
+    child.once('exit', (code, signal) => end(`exited (${describeExit(code, signal)})`, code));
+    // 'error' also reports a failed kill() of a live process; only a failed spawn leaves no pid.
+    child.on('error', (err) => {
+      if (child.pid === undefined) end(`could not be started (${err.message})`);
+      else log(`${unit.spec.name}: ${err.message}`);
     });
+    if (child.pid !== undefined) log(`${unit.spec.name} started (pid ${child.pid})`);
   }
 
   function ended(unit) {
     const { child } = unit;
-    if (!child) return Promise.resolve();
+    if (!child || child.pid === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         log(`${unit.spec.name} stopped (${describeExit(code, signal)})`);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { createCrashPolicy, createSupervisor, EX_CONFIG } from './supervisor.mjs';
@@ -112,5 +113,26 @@ describe('the supervisor', () => {
     await h.supervisor.stop(0);
     await tick();
     expect(h.started).toHaveLength(1);
+  });
+
+  it('treats a process that cannot be started as a crash, and gives up on it like on any other', async () => {
+    const events: string[] = [];
+    const supervisor = createSupervisor({
+      // A command that is not there: spawn reports it with an 'error' event and no pid.
+      launch: () => spawn('/nonexistent/knocker-command', [], { stdio: 'ignore' }),
+      log: (line: string) => events.push(line),
+      policy: () => createCrashPolicy({ limit: 3, firstPauseMs: 1 }),
+    });
+    supervisor.add({ name: 'redis' });
+    expect(await supervisor.done).toBe(1);
+    expect(events.filter((e) => / started \(pid/.test(e))).toEqual([]);
+    expect(events[0]).toBe('redis could not be started (spawn /nonexistent/knocker-command ENOENT); restarting it in 1 ms (crash 1 in the last minute)');
+    expect(events.at(-1)).toBe('redis could not be started (spawn /nonexistent/knocker-command ENOENT) and crashed 3 times in 60 s: stopping everything; its log above says why');
+  });
+
+  it('stops at once while a process that cannot be started is still being reported', async () => {
+    const supervisor = createSupervisor({ launch: () => spawn('/nonexistent/knocker-command', [], { stdio: 'ignore' }), log: () => undefined });
+    supervisor.add({ name: 'worker-1' });
+    expect(await supervisor.stop(0)).toBe(0);
   });
 });

@@ -49,6 +49,7 @@ export function admitShare(guard: LoadGuard, { windowMs = 100, floor = 0.05, cut
       }
       return why ?? new OverloadedError(`letting ${Math.round(share * 100)}% of requests in while it recovers`);
     },
+    underWay: (n) => guard.underWay(n),
     answered: (ms) => guard.answered(ms),
     stop: () => guard.stop(),
   };

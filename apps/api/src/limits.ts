@@ -2,7 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { TooManyRequestsError, type OverloadedError } from '@knocker/protocol';
 import { sendJson } from './answer.js';
-import type { LoadGuard } from './overload.js';
+import { SHED_MIN_INFLIGHT, type LoadGuard } from './overload.js';
+
+export { SHED_MIN_INFLIGHT };
 
 /**
  * The door of every path that relays: past capacity (the load guard) or past of-watchdog's
@@ -15,11 +17,7 @@ export interface InflightGate {
   leave(ms: number): void;
 }
 
-// Load is shed only with this many relay requests under way: a loop that runs late because
-// other processes took the CPU, with few requests waiting, is not the api's overload.
-export const SHED_MIN_INFLIGHT = 64;
-
-export function createInflightGate(max: number, guard?: Pick<LoadGuard, 'refusal' | 'answered'>): InflightGate {
+export function createInflightGate(max: number, guard?: Pick<LoadGuard, 'refusal' | 'underWay' | 'answered'>): InflightGate {
   let inflight = 0;
   return {
     enter() {
@@ -29,10 +27,12 @@ export function createInflightGate(max: number, guard?: Pick<LoadGuard, 'refusal
       }
       if (max !== 0 && inflight >= max) return new TooManyRequestsError(max);
       inflight++;
+      guard?.underWay(inflight);
       return undefined;
     },
     leave(ms) {
       inflight--;
+      guard?.underWay(inflight);
       guard?.answered(ms);
     },
   };

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, redactUrl } from '@knocker/config';
 import { createShutdown } from '@knocker/health';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, createSchedules, probeCluster, producerConnection, type Shard } from '@knocker/queue';
-import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
+import { createErrorReporter, createLogger, runMain, watchProcessErrors } from '@knocker/telemetry';
 import { createApi } from './app.js';
 import { apiDeps } from './deps.js';
 import { answerClientError } from './client-error.js';
@@ -97,8 +97,4 @@ async function main(): Promise<void> {
 
 const LAYOUT_REFRESH_MS = 10_000;
 
-main().catch((err: unknown) => {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`knocker api: ${err.message}`);
-  process.exit(78);
-});
+void runMain('knocker api', main, (err) => err instanceof ConfigError);

@@ -6,7 +6,7 @@ import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry, createScheduleGauge, createScheduleMetrics } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createQueues, createSchedules, probeCluster, shardRetention, workerConnection } from '@knocker/queue';
-import { createErrorReporter, createLogger, watchProcessErrors } from '@knocker/telemetry';
+import { createErrorReporter, createLogger, runMain, watchProcessErrors } from '@knocker/telemetry';
 import { createMetricsApp } from './metrics-server.js';
 import { leaseHolder, queueSnapshots } from './queue-gauges.js';
 import { startWorkers } from './workers.js';
@@ -107,8 +107,4 @@ async function main(): Promise<void> {
 
 const LAYOUT_REFRESH_MS = 10_000;
 
-main().catch((err: unknown) => {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`knocker worker: ${err.message}`);
-  process.exit(78);
-});
+void runMain('knocker worker', main, (err) => err instanceof ConfigError);

@@ -81,10 +81,11 @@ export const schema = z.object({
   BOARD_PASSWORD: z.string().default(''),
   // of-watchdog's limits: 0 means no limit on concurrent requests.
   MAX_INFLIGHT: integer({ min: 0 }).default(0),
-  // Past this event-loop delay the api is past its capacity: new requests get 503 at once.
-  MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, max: 10_000 }).default(20),
-  // Past this mean time to answer, requests are waiting in line (for Redis, for the CPU): shed too.
-  MAX_ANSWER_DELAY_MS: integer({ min: 0, max: 60_000 }).default(20),
+  // While the event loop stays at least this late (a standing queue, CoDel's target), the api
+  // is past its capacity: new requests get 503 at once.
+  MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, max: 10_000 }).default(5),
+  // While every answer takes at least this long, requests wait in line (for Redis, for the CPU): shed too.
+  MAX_ANSWER_DELAY_MS: integer({ min: 0, max: 60_000 }).default(5),
   READ_TIMEOUT: seconds({ above: 0 }).default(10),
   WRITE_TIMEOUT: seconds({ above: 0 }).default(10),
   // How long a stopping api keeps serving with a failing health check, so a load balancer

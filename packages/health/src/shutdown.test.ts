@@ -1,5 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { createShutdown } from './index.js';
+import { createShutdown, STOP_ON_STDIN_CLOSE, watchSupervisor } from './index.js';
 
 describe('createShutdown', () => {
   it('drains, runs every step even after a failure, and exits once', async () => {
@@ -33,5 +34,32 @@ describe('createShutdown', () => {
     void s.begin('test');
     await new Promise((r) => setTimeout(r, 120));
     expect(codes).toEqual([1]);
+  });
+});
+
+describe('watchSupervisor', () => {
+  it('begins once when the pipe from the supervisor ends, and drops write errors of the output nobody reads', async () => {
+    const pipe = new PassThrough();
+    const output = new PassThrough();
+    const calls: string[] = [];
+    watchSupervisor(pipe, [output], () => void calls.push('gone'));
+    pipe.write('anything the supervisor writes is read and dropped');
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([]);
+    pipe.end();
+    await new Promise((r) => setImmediate(r));
+    pipe.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['gone']);
+    // Without a listener this error would be thrown, ending the process before its shutdown.
+    expect(() => output.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).not.toThrow();
+  });
+
+  it('is what listen() starts only in a process pnpm start runs', () => {
+    const s = createShutdown({ drainMs: 0, deadlineMs: 1000, log: () => undefined, exit: () => undefined, steps: [] });
+    const before = process.stdin.listenerCount('end');
+    s.listen([], {});
+    expect(process.stdin.listenerCount('end')).toBe(before);
+    expect(STOP_ON_STDIN_CLOSE).toBe('KNOCKER_STOP_ON_STDIN_CLOSE');
   });
 });

@@ -18,8 +18,35 @@ export interface Shutdown {
   readonly stopping: boolean;
   /** Starts the shutdown once; later calls return the same promise. */
   begin(reason: string): Promise<void>;
-  /** Calls `begin` on each of these signals. */
-  listen(signals?: readonly NodeJS.Signals[]): void;
+  /**
+   * Calls `begin` on each of these signals, and, in a process `pnpm start` runs (its
+   * environment says so), when the supervisor is gone.
+   */
+  listen(signals?: readonly NodeJS.Signals[], env?: NodeJS.ProcessEnv): void;
+}
+
+/**
+ * Set to 1 by `pnpm start` on the processes it runs: their stdin is a pipe from it, which
+ * closes when it exits, however it does (a SIGKILL too).
+ */
+export const STOP_ON_STDIN_CLOSE = 'KNOCKER_STOP_ON_STDIN_CLOSE';
+
+/**
+ * Calls `gone` once `pipe` ends, errs or closes: the process at its other end has exited. Its
+ * output goes to that process too, which no longer reads it: a write there fails with EPIPE,
+ * which would end this one at once as an uncaught error. Those failures are dropped, so the
+ * graceful shutdown runs to its end, unheard. `pipe` does not keep the process alive.
+ */
+export function watchSupervisor(pipe: NodeJS.ReadableStream & { unref?(): void }, outputs: readonly NodeJS.WritableStream[], gone: () => void): void {
+  for (const output of outputs) output.on('error', () => undefined);
+  let ended = false;
+  const end = (): void => {
+    if (!ended) gone();
+    ended = true;
+  };
+  pipe.on('end', end).on('close', end).on('error', end);
+  pipe.resume();
+  pipe.unref?.();
 }
 
 /**
@@ -55,8 +82,9 @@ export function createShutdown(opts: ShutdownOptions): Shutdown {
       })();
       return started;
     },
-    listen(signals = ['SIGTERM', 'SIGINT']) {
+    listen(signals = ['SIGTERM', 'SIGINT'], env = process.env) {
       for (const signal of signals) process.on(signal, () => void shutdown.begin(`${signal} received`));
+      if (env[STOP_ON_STDIN_CLOSE] === '1') watchSupervisor(process.stdin, [process.stdout, process.stderr], () => void shutdown.begin('pnpm start is gone (its pipe on stdin closed)'));
     },
   };
   return shutdown;

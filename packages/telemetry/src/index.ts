@@ -4,4 +4,4 @@ export type { LogLevel } from './levels.js';
 export type { LogMeta } from './record.js';
 export { createErrorReporter } from './sentry.js';
 export type { ErrorReporter, ErrorReporterOptions } from './sentry.js';
-export { watchProcessErrors } from './process-errors.js';
+export { runMain, watchProcessErrors } from './process-errors.js';
