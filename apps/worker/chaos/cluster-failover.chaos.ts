@@ -82,7 +82,7 @@ it('loses no acknowledged request when a master dies, and resumes on its replica
   const s = (ms: number) => (ms / 1000).toFixed(1);
   console.log(`chaos cluster-failover: sent ${tally.sent}, accepted ${tally.accepted.length}, 503s ${tally.statuses['503'] ?? 0}, delivered ${delivered().size}, lost ${lost.length}; ` +
     `killed at ${s(at.killed - started)} s, replica promoted ${s(at.promoted - at.killed)} s after, old master back as a replica ${s(at.rejoined - at.killed)} s after; ` +
-    `while the shard was down: its requests ${mine.length} (503s ${victim503.length}, slowest ${slowestVictim503} ms), other shards' ${others.length} (accepted ${others.filter((a) => a.status === 200).length}); ` +
+    `while the shard was down: its requests ${mine.length} (503s ${victim503.length}, slowest ${Math.round(slowestVictim503)} ms), other shards' ${others.length} (accepted ${others.filter((a) => a.status === 200).length}); ` +
     `first delivery on the promoted replica ${s(firstOnPromoted - at.killed)} s after the kill; answers ${JSON.stringify(tally.statuses)}`);
 
   expect(lost).toEqual([]);
