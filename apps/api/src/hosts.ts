@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createWaker, FlowControlOffError, flowEnabled, type FlowSettings, type FlowStore } from '@knocker/flow';
+import type { FlowSettings } from '@knocker/config';
+import { createWaker, FlowControlOffError, flowEnabled, type FlowStore } from '@knocker/flow';
 import { checkFlowKey, InvalidRequestError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';

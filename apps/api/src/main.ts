@@ -12,14 +12,14 @@ import { answerClientError } from './client-error.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger({ name: 'api', ...config.log });
-  const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
+  const logger = createLogger({ name: 'api', ...config.telemetry.log });
+  const reporter = createErrorReporter({ dsn: config.telemetry.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
-  logger[config.privateNetworks.exposed ? 'warning' : 'info'](config.privateNetworks.notice);
-  const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
+  logger[config.network.privateNetworks.exposed ? 'warning' : 'info'](config.network.privateNetworks.notice);
+  const seedProblem = config.redis.cluster && (await probeCluster(config.redis.cluster, Math.max(config.redis.timeoutMs, 3000), (m) => logger.warning(m)));
   if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
-  const connection = producerConnection(config.redisCluster ?? config.redisUrl, config.redisTimeoutMs);
-  const where = config.redisCluster ? `the cluster (${config.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : redactUrl(config.redisUrl);
+  const connection = producerConnection(config.redis.cluster ?? config.redis.url, config.redis.timeoutMs);
+  const where = config.redis.cluster ? `the cluster (${config.redis.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : redactUrl(config.redis.url);
   let redisDown = false;
   connection.on('error', (err) => {
     if (!redisDown) logger.warning(`Redis unreachable at ${where} (${err.message}); answering 503 until it is back`);
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     if (redisDown) logger.info('Redis is back; accepting requests again');
     redisDown = false;
   });
-  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
+  const queues = createQueues(connection, config.queue.prefix, config.queue.shards);
   const quiet = (shards: readonly Shard[]) => {
     for (const s of shards) for (const q of [s.delivery, s.callback]) q.on('error', () => undefined); // reported once above
   };
@@ -43,13 +43,13 @@ async function main(): Promise<void> {
   const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
   layouts.unref();
   // Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them.
-  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
+  const schedules = createSchedules(connection, config.queue.prefix, config.queue.retention);
   schedules.queue.on('error', () => undefined);
 
   let server: Server | undefined;
   const shutdown = createShutdown({
-    drainMs: config.healthcheckIntervalMs,
-    deadlineMs: config.healthcheckIntervalMs + config.writeTimeoutMs + 5000,
+    drainMs: config.api.healthcheckIntervalMs,
+    deadlineMs: config.api.healthcheckIntervalMs + config.api.writeTimeoutMs + 5000,
     log: (m) => logger.info(m),
     exit: (code) => process.exit(code),
     steps: [
@@ -76,21 +76,21 @@ async function main(): Promise<void> {
 
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.
-  await Promise.race([new Promise((resolve) => connection.once('ready', resolve)), sleep(config.redisTimeoutMs)]);
+  await Promise.race([new Promise((resolve) => connection.once('ready', resolve)), sleep(config.redis.timeoutMs)]);
   // of-watchdog's read_timeout: the whole request, body included, must arrive in time; Node
   // checks that only every connectionsCheckingInterval, hence a short one.
   server = createServer({
-    requestTimeout: config.readTimeoutMs,
-    headersTimeout: config.readTimeoutMs,
-    connectionsCheckingInterval: Math.min(1000, config.readTimeoutMs),
+    requestTimeout: config.api.readTimeoutMs,
+    headersTimeout: config.api.readTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, config.api.readTimeoutMs),
   }, app);
-  server.listen(config.port, config.bindAddress, () => {
+  server.listen(config.api.port, config.api.bindAddress, () => {
     const waiting = connection.status === 'ready' ? '' : ', waiting for Redis';
-    logger.info(`Knocker api ${KNOCKER_VERSION} listening on http://${config.bindAddress}:${config.port} (pid ${process.pid}${waiting})`);
+    logger.info(`Knocker api ${KNOCKER_VERSION} listening on http://${config.api.bindAddress}:${config.api.port} (pid ${process.pid}${waiting})`);
   });
   server.on('clientError', answerClientError);
   server.on('error', (err) => {
-    logger.critical(`Cannot listen on ${config.bindAddress}:${config.port}: ${err.message}`);
+    logger.critical(`Cannot listen on ${config.api.bindAddress}:${config.api.port}: ${err.message}`);
     process.exit(1);
   });
 }

@@ -20,12 +20,12 @@ afterAll(async () => {
 
 function build(env: Record<string, string>) {
   const config = loadConfig({ REDIS_URL: sharedRedisUrl(), QUEUE_PREFIX: uniquePrefix('routes'), LOG_LEVEL: 'error', ADMIN_API_KEY: 'admin-key-for-routes-0123456789', ...env });
-  const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
+  const connection = producerConnection(config.redis.url, config.redis.timeoutMs);
   connection.on('error', () => undefined);
-  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
-  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
+  const queues = createQueues(connection, config.queue.prefix, config.queue.shards);
+  const schedules = createSchedules(connection, config.queue.prefix, config.queue.retention);
   opened.push({ connection, queues, schedules });
-  const logger = createLogger({ name: 'api', ...config.log });
+  const logger = createLogger({ name: 'api', ...config.telemetry.log });
   const reporter = createErrorReporter({ dsn: '', release: 'test', serverName: 'test' });
   const deps = apiDeps(config, { connection, queues, schedules, logger, reporter, board: undefined, shuttingDown: () => false });
   return { routes: routeTable(createApi(deps).app), doc: JSON.parse(deps.openApi) as { paths: Record<string, Record<string, unknown>> } };

@@ -13,42 +13,42 @@ import { startWorkers } from './workers.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger({ name: 'worker', ...config.log });
-  const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
+  const logger = createLogger({ name: 'worker', ...config.telemetry.log });
+  const reporter = createErrorReporter({ dsn: config.telemetry.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
-  logger[config.privateNetworks.exposed ? 'warning' : 'info'](config.privateNetworks.notice);
-  const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
+  logger[config.network.privateNetworks.exposed ? 'warning' : 'info'](config.network.privateNetworks.notice);
+  const seedProblem = config.redis.cluster && (await probeCluster(config.redis.cluster, Math.max(config.redis.timeoutMs, 3000), (m) => logger.warning(m)));
   if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
-  const connection = workerConnection(config.redisCluster ?? config.redisUrl);
+  const connection = workerConnection(config.redis.cluster ?? config.redis.url);
   connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
-  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
+  const queues = createQueues(connection, config.queue.prefix, config.queue.shards);
   // Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them.
-  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
+  const schedules = createSchedules(connection, config.queue.prefix, config.queue.retention);
 
   const registry = createRegistry();
   const workers = startWorkers({
     connection,
     queues,
-    concurrency: config.workerConcurrency,
-    maxRedirects: config.maxRedirects,
-    hostsOnly: config.hostsOnly,
-    backoffFactorMax: config.backoffFactorMax,
-    retention: shardRetention(config.retention, config.queueShards),
-    retryAfterMaxMs: config.retryAfterMaxMs,
-    signingKeys: config.signingKeys,
-    successCallbackMaxBody: config.successCallbackMaxBody,
+    concurrency: config.worker.concurrency,
+    maxRedirects: config.worker.maxRedirects,
+    hostsOnly: config.protocol.hostsOnly,
+    backoffFactorMax: config.protocol.backoffFactorMax,
+    retention: shardRetention(config.queue.retention, config.queue.shards),
+    retryAfterMaxMs: config.worker.retryAfterMaxMs,
+    signingKeys: config.worker.signingKeys,
+    successCallbackMaxBody: config.worker.successCallbackMaxBody,
     logger,
     reporter,
-    reportFailedRequests: config.sentry.failedRequests,
+    reportFailedRequests: config.telemetry.sentry.failedRequests,
     metrics: createDeliveryMetrics(registry),
-    schedules: config.schedulesMax > 0 ? { store: schedules, metrics: createScheduleMetrics(registry) } : undefined,
-    stalled: config.stalled,
+    schedules: config.schedules.max > 0 ? { store: schedules, metrics: createScheduleMetrics(registry) } : undefined,
+    stalled: config.worker.stalled,
     network: config.network,
-    queuePrefix: config.queuePrefix,
+    queuePrefix: config.queue.prefix,
     flow: config.flow,
     flowMetrics: flowEnabled(config.flow) ? createFlowMetrics(registry) : undefined,
   });
-  if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, shards: () => queues.all, leaseMs: 30_000 }));
+  if (config.metrics.enabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queue.prefix, shards: () => queues.all, leaseMs: 30_000 }));
   // Shards of another QUEUE_SHARDS layout still in Redis are drained too, whatever this
   // worker's own setting: changing it never strands requests.
   const refresh = () => queues.refresh().then((found) => {
@@ -58,23 +58,23 @@ async function main(): Promise<void> {
   }, (err: Error) => logger.debug(`Shard layouts not read: ${err.message}`));
   void refresh();
   const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
-  if (config.metricsEnabled && flowEnabled(config.flow)) {
-    const publisher = leaseHolder({ redis: connection, key: `${config.queuePrefix}:flow:metrics-publisher`, leaseMs: 30_000 });
-    const flowStore = createFlowStore(connection, config.queuePrefix);
+  if (config.metrics.enabled && flowEnabled(config.flow)) {
+    const publisher = leaseHolder({ redis: connection, key: `${config.queue.prefix}:flow:metrics-publisher`, leaseMs: 30_000 });
+    const flowStore = createFlowStore(connection, config.queue.prefix);
     createFlowGauges(registry, async () => ((await publisher()) ? flowStore.list(1000) : undefined));
   }
-  if (config.metricsEnabled && config.schedulesMax > 0) {
-    const publisher = leaseHolder({ redis: connection, key: `${config.queuePrefix}:schedules:metrics-publisher`, leaseMs: 30_000 });
+  if (config.metrics.enabled && config.schedules.max > 0) {
+    const publisher = leaseHolder({ redis: connection, key: `${config.queue.prefix}:schedules:metrics-publisher`, leaseMs: 30_000 });
     createScheduleGauge(registry, async () => ((await publisher()) ? schedules.counts() : undefined));
   }
 
   const shutdown = createShutdown({
     drainMs: 0,
-    deadlineMs: config.shutdownTimeoutMs + 10_000,
+    deadlineMs: config.worker.shutdownTimeoutMs + 10_000,
     log: (m) => logger.info(m),
     exit: (code) => process.exit(code),
     steps: [
-      { name: 'finish active deliveries', run: () => { clearInterval(layouts); return workers.close(config.shutdownTimeoutMs); } },
+      { name: 'finish active deliveries', run: () => { clearInterval(layouts); return workers.close(config.worker.shutdownTimeoutMs); } },
       { name: 'close metrics server', run: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) },
       { name: 'close queues', run: async () => void (await Promise.allSettled([queues.close(), schedules.close()])) },
       { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
@@ -92,16 +92,16 @@ async function main(): Promise<void> {
     },
   };
   const app = createMetricsApp({
-    registry: config.metricsEnabled ? registry : undefined,
+    registry: config.metrics.enabled ? registry : undefined,
     health: { ...config.health, checks: [redisCheck(connection), deliveriesCheck], shuttingDown: () => shutdown.stopping },
   });
   const server = createServer(app);
   server.on('error', (err) => {
-    logger.critical(`Cannot serve metrics on ${config.bindAddress}:${config.metricsPort} (METRICS_PORT): ${err.message}`);
+    logger.critical(`Cannot serve metrics on ${config.api.bindAddress}:${config.metrics.port} (METRICS_PORT): ${err.message}`);
     process.exit(1);
   });
-  server.listen(config.metricsPort, config.bindAddress, () => {
-    logger.info(`Knocker worker ${KNOCKER_VERSION} ready (pid ${process.pid}, concurrency ${config.workerConcurrency}, metrics on :${config.metricsPort})`);
+  server.listen(config.metrics.port, config.api.bindAddress, () => {
+    logger.info(`Knocker worker ${KNOCKER_VERSION} ready (pid ${process.pid}, concurrency ${config.worker.concurrency}, metrics on :${config.metrics.port})`);
   });
 }
 

@@ -1,5 +1,6 @@
 import { MetricsTime, Worker, type MinimalJob } from 'bullmq';
-import { createFlowGate, createFlowStore, createWaker, flowEnabled, type FlowMetrics, type FlowSettings } from '@knocker/flow';
+import type { FlowSettings } from '@knocker/config';
+import { createFlowGate, createFlowStore, createWaker, flowEnabled, type FlowMetrics } from '@knocker/flow';
 import type { DeliveryMetrics, ScheduleMetrics } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents, type PolicyOptions } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';

@@ -1,6 +1,7 @@
-import { parseHostLimits } from '@knocker/flow';
+import { toConfig, type Config } from './config.js';
+import { parseHostLimits } from './flow.js';
 import { routeProblems } from './routes.js';
-import { schema, toConfig, type Config } from './schema.js';
+import { schema } from './schema.js';
 
 /** A bad environment: the message names every variable that was refused. */
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 import { runScript, type Connection, type Script } from '@knocker/queue';
 import type { FlowKey } from './key.js';
-import type { BreakerSettings, KeyLimits } from './limits.js';
+import type { BreakerSettings, KeyLimits } from '@knocker/config';
 import { ACQUIRE, DROP, KEY_PARTS, LIST, PARKED, PAUSE, RELEASE, RENEW, SWEEP } from './lua.js';
 
 const script = (name: string, keys: number, lua: string): Script => ({ name, keys, lua });
