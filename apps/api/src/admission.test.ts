@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { OverloadedError } from '@knocker/protocol';
+import { OverloadedError } from './errors.js';
 import { admitShare } from './admission.js';
 import { BURST, SHED_MIN_INFLIGHT, watchAnswerTimes, type LoadGuard } from './overload.js';
 import { createInflightGate } from './limits.js';

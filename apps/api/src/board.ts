@@ -2,6 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApiError } from '@knocker/contract';
 import { secretsEqual } from '@knocker/protocol';
 import type { Queue } from 'bullmq';
 import type { Queues, Shard } from '@knocker/queue';
@@ -27,10 +28,12 @@ export function createBoard(opts: { path: string; user: string; password: string
   // The board's path is reserved: a request the board does not serve ends here. Passed on,
   // it would be relayed, with the board's credentials in its Authorization header.
   board.use((_req: Request, res: Response) => {
-    res.status(404).json({ status: false, code: 'not_found', errors: { path: 'not a page or API of Bull Board' } });
+    refuse(res, new ApiError('not_found', { path: 'not a page or API of Bull Board' }));
   });
   return board;
 }
+
+const refuse = (res: Response, err: ApiError): void => void res.status(err.status).json(err.body());
 
 function basicAuth(user: string, password: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -41,7 +44,7 @@ function basicAuth(user: string, password: string) {
     const passwordOk = secretsEqual(rest.join(':'), password);
     if (userOk && passwordOk) return next();
     res.set('www-authenticate', 'Basic realm="Knocker board", charset="UTF-8"');
-    res.status(401).json({ status: false, code: 'unauthorized', errors: { authorization: 'Bull Board needs BOARD_USER and BOARD_PASSWORD (HTTP basic auth)' } });
+    refuse(res, new ApiError('unauthorized', { authorization: 'Bull Board needs BOARD_USER and BOARD_PASSWORD (HTTP basic auth)' }));
   };
 }
 

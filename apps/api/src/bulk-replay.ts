@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { flowKeyOf, targetKeyOf } from '@knocker/flow';
+import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES } from '@knocker/contract';
 import { InvalidRequestError } from '@knocker/protocol';
 import { CANCELLED_REASON, replayDelivery, type DeliveryJob, type Queues, type Shard } from '@knocker/queue';
 import { readBody } from './body.js';
@@ -22,7 +23,6 @@ interface Filters {
   limit: number;
 }
 
-export const MAX_REPLAYS = 1000;
 const PAGE = 200;
 // Failed requests looked at per call, past which the answer says there may be more.
 const SCAN_BUDGET = 20_000;
@@ -35,7 +35,7 @@ export function createBulkReplayHandler(deps: BulkReplayDeps) {
   const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      const filters = parseFilters(await readBody(req, 16 * 1024));
+      const filters = parseFilters(await readBody(req, REPLAY_FILTERS_MAX_BYTES));
       const replayed: string[] = [];
       let more = false;
       let scanned = 0;

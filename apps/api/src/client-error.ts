@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ApiError, HEADERS_MAX_BYTES } from '@knocker/contract';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // What HTTP allows in a field value: visible characters, spaces, tabs and obs-text.
@@ -13,15 +15,15 @@ export function answerClientError(err: Error & { code?: string; rawPacket?: Buff
     socket.destroy();
     return;
   }
-  const [status, code, field, problem] =
+  const answer =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', 'headers', 'are larger than the server accepts (16 KB in all)']
+      ? new ApiError('headers_too_large', { headers: `are larger than the server accepts (${HEADERS_MAX_BYTES / 1024} KB in all)` })
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request_timeout', 'request', 'did not arrive in time']
-        : [400, 'malformed_request', offendingHeader(err.rawPacket) ?? 'request', `is not valid HTTP (${err.code ?? 'parse error'})`];
-  const body = JSON.stringify({ status: false, code, errors: { [field]: problem } });
+        ? new ApiError('request_timeout', { request: 'did not arrive in time' })
+        : new ApiError('malformed_request', { [offendingHeader(err.rawPacket) ?? 'request']: `is not valid HTTP (${err.code ?? 'parse error'})` });
+  const body = JSON.stringify(answer.body());
   socket.end(
-    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FlowSettings } from '@knocker/config';
 import { createWaker, FlowControlOffError, flowEnabled, type FlowStore } from '@knocker/flow';
+import { LISTED_KEYS } from '@knocker/contract';
 import { checkFlowKey, InvalidRequestError } from '@knocker/protocol';
 import type { Queues } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
@@ -10,9 +11,6 @@ export interface HostsDeps {
   queues: Pick<Queues, 'all'>;
   redisTimeoutMs: number;
 }
-
-// The listing is for people: the busiest keys first, and not without end.
-const LISTED_KEYS = 1000;
 
 /** GET /hosts: flow keys with work; POST /hosts/<key>/pause and /resume. Behind the admin key. */
 export function createHostsRouter(deps: HostsDeps): express.Router {

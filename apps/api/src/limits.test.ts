@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { OverloadedError } from '@knocker/protocol';
+import { OverloadedError } from './errors.js';
 import { createInflightGate, SHED_MIN_INFLIGHT } from './limits.js';
 
 describe('createInflightGate', () => {

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
-import { TooManyRequestsError, type OverloadedError } from '@knocker/protocol';
-import { sendJson } from './answer.js';
+import { ApiError } from '@knocker/contract';
+import { TooManyRequestsError, type OverloadedError } from './errors.js';
+import { sendError } from './answer.js';
 import { SHED_MIN_INFLIGHT, type LoadGuard } from './overload.js';
 
 export { SHED_MIN_INFLIGHT };
@@ -61,7 +62,7 @@ export function answerWriteTimeout(res: ServerResponse, ms: number): void {
     return;
   }
   res.setHeader('connection', 'close');
-  sendJson(res, 504, { status: false, code: 'write_timeout', errors: { server: `no answer within ${ms} ms (WRITE_TIMEOUT)` } });
+  sendError(res, new ApiError('write_timeout', { server: `no answer within ${ms} ms (WRITE_TIMEOUT)` }));
 }
 
 /**

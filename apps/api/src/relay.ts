@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseKnockRequest, QueueUnavailableError, type CronSpec, type KnockRequest, type ProtocolLimits } from '@knocker/protocol';
+import { parseKnockRequest, type CronSpec, type KnockRequest, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
-import { addDelivery, deliveryJobOptions, requireReplicas, type AddOutcome, type DeliveryJob, type Queues } from '@knocker/queue';
+import { addDelivery, deliveryJobOptions, QueueUnavailableError, requireReplicas, type AddOutcome, type DeliveryJob, type Queues } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { sendJson } from './answer.js';
 import { readBody } from './body.js';

@@ -1,8 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
-import { checkRequestId, InvalidRequestError, RequestLogFullError, RequestNotFoundError } from '@knocker/protocol';
+import { checkRequestId, InvalidRequestError } from '@knocker/protocol';
 import { appendRequestLog, shardHolding, type LogLimits, type Queues } from '@knocker/queue';
 import { readBody } from './body.js';
 import { withinDeadline } from './deadline.js';
+import { RequestLogFullError, RequestNotFoundError } from './errors.js';
 
 export interface RequestLogDeps {
   queues: Pick<Queues, 'candidatesFor'>;

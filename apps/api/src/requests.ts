@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { checkRequestId, InvalidRequestError, RequestNotFoundError, RequestStateError } from '@knocker/protocol';
+import { checkRequestId, InvalidRequestError } from '@knocker/protocol';
 import { cancelDelivery, replayDelivery, shardHolding, type Queues, type RequestState } from '@knocker/queue';
 import { withinDeadline } from './deadline.js';
+import { RequestNotFoundError, RequestStateError } from './errors.js';
 import { readInspection } from './inspection.js';
 import { storedState } from './state.js';
 

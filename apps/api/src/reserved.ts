@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { MethodNotAllowedError, RouteNotFoundError } from '@knocker/protocol';
+import { MethodNotAllowedError, RouteNotFoundError } from './errors.js';
 import type { Queues } from '@knocker/queue';
 import { requireAdminKey } from './admin.js';
 import { apiOrAdminKeyMiddleware, createApiKeyCheck } from './api-key.js';

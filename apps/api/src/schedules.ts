@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { InvalidRequestError, nextTicks, ScheduleLimitError, ScheduleNotFoundError, type KnockRequest } from '@knocker/protocol';
+import { InvalidRequestError, nextTicks, type KnockRequest } from '@knocker/protocol';
 import {
   deliveryJobId, requestState, SCHEDULE_ID_MAX, shardHolding, type DeliveryJob, type Queues, type Schedules, type ScheduleState, type StoredSchedule,
 } from '@knocker/queue';
 import { sendJson } from './answer.js';
+import { ScheduleLimitError, ScheduleNotFoundError } from './errors.js';
 import { withinDeadline } from './deadline.js';
 import { idParam } from './requests.js';
 

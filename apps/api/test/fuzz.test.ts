@@ -68,10 +68,10 @@ async function send(method: string, path: string, headers: Header[], payload: Bu
   return reply;
 }
 
-function expectRefusal(reply: RawReply): Record<string, string> {
+function expectRefusal(reply: RawReply): Record<string, string[]> {
   expect(reply.status).toBeGreaterThanOrEqual(400);
   expect(reply.status).toBeLessThan(500);
-  const answer = JSON.parse(reply.body) as { status: boolean; code: string; errors: Record<string, string> };
+  const answer = JSON.parse(reply.body) as { status: boolean; code: string; errors: Record<string, string[]> };
   expect(answer).toMatchObject({ status: false, code: expect.any(String) });
   expect(Object.keys(answer.errors).length).toBeGreaterThan(0);
   return answer.errors;

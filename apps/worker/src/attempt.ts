@@ -1,3 +1,4 @@
+import { ERR_ADDRESS_REFUSED } from '@knocker/contract';
 import type { HeaderPair, TargetError } from '@knocker/protocol';
 import type { AttemptRecord } from '@knocker/queue';
 
@@ -49,8 +50,6 @@ export function recordOf(attempt: Attempt, n: number): AttemptRecord {
   };
 }
 
-export const ADDRESS_REFUSED = 'ERR_ADDRESS_REFUSED';
-
 const REFUSED_OR_RESET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /**
@@ -62,7 +61,7 @@ export function failureStatusCode(err: unknown): number {
   const code = errorCode(err);
   if (code === undefined) return 999;
   // The address policy forbade the connection: nothing was sent.
-  if (code === ADDRESS_REFUSED) return 403;
+  if (code === ERR_ADDRESS_REFUSED) return 403;
   if (code === 'ETIMEDOUT') return 504;
   if (REFUSED_OR_RESET.has(code)) return 502;
   return /^E[A-Z_]+$/.test(code) ? 503 : 999;

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { ERR_ADDRESS_REFUSED } from '@knocker/contract';
 import type { GuardedAgents } from '@knocker/netguard';
 import { KNOCKER_VERSION, readTargetError, type HeaderPair } from '@knocker/protocol';
-import { ADDRESS_REFUSED, errorCode, failureStatusCode, type Attempt } from './attempt.js';
+import { errorCode, failureStatusCode, type Attempt } from './attempt.js';
 import { Deadline, exchange, type Reply } from './exchange.js';
 import { hostAllowed, redirectedMethod, redirectLocation, redirectRefusal, redirectTarget, withoutCredentials } from './redirects.js';
 import { readRetrySignals } from './signals.js';
@@ -84,7 +85,7 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
     const code = errorCode(err);
     const detail = typeof err === 'object' && err !== null && 'message' in err ? `${code ?? (err as Error).name}: ${(err as Error).message}` : String(err);
     const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), startedAt, durationMs: elapsed(), error: detail, network: true };
-    return code === ADDRESS_REFUSED ? { ...attempt, code: 'address_refused' } : attempt;
+    return code === ERR_ADDRESS_REFUSED ? { ...attempt, code: 'address_refused' } : attempt;
   } finally {
     deadline.clear();
   }

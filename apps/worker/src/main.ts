@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { LISTED_KEYS } from '@knocker/contract';
 import { createFlowGauges, createFlowMetrics, createFlowStore, flowEnabled } from '@knocker/flow';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry, createScheduleGauge, createScheduleMetrics } from '@knocker/metrics';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   if (config.metrics.enabled && flowEnabled(config.flow)) {
     const publisher = leaseHolder({ redis: connection, key: `${config.queue.prefix}:flow:metrics-publisher`, leaseMs: 30_000 });
     const flowStore = createFlowStore(connection, config.queue.prefix);
-    createFlowGauges(registry, async () => ((await publisher()) ? flowStore.list(1000) : undefined));
+    createFlowGauges(registry, async () => ((await publisher()) ? flowStore.list(LISTED_KEYS) : undefined));
   }
   if (config.metrics.enabled && config.schedules.max > 0) {
     const publisher = leaseHolder({ redis: connection, key: `${config.queue.prefix}:schedules:metrics-publisher`, leaseMs: 30_000 });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Connection } from './connection.js';
-import { QueueUnavailableError } from '@knocker/protocol';
+import { QueueUnavailableError } from './errors.js';
 import type { DeliveryJob } from './queues.js';
 import { runScript, type Script } from './scripts.js';
 import type { Shard } from './sharded-queues.js';

@@ -20,3 +20,4 @@ export { requestState, cancelDelivery, replayDelivery, replaysOf, appendRequestL
 export type { RequestState, ReplayOutcome, LogLimits, LogOutcome } from './lifecycle.js';
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';
+export { QueueUnavailableError } from './errors.js';

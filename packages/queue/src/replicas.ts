@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { QueueUnavailableError } from '@knocker/protocol';
+import { QueueUnavailableError } from './errors.js';
 import type { Connection } from './connection.js';
 import { slotOf } from './shards.js';
 
