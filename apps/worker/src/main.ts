@@ -6,10 +6,11 @@ import { createFlowGauges, createFlowMetrics, createFlowStore, flowEnabled } fro
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry, createScheduleGauge, createScheduleMetrics } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, createSchedules, probeCluster, shardRetention, workerConnection } from '@knocker/queue';
+import { prefixKeys } from '@knocker/keys';
+import { createLease, createQueues, createSchedules, probeCluster, shardRetention, workerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, runMain, watchProcessErrors } from '@knocker/telemetry';
 import { createMetricsApp } from './metrics-server.js';
-import { leaseHolder, queueSnapshots } from './queue-gauges.js';
+import { queueSnapshots } from './queue-gauges.js';
 import { startWorkers } from './workers.js';
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const schedules = createSchedules(connection, config.queue.prefix, config.queue.retention);
 
   const registry = createRegistry();
+  const { leases } = prefixKeys(config.queue.prefix);
   const workers = startWorkers({
     connection,
     queues,
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
     flow: config.flow,
     flowMetrics: flowEnabled(config.flow) ? createFlowMetrics(registry) : undefined,
   });
-  if (config.metrics.enabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queue.prefix, shards: () => queues.all, leaseMs: 30_000 }));
+  if (config.metrics.enabled) createQueueGauges(registry, queueSnapshots({ redis: connection, lease: leases.queues, shards: () => queues.all, leaseMs: 30_000 }));
   // Shards of another QUEUE_SHARDS layout still in Redis are drained too, whatever this
   // worker's own setting: changing it never strands requests.
   const refresh = () => queues.refresh().then((found) => {
@@ -60,12 +62,12 @@ async function main(): Promise<void> {
   void refresh();
   const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
   if (config.metrics.enabled && flowEnabled(config.flow)) {
-    const publisher = leaseHolder({ redis: connection, key: `${config.queue.prefix}:flow:metrics-publisher`, leaseMs: 30_000 });
+    const publisher = createLease(connection, leases.flow, 30_000);
     const flowStore = createFlowStore(connection, config.queue.prefix);
     createFlowGauges(registry, async () => ((await publisher()) ? flowStore.list(LISTED_KEYS) : undefined));
   }
   if (config.metrics.enabled && config.schedules.max > 0) {
-    const publisher = leaseHolder({ redis: connection, key: `${config.queue.prefix}:schedules:metrics-publisher`, leaseMs: 30_000 });
+    const publisher = createLease(connection, leases.schedules, 30_000);
     createScheduleGauge(registry, async () => ((await publisher()) ? schedules.counts() : undefined));
   }
 

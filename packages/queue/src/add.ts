@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobsOptions, Queue } from 'bullmq';
+import { queueKeys } from '@knocker/keys';
 import type { Connection } from './connection.js';
 import { QueueUnavailableError } from './errors.js';
 import type { DeliveryJob } from './queues.js';
-import { runScript, type Script } from './scripts.js';
+import { runScript, SCRIPTS } from './scripts.js';
 import type { Shard } from './sharded-queues.js';
 
 /** What adding a request found: it is new, or a job with its id was already stored. */
@@ -14,18 +15,6 @@ export type AddOutcome = { duplicate: false } | { duplicate: true; existing: Del
 // the id when the process that claimed it died before adding it.
 const CLAIM_MS = 10_000;
 const POLL_MS = 5;
-
-// The stored request if there is one; else a claim on the id for the caller (1), unless
-// another caller holds it (0): that one is adding the request right now.
-const CLAIM: Script = {
-  name: 'knockerClaimId',
-  keys: 2,
-  lua: `
-local stored = redis.call('HGET', KEYS[1], 'data')
-if stored then return stored end
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 1 end
-return 0`,
-};
 
 /**
  * Stores a delivery unless its job id is already taken. BullMQ's own add answers a taken id
@@ -39,8 +28,9 @@ export async function addDelivery(
   redis: Connection, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
   elsewhere: readonly Pick<Shard, 'redis' | 'delivery'>[] = [],
 ): Promise<AddOutcome> {
-  const key = queue.toKey(opts.jobId);
-  const claim = `${key}:adding`;
+  const keys = queueKeys(queue.opts.prefix ?? 'bull', queue.name);
+  const key = keys.job(opts.jobId);
+  const claim = keys.claim(opts.jobId);
   const giveUp = Date.now() + waitMs;
   // Stored under an older shard layout: checked first, without a claim, since no new
   // request goes there any more.
@@ -49,7 +39,7 @@ export async function addDelivery(
     if (stored !== null) return { duplicate: true, existing: JSON.parse(stored) as DeliveryJob };
   }
   for (;;) {
-    const found = await runScript(redis, CLAIM, [key, claim], [CLAIM_MS]);
+    const found = await runScript(redis, SCRIPTS.claimId, [key, claim], [CLAIM_MS]);
     if (typeof found === 'string') return { duplicate: true, existing: JSON.parse(found) as DeliveryJob };
     if (found === 1) {
       try {

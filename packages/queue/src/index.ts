@@ -1,12 +1,12 @@
+export { QUEUES, deliveryJobId, callbackJobId, successCallbackJobId, shardPrefixes, shardIndexOf, slotOf, SLOTS, MAX_SHARDS } from '@knocker/keys';
 export {
-  QUEUES, deliveryJobId, callbackJobId, successCallbackJobId, deliveryJobOptions, callbackJobOptions, keepJobs, successCallbackJobOptions, BACKOFF_TYPE,
+  deliveryJobOptions, callbackJobOptions, keepJobs, successCallbackJobOptions, BACKOFF_TYPE,
 } from './queues.js';
 export type {
   DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, Retention, AttemptRecord,
 } from './queues.js';
 export { createQueues, shardRetention, shardHolding } from './sharded-queues.js';
 export type { Queues, Shard } from './sharded-queues.js';
-export { shardPrefixes, shardIndexOf, slotOf, SLOTS, MAX_SHARDS } from './shards.js';
 export { forgetLayout } from './layouts.js';
 export { producerConnection, workerConnection } from './connection.js';
 export type { Connection, ClusterTarget, RedisTarget } from './connection.js';
@@ -15,6 +15,7 @@ export { waitForReplicas, requireReplicas } from './replicas.js';
 export { addDelivery } from './add.js';
 export { runScript } from './scripts.js';
 export type { Script } from './scripts.js';
+export { createLease } from './lease.js';
 export type { AddOutcome } from './add.js';
 export { requestState, cancelDelivery, replayDelivery, replaysOf, appendRequestLog, CANCELLED_REASON } from './lifecycle.js';
 export type { RequestState, ReplayOutcome, LogLimits, LogOutcome } from './lifecycle.js';

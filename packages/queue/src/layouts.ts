@@ -1,9 +1,8 @@
+import { MAX_SHARDS, prefixKeys, QUEUES, queueKeys } from '@knocker/keys';
 import type { Connection } from './connection.js';
-import { QUEUES } from './queues.js';
-import { MAX_SHARDS } from './shards.js';
 
 // Shard counts in use, with when a process last said it uses one. On the prefix's own slot.
-const registryKey = (prefix: string) => `${prefix}:layouts`;
+const registryKey = (prefix: string) => prefixKeys(prefix).layouts;
 
 /**
  * Says this process uses a layout of `count` shards, so that workers configured with
@@ -18,7 +17,7 @@ export async function registerLayout(redis: Connection, prefix: string, count: n
 export async function knownLayouts(redis: Connection, prefix: string): Promise<number[]> {
   const [registered, legacy] = await Promise.all([
     redis.hkeys(registryKey(prefix)),
-    redis.exists(`${prefix}:${QUEUES.delivery}:meta`, `${prefix}:${QUEUES.callback}:meta`),
+    redis.exists(queueKeys(prefix, QUEUES.delivery).meta, queueKeys(prefix, QUEUES.callback).meta),
   ]);
   const counts = registered.map(Number).filter((n) => Number.isInteger(n) && n > 1 && n <= MAX_SHARDS);
   return legacy > 0 ? [1, ...counts] : counts;

@@ -1,7 +1,8 @@
 import type { JobState, Queue } from 'bullmq';
 import type { Connection } from './connection.js';
-import { deliveryJobId, type DeliveryJob } from './queues.js';
-import { runScript, type Script } from './scripts.js';
+import { deliveryJobId } from '@knocker/keys';
+import type { DeliveryJob } from './queues.js';
+import { runScript, SCRIPTS } from './scripts.js';
 
 /** A request's state as users see it; BullMQ's names mean little to them. */
 export type RequestState = 'waiting' | 'delayed' | 'active' | 'delivered' | 'failed' | 'cancelled';
@@ -25,47 +26,20 @@ export function requestState(state: JobState | 'unknown', failedReason?: string 
   }
 }
 
-// Takes the job out of the waiting list or the delayed set and files it with the failed jobs,
-// in one script: BullMQ moves jobs to active in a script too, so either this finds the job
-// still waiting and no worker will ever get it, or a worker has it and this changes nothing.
-const CANCEL: Script = { name: 'knockerCancel', keys: 7, lua: `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
-local from
-if redis.call('LREM', KEYS[2], 0, ARGV[1]) > 0 or redis.call('LREM', KEYS[3], 0, ARGV[1]) > 0
-  or redis.call('ZREM', KEYS[5], ARGV[1]) > 0 then
-  from = 'waiting'
-elseif redis.call('ZREM', KEYS[4], ARGV[1]) > 0 then
-  from = 'delayed'
-else
-  return 'busy'
-end
-redis.call('ZADD', KEYS[6], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[1], 'finishedOn', ARGV[2], 'failedReason', ARGV[3])
-redis.call('XADD', KEYS[7], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', ARGV[1], 'failedReason', ARGV[3], 'prev', from)
-return from` };
-
 /** Cancels a waiting or delayed request. `busy`: a worker has it, or it is finished. */
 export async function cancelDelivery(redis: Connection, queue: Deliveries, requestId: string): Promise<'cancelled' | 'unknown' | 'busy'> {
   const jobId = deliveryJobId(requestId);
   const keys = [jobId, 'wait', 'paused', 'delayed', 'prioritized', 'failed', 'events'].map(queue.toKey);
-  const found = String(await runScript(redis, CANCEL, keys, [jobId, Date.now(), CANCELLED_REASON]));
+  const found = String(await runScript(redis, SCRIPTS.cancel, keys, [jobId, Date.now(), CANCELLED_REASON]));
   return found === 'unknown' || found === 'busy' ? found : 'cancelled';
 }
-
-// Counts replays only while the job is failed (and not cancelled): the count is then settled
-// before the job is back in the queue, so every attempt of one run reads the same number.
-const BEGIN_REPLAY: Script = { name: 'knockerBeginReplay', keys: 2, lua: `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -2 end
-if redis.call('HGET', KEYS[1], 'failedReason') == ARGV[2] then return -3 end
-return redis.call('HINCRBY', KEYS[1], ARGV[3], 1)` };
 
 export type ReplayOutcome = 'replayed' | 'unknown' | 'not-failed';
 
 /** Runs a failed request again, with its original config and a full set of attempts. */
 export async function replayDelivery(redis: Connection, queue: Deliveries & Pick<Queue<DeliveryJob>, 'getJob'>, requestId: string): Promise<ReplayOutcome> {
   const jobId = deliveryJobId(requestId);
-  const counted = Number(await runScript(redis, BEGIN_REPLAY, [queue.toKey(jobId), queue.toKey('failed')], [jobId, CANCELLED_REASON, REPLAYS_FIELD]));
+  const counted = Number(await runScript(redis, SCRIPTS.beginReplay, [queue.toKey(jobId), queue.toKey('failed')], [jobId, CANCELLED_REASON, REPLAYS_FIELD]));
   if (counted === -1) return 'unknown';
   if (counted < 0) return 'not-failed';
   const job = await queue.getJob(jobId);
@@ -93,17 +67,6 @@ export interface LogLimits {
 
 export type LogOutcome = { lines: number } | 'unknown' | 'too-many-lines' | 'too-large';
 
-// The checks and the append in one script, so concurrent lines cannot overrun the bounds.
-const APPEND_LOG: Script = { name: 'knockerAppendLog', keys: 2, lua: `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local lines = redis.call('LRANGE', KEYS[2], 0, -1)
-if #lines >= tonumber(ARGV[2]) then return -2 end
-local stamp = tonumber(ARGV[4])
-local used = #ARGV[1] - stamp
-for _, line in ipairs(lines) do used = used + #line - stamp end
-if used > tonumber(ARGV[3]) then return -3 end
-return redis.call('RPUSH', KEYS[2], ARGV[1])` };
-
 /**
  * Appends a line to a request's log: BullMQ's job log, so Bull Board shows it and it is
  * removed with the job. Each line starts with the time it was received.
@@ -111,7 +74,7 @@ return redis.call('RPUSH', KEYS[2], ARGV[1])` };
 export async function appendRequestLog(redis: Connection, queue: Deliveries, requestId: string, text: string, limits: LogLimits, now = new Date()): Promise<LogOutcome> {
   const stamp = `${now.toISOString()} `;
   const key = queue.toKey(deliveryJobId(requestId));
-  const n = Number(await runScript(redis, APPEND_LOG, [key, `${key}:logs`], [stamp + text, limits.maxLines, limits.maxBytes, Buffer.byteLength(stamp)]));
+  const n = Number(await runScript(redis, SCRIPTS.appendLog, [key, `${key}:logs`], [stamp + text, limits.maxLines, limits.maxBytes, Buffer.byteLength(stamp)]));
   if (n === -1) return 'unknown';
   if (n === -2) return 'too-many-lines';
   if (n === -3) return 'too-large';

@@ -1,8 +1,7 @@
-import { Queue, type JobsOptions, type KeepJobs } from 'bullmq';
+import type { JobsOptions, KeepJobs } from 'bullmq';
+import { callbackJobId, deliveryJobId, successCallbackJobId } from '@knocker/keys';
 import type { HeaderPair, KnockConfig } from '@knocker/protocol';
 
-/** Renaming a queue strands every job stored under the old name: add a migration, not a rename. */
-export const QUEUES = { delivery: 'deliveries', callback: 'callbacks', schedule: 'schedules' } as const;
 
 /** Registered as the workers' backoff strategy; it reads the factor from the job. */
 export const BACKOFF_TYPE = 'knocker';
@@ -109,13 +108,6 @@ export interface Retention {
   completed: { count: number; age: number };
   failed: { count: number; age: number };
 }
-
-// A prefix keeps job ids apart from BullMQ's rules (no integers, no ':'), whatever ids callers choose.
-export const deliveryJobId = (id: string): string => `req-${id}`;
-// Each run of a request (a replay is a new run) has its own callback; '#' cannot occur in request ids.
-export const callbackJobId = (id: string, replays = 0): string => (replays === 0 ? `cb-${id}` : `cb-${id}#${replays}`);
-// A request is delivered at most once (only a failed request can be replayed), so one id suffices.
-export const successCallbackJobId = (id: string): string => `ok-${id}`;
 
 /**
  * RETAIN_* as BullMQ's workers apply it to every job they finish. Kept in the workers' options

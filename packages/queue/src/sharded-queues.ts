@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Connection } from './connection.js';
 import { knownLayouts, registerLayout } from './layouts.js';
-import { QUEUES, deliveryJobId, type CallbackJob, type DeliveryJob, type Retention } from './queues.js';
-import { shardIndexOf, shardPrefixes } from './shards.js';
+import { deliveryJobId, QUEUES, queueKeys, shardIndexOf, shardPrefixes } from '@knocker/keys';
+import type { CallbackJob, DeliveryJob, Retention } from './queues.js';
 
 /** One shard: a delivery queue and a callback queue under one hash tag, so on one master. */
 export interface Shard {
@@ -113,7 +113,7 @@ export async function shardHolding(queues: Pick<Queues, 'candidatesFor'>, id: st
   const candidates = queues.candidatesFor(id);
   if (candidates.length > 1) {
     const jobId = deliveryJobId(id);
-    for (const shard of candidates) if ((await shard.redis.exists(shard.delivery.toKey(jobId))) === 1) return shard;
+    for (const shard of candidates) if ((await shard.redis.exists(queueKeys(shard.prefix, QUEUES.delivery).job(jobId))) === 1) return shard;
   }
   return candidates[0]!;
 }

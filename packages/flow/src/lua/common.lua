@@ -1,21 +1,17 @@
-// The flow-control state of one key lives in a few keys that share the flow prefix's hash
-// tag (one Redis Cluster slot for all of flow control, so one script may touch several keys):
-//   held     ZSET  job id -> when its slot expires (renewed while its attempt runs)
-//   wait     ZSET  job id -> acceptance time (the order slots are granted in)
-//   since    HASH  job id -> when it started waiting
-//   parking  SET   job ids told to wait that have not yet confirmed they are asleep
-//   granted  ZSET  job id -> when it was granted a slot while asleep (woken, not yet arrived)
-//   rsv      ZSET  job id -> the start time reserved for it by the rate limit
-//   state    HASH  limits as last applied, tat (rate), breaker fields, paused
-// They expire together, an idle time after the key was last used (see keep), and an index
-// of keys holds each by when the sweep must next look at it (see settle).
-
-/** The names of one key's Redis keys, in the order the scripts take them. */
-export const KEY_PARTS = ['held', 'wait', 'since', 'parking', 'granted', 'rsv', 'state'] as const;
-
-// Every script starts with these. `K` holds one flow key's Redis keys; `now` is Redis's own
-// clock, so workers whose clocks disagree still agree on windows and expiries.
-export const COMMON = `
+-- The flow-control state of one key lives in a few keys that share the flow prefix's hash
+-- tag (one Redis Cluster slot for all of flow control, so one script may touch several keys):
+--   held     ZSET  job id -> when its slot expires (renewed while its attempt runs)
+--   wait     ZSET  job id -> acceptance time (the order slots are granted in)
+--   since    HASH  job id -> when it started waiting
+--   parking  SET   job ids told to wait that have not yet confirmed they are asleep
+--   granted  ZSET  job id -> when it was granted a slot while asleep (woken, not yet arrived)
+--   rsv      ZSET  job id -> the start time reserved for it by the rate limit
+--   state    HASH  limits as last applied, tat (rate), breaker fields, paused
+-- They expire together, an idle time after the key was last used (see keep), and an index
+-- of keys holds each by when the sweep must next look at it (see settle).
+--
+-- Every script starts with these. `K` holds one flow key's Redis keys; `now` is Redis's own
+-- clock, so workers whose clocks disagree still agree on windows and expiries.
 local rcall = redis.call
 local REWAKE = 5000
 local function num(v, d) local n = tonumber(v) if n == nil then return d end return n end
@@ -82,9 +78,9 @@ local function pump(K, now, lock, max)
   return woken
 end
 
--- Keeps a key's Redis keys for \`idle\` ms more (at least twice the lock duration), and past
--- any time its state refers to: the breaker's cooldown (\`reopen\`), the rate window's
--- reservations (up to \`tat\`). Returns that time to live.
+-- Keeps a key's Redis keys for `idle` ms more (at least twice the lock duration), and past
+-- any time its state refers to: the breaker's cooldown (`reopen`), the rate window's
+-- reservations (up to `tat`). Returns that time to live.
 local function keep(K, now, lock, idle, reopen, tat)
   local ms = math.floor(math.max(idle, 2 * lock) + math.max(0, reopen - now) + math.max(0, tat - now))
   for _, p in ipairs(PARTS) do rcall('PEXPIRE', K[p], ms) end
@@ -125,4 +121,3 @@ local function settle(K, index, key, now, lock, idle, used)
   end
   rcall('ZADD', index, due, key)
 end
-`;
