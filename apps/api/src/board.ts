@@ -5,25 +5,26 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApiError } from '@knocker/contract';
 import { secretsEqual } from '@knocker/protocol';
 import type { Queue } from 'bullmq';
-import type { Queues, Shard } from '@knocker/queue';
+import type { BoardSettings } from '@knocker/config';
+import type { BoardQueue, RequestStore } from '@knocker/queue';
 
 /** Bull Board for the delivery and callback queues of every shard, and the ticks of schedules, behind HTTP basic auth. */
-export function createBoard(opts: { path: string; user: string; password: string; queues: Pick<Queues, 'all'>; schedules: Queue }): express.Express {
+export function createBoard(settings: BoardSettings, store: Pick<RequestStore, 'boardQueues'>, schedules: Queue): express.Express {
   const adapter = new ExpressAdapter();
-  adapter.setBasePath(opts.path);
-  const { replaceQueues } = createBullBoard({ queues: adaptersOf(opts.queues.all, opts.schedules), serverAdapter: adapter });
+  adapter.setBasePath(settings.path);
+  const { replaceQueues } = createBullBoard({ queues: adaptersOf(store.boardQueues(), schedules), serverAdapter: adapter });
   const board = express();
   // Shards of another layout appear when the api finds them (after a change of QUEUE_SHARDS).
-  let shown = opts.queues.all;
+  let shown = store.boardQueues();
   board.use((_req, _res, next) => {
-    if (opts.queues.all !== shown) replaceQueues(adaptersOf((shown = opts.queues.all), opts.schedules));
+    if (store.boardQueues() !== shown) replaceQueues(adaptersOf((shown = store.boardQueues()), schedules));
     next();
   });
   // Both are express apps of their own, which announce themselves unless told not to; the
   // ingress does not.
   const ui: express.Express = adapter.getRouter();
   for (const app of [board, ui]) app.disable('x-powered-by');
-  board.use(basicAuth(opts.user, opts.password));
+  board.use(basicAuth(settings.user, settings.password));
   board.use(ui);
   // The board's path is reserved: a request the board does not serve ends here. Passed on,
   // it would be relayed, with the board's credentials in its Authorization header.
@@ -48,12 +49,6 @@ function basicAuth(user: string, password: string) {
   };
 }
 
-// A single shard keeps the queues' plain names (and the board its URLs); shards are told
-// apart by a prefix, since the board keys queues by name.
-function adaptersOf(shards: readonly Shard[], schedules: Queue): BullMQAdapter[] {
-  return [...shards.flatMap((s) => {
-    const only = s.count === 1;
-    const opts = (name: string) => (s.index === 0 && only ? {} : { prefix: `${s.index + 1}of${s.count}-`, displayName: `${name} (shard ${s.index + 1} of ${s.count})` });
-    return [new BullMQAdapter(s.delivery, opts(s.delivery.name)), new BullMQAdapter(s.callback, opts(s.callback.name))];
-  }), new BullMQAdapter(schedules)];
+function adaptersOf(queues: readonly BoardQueue[], schedules: Queue): BullMQAdapter[] {
+  return [...queues.map((q) => new BullMQAdapter(q.queue, q.prefix === undefined ? {} : { prefix: q.prefix, displayName: q.displayName ?? q.queue.name })), new BullMQAdapter(schedules)];
 }

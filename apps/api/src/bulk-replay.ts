@@ -1,54 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
-import { flowKeyOf, targetKeyOf } from '@knocker/flow';
 import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES } from '@knocker/contract';
 import { InvalidRequestError } from '@knocker/protocol';
-import { CANCELLED_REASON, replayDelivery, type DeliveryJob, type Queues, type Shard } from '@knocker/queue';
+import type { RequestFilters, RequestStore } from '@knocker/queue';
 import { readBody } from './body.js';
-import { withinDeadline } from './deadline.js';
-
-export interface BulkReplayDeps {
-  queues: Pick<Queues, 'all'>;
-  redisTimeoutMs: number;
-}
-
-/** Which failed requests to replay; every filter given must match. */
-interface Filters {
-  /** The target's host, or host:port. */
-  host: string | undefined;
-  flowKey: string | undefined;
-  /** Failed at or after / before, ms since the epoch. */
-  since: number;
-  until: number;
-  statusCode: number | undefined;
-  limit: number;
-}
-
-const PAGE = 200;
-// Failed requests looked at per call, past which the answer says there may be more.
-const SCAN_BUDGET = 20_000;
 
 /**
  * POST /requests/retry: replays the failed requests that match, oldest failure first, up to
  * `limit`, each as the single replay does (a full set of attempts, a callback of its own).
  */
-export function createBulkReplayHandler(deps: BulkReplayDeps) {
-  const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
+export function createBulkReplayHandler(store: Pick<RequestStore, 'replayFailed'>) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      const filters = parseFilters(await readBody(req, REPLAY_FILTERS_MAX_BYTES));
-      const replayed: string[] = [];
-      let more = false;
-      let scanned = 0;
-      for (const shard of deps.queues.all) {
-        for await (const match of failedMatches(shard, filters, redis, () => ++scanned > SCAN_BUDGET)) {
-          if (match === 'budget' || replayed.length >= filters.limit) {
-            more = true;
-            break;
-          }
-          if ((await redis(replayDelivery(shard.redis, shard.delivery, match))) === 'replayed') replayed.push(match);
-        }
-        if (more) break;
-      }
+      const { limit, ...filters } = parseFilters(await readBody(req, REPLAY_FILTERS_MAX_BYTES));
+      const { replayed, more } = await store.replayFailed(filters, limit);
       res.json({ status: true, replayed: replayed.length, more, ids: replayed });
     } catch (err) {
       next(err);
@@ -56,40 +20,7 @@ export function createBulkReplayHandler(deps: BulkReplayDeps) {
   };
 }
 
-async function* failedMatches(
-  shard: Shard, f: Filters, redis: <T>(w: Promise<T>) => Promise<T>, overBudget: () => boolean,
-): AsyncGenerator<string | 'budget'> {
-  const failed = shard.delivery.toKey('failed');
-  const seen = new Set<string>();
-  let from = String(f.since);
-  for (;;) {
-    const page = await redis(shard.redis.zrangebyscore(failed, from, f.until, 'WITHSCORES', 'LIMIT', 0, PAGE));
-    if (page.length === 0) return;
-    let fresh = 0;
-    for (let i = 0; i < page.length; i += 2) {
-      const jobId = page[i]!;
-      from = page[i + 1]!;
-      if (seen.has(jobId)) continue;
-      seen.add(jobId);
-      fresh += 1;
-      if (overBudget()) {
-        yield 'budget';
-        return;
-      }
-      const [data, reason] = await redis(shard.redis.hmget(shard.delivery.toKey(jobId), 'data', 'failedReason'));
-      if (data == null || reason === CANCELLED_REASON) continue;
-      const job = JSON.parse(data) as DeliveryJob;
-      if (f.host !== undefined && job.config.host !== f.host && targetKeyOf(job.config) !== f.host) continue;
-      if (f.flowKey !== undefined && flowKeyOf(job.config) !== f.flowKey) continue;
-      if (f.statusCode !== undefined && job.attempts?.at(-1)?.status_code !== f.statusCode) continue;
-      yield job.config.id;
-    }
-    // Replayed jobs leave the set: the next page starts at the last score seen, skipping what was seen.
-    if (fresh === 0) return;
-  }
-}
-
-function parseFilters(body: Buffer): Filters {
+function parseFilters(body: Buffer): RequestFilters & { limit: number } {
   let raw: unknown = {};
   const given = body.toString('utf8').trim();
   if (given !== '') {

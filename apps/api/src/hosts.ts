@@ -1,27 +1,28 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { FlowSettings } from '@knocker/config';
-import { createWaker, FlowControlOffError, flowEnabled, type FlowStore } from '@knocker/flow';
+import type { Config } from '@knocker/config';
 import { LISTED_KEYS } from '@knocker/contract';
+import { createWaker, FlowControlOffError, flowEnabled, type FlowStore } from '@knocker/flow';
 import { checkFlowKey, InvalidRequestError } from '@knocker/protocol';
-import type { Queues } from '@knocker/queue';
-import { withinDeadline } from './deadline.js';
+import { withinDeadline, type RequestStore } from '@knocker/queue';
 
 export interface HostsDeps {
-  flow: { store: FlowStore; settings: FlowSettings };
-  queues: Pick<Queues, 'all'>;
-  redisTimeoutMs: number;
+  flow: FlowStore;
+  /** Where parked deliveries are woken when a key is resumed. */
+  store: Pick<RequestStore, 'deliveryQueues'>;
+  config: Pick<Config, 'flow' | 'redis'>;
 }
 
 /** GET /hosts: flow keys with work; POST /hosts/<key>/pause and /resume. Behind the admin key. */
 export function createHostsRouter(deps: HostsDeps): express.Router {
   const router = express.Router();
-  const { store, settings } = deps.flow;
-  const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
-  const wake = createWaker(() => deps.queues.all.map((shard) => shard.delivery));
+  const { flow } = deps;
+  const settings = deps.config.flow;
+  const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.config.redis.timeoutMs);
+  const wake = createWaker(() => deps.store.deliveryQueues());
 
   router.get('/', async (_req, res, next) => {
     try {
-      const hosts = (await redis(store.list(LISTED_KEYS))).sort((a, b) => b.waiting - a.waiting || b.in_flight - a.in_flight);
+      const hosts = (await redis(flow.list(LISTED_KEYS))).sort((a, b) => b.waiting - a.waiting || b.in_flight - a.in_flight);
       res.json({
         status: true,
         flow_control: flowEnabled(settings),
@@ -39,7 +40,7 @@ export function createHostsRouter(deps: HostsDeps): express.Router {
       const problem = checkFlowKey(key);
       if (problem !== undefined) throw new InvalidRequestError({ key: problem });
       if (!flowEnabled(settings)) throw new FlowControlOffError();
-      await wake(await redis(store.setPaused(key, paused)));
+      await wake(await redis(flow.setPaused(key, paused)));
       res.json({ status: true, key, paused });
     } catch (err) {
       next(err);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, redactUrl } from '@knocker/config';
 import { createShutdown } from '@knocker/health';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, createSchedules, probeCluster, producerConnection, type Shard } from '@knocker/queue';
+import { createRequestStore, createSchedules, probeCluster, producerConnection } from '@knocker/queue';
 import { createErrorReporter, createLogger, runMain, watchProcessErrors } from '@knocker/telemetry';
 import { createApi } from './app.js';
 import { apiDeps } from './deps.js';
@@ -29,22 +29,11 @@ async function main(): Promise<void> {
     if (redisDown) logger.info('Redis is back; accepting requests again');
     redisDown = false;
   });
-  const queues = createQueues(connection, config.queue.prefix, config.queue.shards);
-  const quiet = (shards: readonly Shard[]) => {
-    for (const s of shards) for (const q of [s.delivery, s.callback]) q.on('error', () => undefined); // reported once above
-  };
-  quiet(queues.all);
-  // Which other shard layouts still hold requests, for the routes that take an id.
-  const refresh = () => queues.refresh().then((found) => {
-    if (found.length > 0) logger.info(`Found ${found.length} shards of another QUEUE_SHARDS layout; requests stored there stay reachable`);
-    quiet(found);
-  }, (err: Error) => logger.debug(`Shard layouts not read: ${err.message}`));
-  connection.on('ready', () => void refresh());
-  const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
-  layouts.unref();
+  const store = createRequestStore(connection, {
+    prefix: config.queue.prefix, shards: config.queue.shards, timeoutMs: config.redis.timeoutMs, bounded: true, waitReplicas: config.redis.waitReplicas, log: logger,
+  });
   // Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them.
   const schedules = createSchedules(connection, config.queue.prefix, config.queue.retention);
-  schedules.queue.on('error', () => undefined);
 
   let server: Server | undefined;
   const shutdown = createShutdown({
@@ -61,7 +50,7 @@ async function main(): Promise<void> {
           server.closeIdleConnections();
         }),
       },
-      { name: 'close queues', run: async () => { clearInterval(layouts); await Promise.allSettled([queues.close(), schedules.close()]); } },
+      { name: 'close queues', run: async () => void (await Promise.allSettled([store.close(), schedules.close()])) },
       { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
       { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
       { name: 'close log', run: async () => { logger.info('Api stopped'); await logger.close(); } },
@@ -71,8 +60,8 @@ async function main(): Promise<void> {
 
   if (!config.board.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${config.board.path}`);
   // Bull Board and its UI are loaded only when mounted: they are a tenth of an idle api's memory.
-  const board = config.board.user ? (await import('./board.js')).createBoard({ ...config.board, queues, schedules: schedules.queue }) : undefined;
-  const app = createApi(apiDeps(config, { connection, queues, schedules, logger, reporter, board, shuttingDown: () => shutdown.stopping }));
+  const board = config.board.user ? (await import('./board.js')).createBoard(config.board, store, schedules.queue) : undefined;
+  const app = createApi(apiDeps({ config, connection, store, schedules, logger, reporter, shuttingDown: () => shutdown.stopping }, board));
 
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.
@@ -94,7 +83,5 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 }
-
-const LAYOUT_REFRESH_MS = 10_000;
 
 void runMain('knocker api', main, (err) => err instanceof ConfigError);

@@ -1,22 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseKnockRequest, type CronSpec, type KnockRequest, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
-import { addDelivery, deliveryJobOptions, QueueUnavailableError, requireReplicas, type AddOutcome, type DeliveryJob, type Queues } from '@knocker/queue';
+import { QueueUnavailableError, type DeliveryJob, type RequestStore } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { sendJson } from './answer.js';
 import { readBody } from './body.js';
-import { withinDeadline } from './deadline.js';
-import { storedState } from './state.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
-  queues: Pick<Queues, 'forId' | 'candidatesFor'>;
+  store: Pick<RequestStore, 'add' | 'stateOf'>;
   /** False while the Redis connection is down: the api then answers 503 at once. */
   queueReady: () => boolean;
   maxBodySize: number;
-  redisTimeoutMs: number;
-  /** REDIS_WAIT_REPLICAS: replicas that must hold a new request before it is answered 2xx. */
-  waitReplicas: number;
   logger: Logger;
   metrics: Pick<HttpMetrics, 'accepted'>;
   /** Stores the schedule of a request with `Knocker-Cron` and answers it. */
@@ -33,45 +28,32 @@ export type Relay = (req: IncomingMessage, res: ServerResponse) => Promise<void>
  * Plain node:http types: the relay path is served without express.
  */
 export function createRelay(deps: RelayDeps): Relay {
-  const { limits, queues, maxBodySize, redisTimeoutMs, logger, metrics } = deps;
+  const { limits, store, maxBodySize, logger, metrics } = deps;
   return async function relay(req, res) {
     const knock = parseKnockRequest({ method: req.method ?? 'GET', target: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', rawHeaders: req.rawHeaders }, limits);
     const body = await readBody(req, maxBodySize);
     if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
     if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
     const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
-    const name = `${knock.method} ${knock.config.host}`;
-    const opts = deliveryJobOptions(knock.config);
-    // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
-    if (knock.notBefore !== undefined) opts.delay = Math.max(0, knock.notBefore - Date.now());
-    const shard = queues.forId(knock.config.id);
     // A generated id is random (122 bits) and cannot be known yet: only an id the client
     // chose needs the duplicate check, which costs two more Redis commands.
-    const added = await withinDeadline(
-      req.headers['knocker-id'] === undefined
-        ? shard.delivery.add(name, job, opts).then((): AddOutcome => NEW)
-        : addDelivery(shard.redis, shard.delivery, name, job, opts, redisTimeoutMs, queues.candidatesFor(knock.config.id).slice(1)),
-      redisTimeoutMs,
-    );
+    const added = await store.add(job, { checkDuplicate: req.headers['knocker-id'] !== undefined });
     if (added.duplicate) {
       // Whoever sends a known id learns that it is known, and how far it got: never what the
       // first caller sent (its headers may carry credentials), which the id alone does not entitle to.
       const { id } = knock.config;
-      const state = await withinDeadline(storedState(queues, id), redisTimeoutMs);
+      const state = await store.stateOf(id);
       if (state === undefined) throw new QueueUnavailableError(`request #${id} was removed (RETAIN_*) while it was being read`);
       logger.debug(`Request #${id} sent again: answered with its state, ${state}`);
       sendJson(res, 200, { status: true, duplicate: true, id, state });
       return;
     }
-    if (deps.waitReplicas > 0) await withinDeadline(requireReplicas(shard, deps.waitReplicas, redisTimeoutMs), redisTimeoutMs);
     metrics.accepted.inc();
     logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
     const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length };
     sendJson(res, 200, knock.notBefore === undefined ? answer : { ...answer, ...notBefore(knock) });
   };
 }
-
-const NEW: AddOutcome = { duplicate: false };
 
 // Only a delayed request says when it starts: a plain one is answered exactly as before.
 function notBefore(knock: { notBefore?: number }): { not_before: string } {

@@ -1,29 +1,22 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError } from '@knocker/protocol';
-import { appendRequestLog, shardHolding, type LogLimits, type Queues } from '@knocker/queue';
+import type { LogLimits, RequestStore } from '@knocker/queue';
 import { readBody } from './body.js';
-import { withinDeadline } from './deadline.js';
 import { RequestLogFullError, RequestNotFoundError } from './errors.js';
-
-export interface RequestLogDeps {
-  queues: Pick<Queues, 'candidatesFor'>;
-  limits: LogLimits;
-  redisTimeoutMs: number;
-}
 
 /**
  * `POST <prefix>/log?id=<id>`: the body, as text, becomes one line of that request's log,
  * the way a Direktiv function logs with `/log?aid=`.
  */
-export function createRequestLogHandler(deps: RequestLogDeps) {
-  const { maxLines, maxBytes } = deps.limits;
+export function createRequestLogHandler(store: Pick<RequestStore, 'appendLog'>, limits: LogLimits) {
+  const { maxLines, maxBytes } = limits;
   return async function requestLog(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
       const id = idOf(req.originalUrl);
       const body = await readBody(req, maxBytes, () => new RequestLogFullError({ body: `a line must be at most ${maxBytes} bytes (REQUEST_LOG_MAX_BYTES)` }));
       const text = body.toString('utf8').replace(/\r?\n$/, '');
       if (text === '') throw new InvalidRequestError({ body: 'must be the text of the log line' });
-      const outcome = await withinDeadline(shardHolding(deps.queues, id).then((s) => appendRequestLog(s.redis, s.delivery, id, text, deps.limits)), deps.redisTimeoutMs);
+      const outcome = await store.appendLog(id, text, limits);
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
       if (outcome === 'too-many-lines') throw new RequestLogFullError({ log: `request #${id} already has ${maxLines} lines (REQUEST_LOG_MAX_LINES)` });
       if (outcome === 'too-large') throw new RequestLogFullError({ log: `request #${id} would have more than ${maxBytes} bytes of log (REQUEST_LOG_MAX_BYTES)` });

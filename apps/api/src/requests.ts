@@ -1,23 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError } from '@knocker/protocol';
-import { cancelDelivery, replayDelivery, shardHolding, type Queues, type RequestState } from '@knocker/queue';
-import { withinDeadline } from './deadline.js';
+import type { RequestState, RequestStore } from '@knocker/queue';
 import { RequestNotFoundError, RequestStateError } from './errors.js';
-import { readInspection } from './inspection.js';
-import { storedState } from './state.js';
-
-export interface RequestsDeps {
-  queues: Pick<Queues, 'candidatesFor'>;
-  redisTimeoutMs: number;
-}
 
 type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
 
 /** GET, replay and cancel of one stored request, by the id in the path. */
-export function createRequestHandlers(deps: RequestsDeps): { inspect: Handler; replay: Handler; cancel: Handler } {
-  const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
+export function createRequestHandlers(store: Pick<RequestStore, 'find' | 'stateOf' | 'replay' | 'cancel'>): { inspect: Handler; replay: Handler; cancel: Handler } {
   const stateOf = async (id: string): Promise<RequestState> => {
-    const state = await redis(storedState(deps.queues, id));
+    const state = await store.stateOf(id);
     if (state === undefined) throw new RequestNotFoundError(id);
     return state;
   };
@@ -31,20 +22,18 @@ export function createRequestHandlers(deps: RequestsDeps): { inspect: Handler; r
 
   return {
     inspect: handle(async (id, res) => {
-      const view = await redis(readInspection(deps.queues, id));
+      const view = await store.find(id);
       if (view === undefined) throw new RequestNotFoundError(id);
       res.json({ status: true, ...view });
     }),
     replay: handle(async (id, res) => {
-      const shard = await redis(shardHolding(deps.queues, id));
-      const outcome = await redis(replayDelivery(shard.redis, shard.delivery, id));
+      const outcome = await store.replay(id);
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
       if (outcome === 'not-failed') throw new RequestStateError(await stateOf(id), 'only a failed request can be retried');
       res.json({ status: true, id, state: 'waiting' });
     }),
     cancel: handle(async (id, res) => {
-      const shard = await redis(shardHolding(deps.queues, id));
-      const outcome = await redis(cancelDelivery(shard.redis, shard.delivery, id));
+      const outcome = await store.cancel(id);
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
       if (outcome === 'busy') throw new RequestStateError(await stateOf(id), 'only a waiting or delayed request can be cancelled');
       res.json({ status: true, id, state: 'cancelled' });

@@ -1,23 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.js';
-import type { Queues } from '@knocker/queue';
 import { requireAdminKey } from './admin.js';
 import { apiOrAdminKeyMiddleware, createApiKeyCheck } from './api-key.js';
 import { createBulkReplayHandler } from './bulk-replay.js';
-import { createHostsRouter, type HostsDeps } from './hosts.js';
-import { createRequestLogHandler, type RequestLogDeps } from './request-log.js';
-import { createRequestHandlers, type RequestsDeps } from './requests.js';
-import { createScheduleHandlers, type ScheduleDeps } from './schedules.js';
-
-export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps, 'queues'> {
-  queues: Pick<Queues, 'candidatesFor' | 'all'>;
-  adminApiKey: string;
-  /** The OpenAPI document, rendered once: served as is at <prefix>/openapi.json. */
-  openApi: string;
-  requestLog: RequestLogDeps['limits'] & { requiresAdminKey: boolean };
-  /** KNOCKER_API_KEYS: when set, a log line needs one of them (or the admin key), as relaying does. */
-  apiKeys: readonly string[];
-}
+import type { ApiDeps } from './deps.js';
+import { createHostsRouter } from './hosts.js';
+import { createRequestLogHandler } from './request-log.js';
+import { createRequestHandlers } from './requests.js';
+import { createScheduleHandlers } from './schedules.js';
 
 /**
  * Knocker's own routes, mounted at RESERVED_PREFIX: every method on these paths is answered
@@ -25,23 +15,26 @@ export interface ReservedDeps extends RequestsDeps, HostsDeps, Omit<ScheduleDeps
  * request's id, and with KNOCKER_API_KEYS an api key (or the admin key), unless
  * REQUEST_LOG_REQUIRES_ADMIN_KEY asks for the admin key alone.
  */
-export function createReservedRoutes(deps: ReservedDeps): express.Router {
+export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi'>): express.Router {
+  const { api } = deps.config;
+  const { store } = deps;
   const router = express.Router();
   router.get('/openapi.json', (_req: Request, res: Response) => void res.type('application/json').send(deps.openApi));
   router.all('/openapi.json', notAllowed(['GET']));
-  const admin = requireAdminKey(deps.adminApiKey);
-  const requests = createRequestHandlers(deps);
+  const admin = requireAdminKey(api.adminApiKey);
+  const requests = createRequestHandlers(store);
 
-  const log = createRequestLogHandler({ ...deps, limits: deps.requestLog });
-  if (deps.requestLog.requiresAdminKey) router.post('/log', admin, log);
-  else if (deps.apiKeys.length > 0) router.post('/log', apiOrAdminKeyMiddleware(createApiKeyCheck(deps.apiKeys), deps.adminApiKey), log);
+  // With KNOCKER_API_KEYS a log line needs one of them (or the admin key), as relaying does.
+  const log = createRequestLogHandler(store, api.requestLog);
+  if (api.requestLog.requiresAdminKey) router.post('/log', admin, log);
+  else if (api.apiKeys.length > 0) router.post('/log', apiOrAdminKeyMiddleware(createApiKeyCheck(api.apiKeys), api.adminApiKey), log);
   else router.post('/log', log);
   router.all('/log', notAllowed(['POST']));
 
   router.use('/hosts', admin, createHostsRouter(deps));
 
   router.use('/requests', admin);
-  router.post('/requests/retry', createBulkReplayHandler(deps));
+  router.post('/requests/retry', createBulkReplayHandler(store));
   router.get('/requests/:id', requests.inspect);
   router.delete('/requests/:id', requests.cancel);
   router.post('/requests/:id/retry', requests.replay);

@@ -1,20 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '@knocker/config';
 import { InvalidRequestError, nextTicks, type KnockRequest } from '@knocker/protocol';
-import {
-  deliveryJobId, requestState, SCHEDULE_ID_MAX, shardHolding, type DeliveryJob, type Queues, type Schedules, type ScheduleState, type StoredSchedule,
-} from '@knocker/queue';
+import { SCHEDULE_ID_MAX, withinDeadline, type RequestStore, type Schedules, type ScheduleState, type StoredSchedule } from '@knocker/queue';
 import { sendJson } from './answer.js';
 import { ScheduleLimitError, ScheduleNotFoundError } from './errors.js';
-import { withinDeadline } from './deadline.js';
 import { idParam } from './requests.js';
 
 export interface ScheduleDeps {
   schedules: Schedules;
-  /** SCHEDULES_MAX; 0 refuses every Knocker-Cron. */
-  schedulesMax: number;
-  queues: Pick<Queues, 'candidatesFor'>;
-  redisTimeoutMs: number;
+  /** Where a schedule's last requests are looked up. */
+  store: Pick<RequestStore, 'brief'>;
+  /** `schedules.max` (SCHEDULES_MAX) 0 refuses every Knocker-Cron. */
+  config: Pick<Config, 'schedules' | 'redis'>;
 }
 
 type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
@@ -29,13 +27,13 @@ export function createScheduleAcceptor(deps: ScheduleDeps) {
     if (config.id.length > SCHEDULE_ID_MAX) {
       throw new InvalidRequestError({ 'knocker-id': `must be at most ${SCHEDULE_ID_MAX} characters for a schedule: each tick's id adds @<time in ms>` });
     }
-    if (deps.schedulesMax === 0) throw new ScheduleLimitError(0);
+    if (deps.config.schedules.max === 0) throw new ScheduleLimitError(0);
     const now = Date.now();
     const request = { config, method: knock.method, url: knock.url, headers: knock.headers, body: body.toString('base64') };
     const saved = await withinDeadline(
-      deps.schedules.save({ id: config.id, ...cron, request, createdAt: now, updatedAt: now }, deps.schedulesMax), deps.redisTimeoutMs,
+      deps.schedules.save({ id: config.id, ...cron, request, createdAt: now, updatedAt: now }, deps.config.schedules.max), deps.config.redis.timeoutMs,
     );
-    if (saved.outcome === 'full') throw new ScheduleLimitError(deps.schedulesMax);
+    if (saved.outcome === 'full') throw new ScheduleLimitError(deps.config.schedules.max);
     sendJson(res, 200, {
       status: true,
       schedule: { id: config.id, cron: cron.cron, timezone: cron.timezone, next: iso(saved.next), state: saved.state },
@@ -47,7 +45,7 @@ export function createScheduleAcceptor(deps: ScheduleDeps) {
 
 /** The admin routes of schedules: list, read, delete, pause, resume. */
 export function createScheduleHandlers(deps: ScheduleDeps): Record<'list' | 'inspect' | 'remove' | 'pause' | 'resume', Handler> {
-  const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.redisTimeoutMs);
+  const redis = <T>(work: Promise<T>) => withinDeadline(work, deps.config.redis.timeoutMs);
   const handle = (work: (req: Request, res: Response) => Promise<void>): Handler => async (req, res, next) => {
     try {
       await work(req, res);
@@ -75,7 +73,7 @@ export function createScheduleHandlers(deps: ScheduleDeps): Record<'list' | 'ins
     inspect: handle(async (req, res) => {
       const schedule = await found(idParam(req));
       const [next, recent] = await redis(Promise.all([deps.schedules.next(schedule.id), deps.schedules.recent(schedule.id)]));
-      const last = await redis(Promise.all(recent.map((id) => requestSummary(deps.queues, id))));
+      const last = await Promise.all(recent.map((id) => requestSummary(deps.store, id)));
       const ticks = schedule.state === 'active' ? nextTicks(schedule, new Date(), NEXT_TICKS).map((d) => d.toISOString()) : [];
       res.json({
         status: true,
@@ -101,8 +99,7 @@ function summary(s: StoredSchedule, next: number | null) {
 }
 
 /** A tick's request as the list shows it; `gone` once RETAIN_* removed it. */
-async function requestSummary(queues: Pick<Queues, 'candidatesFor'>, id: string) {
-  const job = await (await shardHolding(queues, id)).delivery.getJob(deliveryJobId(id));
-  const state = job ? requestState(await job.getState(), job.failedReason) : undefined;
-  return { id, state: state ?? 'gone', created_at: job ? iso((job.data as DeliveryJob).acceptedAt) : null };
+async function requestSummary(store: Pick<RequestStore, 'brief'>, id: string) {
+  const found = await store.brief(id);
+  return { id, state: found?.state ?? 'gone', created_at: found ? iso(found.acceptedAt) : null };
 }

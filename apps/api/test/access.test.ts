@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
-import { request, sharedRedisUrl, startApi, uniquePrefix, type ApiProcess } from '@knocker/test-kit';
+import { deliveryJobId } from '@knocker/keys';
+import { request, sharedRedisUrl, shardQueues, startApi, uniquePrefix, type ApiProcess, type ShardQueues } from '@knocker/test-kit';
 
 const KEYS = ['first-api-key-0123456789', 'second-api-key-9876543210'];
 const ADMIN_KEY = 'access-admin-key-0123456789';
 const prefix = uniquePrefix('access');
 let api: ApiProcess;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 
 beforeAll(async () => {
   api = await startApi({
@@ -16,7 +16,7 @@ beforeAll(async () => {
     env: { KNOCKER_API_KEYS: KEYS.join(','), ADMIN_API_KEY: ADMIN_KEY, BLOCK_PRIVATE_NETWORKS: 'true', ALLOWED_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'debug' },
   });
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
 });
 afterAll(async () => {
   await api?.kill();

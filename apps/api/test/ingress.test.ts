@@ -2,13 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { cancelDelivery, createQueues, deliveryJobId, type Queues } from '@knocker/queue';
-import { request, sharedRedisUrl, startApi, uniquePrefix, waitFor, type ApiProcess } from '@knocker/test-kit';
+import { deliveryJobId } from '@knocker/keys';
+import { createRequestStore, type RequestStore } from '@knocker/queue';
+import {
+  request, sharedRedisUrl, shardQueues, silentLog, startApi, uniquePrefix, waitFor, type ApiProcess, type ShardQueues,
+} from '@knocker/test-kit';
 
 const prefix = uniquePrefix('ingress');
 let api: ApiProcess;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
+let store: RequestStore;
 
 beforeAll(async () => {
   api = await startApi({
@@ -17,13 +21,14 @@ beforeAll(async () => {
     env: { HOSTS_ONLY: '', MAX_BODY_SIZE: '1000', RETRIES: '3', RETRIES_MAX: '5', TIMEOUT_MAX: '30' },
   });
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
+  store = createRequestStore(redis, { prefix, shards: 1, timeoutMs: 1500, bounded: false, log: silentLog });
 });
 
 afterAll(async () => {
   await api?.kill();
   await queues?.delivery.obliterate({ force: true });
-  await queues?.close();
+  await Promise.all([queues?.close(), store?.close()]);
   redis?.disconnect();
 });
 
@@ -76,7 +81,7 @@ describe('accepting a request', () => {
   it('answers a duplicate with the state of the stored request', async () => {
     await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed'], ['Knocker-Delay', '1h']]);
     expect((await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed']])).json()).toEqual({ status: true, duplicate: true, id: 'twice-delayed', state: 'delayed' });
-    expect(await cancelDelivery(redis, queues.delivery, 'twice-delayed')).toBe('cancelled');
+    expect(await store.cancel('twice-delayed')).toBe('cancelled');
     expect((await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed']])).json()).toMatchObject({ duplicate: true, state: 'cancelled' });
   });
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
+import { deliveryJobId } from '@knocker/keys';
 import {
   request, sharedRedisUrl, sleep, startApi, startWorker, targetPool, uniquePrefix, waitFor, type ApiProcess, type ChildHandle,
+  shardQueues, type ShardQueues,
 } from '@knocker/test-kit';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
@@ -10,7 +11,7 @@ const prefix = uniquePrefix('requests');
 let api: ApiProcess;
 let worker: ChildHandle;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 const targets = targetPool();
 
 beforeAll(async () => {
@@ -21,7 +22,7 @@ beforeAll(async () => {
     startWorker({ ...opts, env: { WORKER_CONCURRENCY: '2' } }),
   ]);
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '@knocker/config';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
@@ -12,9 +13,9 @@ export interface CallbackDeps {
   logger: Logger;
   reporter: ErrorReporter;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
-  maxStalledCount: number;
-  retryAfterMaxMs: number;
   signer: Signer | undefined;
+  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX. */
+  config: Pick<Config, 'worker'>;
 }
 
 /**
@@ -22,13 +23,14 @@ export interface CallbackDeps {
  * delivered; retried like the request itself.
  */
 export function createCallbackProcessor(deps: CallbackDeps) {
+  const { stalled, retryAfterMaxMs } = deps.config.worker;
   return async function processCallback(job: Job<CallbackJob>): Promise<{ status_code: number }> {
     const { url, headers, payload } = job.data;
     const { id, timeout } = job.data.kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : job.data.payload.config;
     const what = `${job.data.kind === 'success' ? 'Success callback' : 'Callback'} for request #${id}`;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
-    if (job.stalledCounter > deps.maxStalledCount) {
+    if (job.stalledCounter > stalled.maxStalledCount) {
       deps.logger.error(`${what}: a worker died during ${job.stalledCounter} attempts, giving up`);
       throw new UnrecoverableError('worker lost too often (MAX_STALLED_COUNT)');
     }
@@ -52,6 +54,6 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
     if (refused) throw new UnrecoverableError(attempt.error);
-    throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.retryAfterMaxMs));
+    throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs));
   };
 }

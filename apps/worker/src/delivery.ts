@@ -1,54 +1,48 @@
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '@knocker/config';
 import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
-import { callbackJobOptions, successCallbackJobOptions, type CallbackJob, type DeliveryJob, type DeliveryResult } from '@knocker/queue';
+import { callbackJobOptions, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { recordOf, type Attempt } from './attempt.js';
 import { deliver, type HttpClient } from './deliver.js';
 import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
 import { endedByReceiver, retryAfterMs } from './retry-rules.js';
 import type { Signer } from './signing.js';
-import { callbackHeaders, successCallbackJobOf } from './success-callback.js';
+import { failureCallbackOf, successCallbackOf } from './success-callback.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
-  callbacks: Queue<CallbackJob>;
   logger: Logger;
   reporter: ErrorReporter;
-  /** SENTRY_FAILED_REQUESTS: report every request whose attempts were all spent. */
-  reportFailedRequests: boolean;
   metrics: DeliveryMetrics;
-  /** MAX_STALLED_COUNT: attempts a dying worker may interrupt before the request is given up. */
-  maxStalledCount: number;
-  /** How many times the request was replayed: each run has its own callback. */
-  replaysOf: (requestId: string) => Promise<number>;
   /** Per-key limits and the breaker; absent when none is configured, which costs nothing. */
-  flow?: FlowGate;
-  /** RETRY_AFTER_MAX: the longest wait a target's Retry-After may ask for. */
-  retryAfterMaxMs: number;
+  flow?: FlowGate | undefined;
   /** SIGNING_SECRETS; undefined when nothing is signed. */
   signer: Signer | undefined;
-  /** SUCCESS_CALLBACK_MAX_BODY: bytes of the answer kept for a success callback. */
-  successCallbackMaxBody: number;
-  /** HOSTS_ONLY, checked again on every hop: the api checked only the first. */
-  hostsOnly: readonly string[];
+  /**
+   * worker: MAX_STALLED_COUNT, RETRY_AFTER_MAX, SUCCESS_CALLBACK_MAX_BODY; protocol: HOSTS_ONLY,
+   * checked again on every hop (the api checked only the first); telemetry: SENTRY_FAILED_REQUESTS.
+   */
+  config: Pick<Config, 'worker' | 'protocol' | 'telemetry'>;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
 export function createDeliveryProcessor(deps: DeliveryDeps) {
-  return async function processDelivery(job: Job<DeliveryJob>, token?: string): Promise<DeliveryResult> {
+  const { maxStalledCount } = deps.config.worker.stalled;
+  return async function processDelivery(job: Job<DeliveryJob>, ctx: JobContext, token?: string): Promise<DeliveryResult> {
     const { config, method, url, headers, body } = job.data;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
 
     // Checked here rather than left to BullMQ, which would fail the job without running this
     // processor, and so without a callback. Stored before the job fails, like any callback.
-    if (job.stalledCounter > deps.maxStalledCount) {
-      const error = `a worker died during ${job.stalledCounter} attempts (MAX_STALLED_COUNT ${deps.maxStalledCount})`;
+    if (job.stalledCounter > maxStalledCount) {
+      const error = `a worker died during ${job.stalledCounter} attempts (MAX_STALLED_COUNT ${maxStalledCount})`;
       const lost: Attempt = { ok: false, statusCode: 999, startedAt: Date.now(), durationMs: 0, error };
       deps.metrics.deliveries.inc({ outcome: 'failed', code: String(lost.statusCode) });
-      await giveUp(deps, job, `Request #${config.id} (${n}/${total}): "${method} ${url}" given up`, lost, job.attemptsMade + job.stalledCounter, 'worker_lost');
+      await giveUp(deps, ctx, job, `Request #${config.id} (${n}/${total}): "${method} ${url}" given up`, lost, job.attemptsMade + job.stalledCounter, 'worker_lost');
       throw new UnrecoverableError(error);
     }
 
@@ -59,9 +53,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
     const { signer } = deps;
     const attempt = await deliver(deps.http, {
-      method, url, headers: sent, body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.hostsOnly,
+      method, url, headers: sent, body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
       sign: signer ? (hop, hopBody) => signer.sign(config.id, hop, hopBody) : undefined,
-      captureBody: config.success_callback === undefined ? undefined : deps.successCallbackMaxBody,
+      captureBody: config.success_callback === undefined ? undefined : deps.config.worker.successCallbackMaxBody,
     }).finally(() => deps.metrics.inFlight.dec());
     if (ticket) await ticket.done(attempt);
     // A refused address or redirect, an error Knocker-Catch names and a receiver's No-Retry or
@@ -78,7 +72,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (attempt.ok) {
       // Stored before the job completes; a retry after a crash here finds the same job id taken.
       if (config.success_callback !== undefined) {
-        await deps.callbacks.add('success-callback', successCallbackJobOf(job.data, attempt, n), successCallbackJobOptions(config));
+        await ctx.addCallback(successCallbackOf(job.data, attempt, n), successCallbackJobOptions(config));
       }
       // From when it was due: a delay the client asked for is not latency.
       deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
@@ -88,11 +82,11 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
-      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.retryAfterMaxMs));
+      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
-    await giveUp(deps, job, `${line} ${why}`, attempt, n, attempt.code ?? ended);
+    await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended);
     if (refused) throw new UnrecoverableError(attempt.error);
     if (ended) throw new EndedByReceiverError(attempt, ended);
     throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);
@@ -101,28 +95,16 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
 
 const ENDED_WHY = { no_retry: 'the target answered Knocker-No-Retry', outside_retry_on: 'not a failure Knocker-Retry-On retries' } as const;
 
-async function giveUp(deps: DeliveryDeps, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string): Promise<void> {
+async function giveUp(deps: DeliveryDeps, ctx: JobContext, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string): Promise<void> {
   const { config, method, url } = job.data;
   deps.logger.warning(`${line}: ${last.error}`);
   // Stored before the job is marked failed: if this process dies in between, the job is
   // retried and the callback, keyed by the request id and its run, is not added twice.
   if (config.callback) {
-    const replays = await deps.replaysOf(config.id);
-    await deps.callbacks.add('callback', callbackJobOf(job.data, last, attempts, error), callbackJobOptions(config, replays));
+    const replays = await ctx.replaysOf(config.id);
+    await ctx.addCallback(failureCallbackOf(job.data, last, attempts, error), callbackJobOptions(config, replays));
   }
-  if (deps.reportFailedRequests) {
+  if (deps.config.telemetry.sentry.failedRequests) {
     deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });
   }
-}
-
-function callbackJobOf(job: DeliveryJob, last: Attempt, attempts: number, error: string | undefined): CallbackJob {
-  const { callback, ...config } = job.config;
-  const headers = callbackHeaders(job);
-  const reported = last.targetError ? { error_code: last.targetError.code, error_message: last.targetError.message } : {};
-  return {
-    url: callback ?? '',
-    headers,
-    payload: { config, method: job.method, url: job.url, status_code: last.statusCode, attempts, ...reported, ...(error !== undefined && { error }) },
-    backoff_factor: job.config.backoff_factor,
-  };
 }

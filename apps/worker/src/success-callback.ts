@@ -1,5 +1,5 @@
 import type { HeaderPair } from '@knocker/protocol';
-import type { DeliveryJob, SuccessCallbackJob } from '@knocker/queue';
+import type { DeliveryJob, FailureCallbackJob, SuccessCallbackJob } from '@knocker/queue';
 import type { Attempt, CapturedAnswer } from './attempt.js';
 
 // The callback body is JSON whatever the request's body was, so its own content headers go;
@@ -18,8 +18,20 @@ export function callbackHeaders(job: DeliveryJob): HeaderPair[] {
   ];
 }
 
+/** The failure callback of a request whose last attempt was `last`; `error` when it ended before its attempts were spent. */
+export function failureCallbackOf(job: DeliveryJob, last: Attempt, attempts: number, error: string | undefined): FailureCallbackJob {
+  const { callback, ...config } = job.config;
+  const reported = last.targetError ? { error_code: last.targetError.code, error_message: last.targetError.message } : {};
+  return {
+    url: callback ?? '',
+    headers: callbackHeaders(job),
+    payload: { config, method: job.method, url: job.url, status_code: last.statusCode, attempts, ...reported, ...(error !== undefined && { error }) },
+    backoff_factor: job.config.backoff_factor,
+  };
+}
+
 /** The success callback of a delivered request, from the attempt that succeeded (its answer captured). */
-export function successCallbackJobOf(job: DeliveryJob, attempt: Attempt, attempts: number): SuccessCallbackJob {
+export function successCallbackOf(job: DeliveryJob, attempt: Attempt, attempts: number): SuccessCallbackJob {
   const answer = attempt.answer;
   return {
     kind: 'success',

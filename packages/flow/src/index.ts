@@ -1,5 +1,3 @@
-export { flowKeyOf, targetKeyOf } from './key.js';
-export type { FlowKey } from './key.js';
 export { flowEnabled, limitsFor } from './limits.js';
 export { createFlowStore, FLOW_IDLE_MS } from './store.js';
 export type { FlowStore, KeyView, Admission, BreakerOutcome } from './store.js';

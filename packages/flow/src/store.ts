@@ -1,7 +1,7 @@
 import type { BreakerSettings, KeyLimits } from '@knocker/config';
 import { flowKeys } from '@knocker/keys';
 import { runScript, type Connection } from '@knocker/queue';
-import type { FlowKey } from './key.js';
+import type { FlowKey } from '@knocker/protocol';
 import { SCRIPTS } from './scripts.js';
 
 export type Admission =

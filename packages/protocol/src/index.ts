@@ -7,6 +7,8 @@ export { retryDelayMs } from './backoff.js';
 export { InvalidRequestError, LoopDetectedError } from './errors.js';
 export { secretsEqual } from './secret.js';
 export { checkRequestId } from './request.js';
+export { flowKeyOf, targetKeyOf } from './flow-key.js';
+export type { FlowKey } from './flow-key.js';
 // Defined below the protocol, as the configuration reads them too (DELAY_MAX, HOST_LIMITS).
 export { checkFlowKey, parseDuration } from '@knocker/config';
 export { RESERVED_ID_FORMS, reservedIdProblem } from './reserved-ids.js';

@@ -1,4 +1,4 @@
-import { QueueUnavailableError } from '@knocker/queue';
+import { QueueUnavailableError } from './errors.js';
 
 /** Bounds a Redis round trip so that a hung Redis turns into a 503, never a hanging client. */
 export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {

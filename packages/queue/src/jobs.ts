@@ -1,7 +1,9 @@
 import type { JobsOptions, KeepJobs } from 'bullmq';
+import type { Retention } from '@knocker/config';
 import { callbackJobId, deliveryJobId, successCallbackJobId } from '@knocker/keys';
 import type { HeaderPair, KnockConfig } from '@knocker/protocol';
 
+// The jobs the queues hold, and how they are added: what the api stores is what the workers read.
 
 /** Registered as the workers' backoff strategy; it reads the factor from the job. */
 export const BACKOFF_TYPE = 'knocker';
@@ -104,9 +106,16 @@ export interface SuccessCallbackJob {
   timeout: number;
 }
 
-export interface Retention {
-  completed: { count: number; age: number };
-  failed: { count: number; age: number };
+/**
+ * RETAIN_*_COUNT is what the whole deployment keeps: each queue trims only its own jobs, so
+ * each shard keeps its share. Ages apply to each job as they are.
+ */
+export function shardRetention(retention: Retention, shards: number): Retention {
+  const share = (n: number) => (n === 0 ? 0 : Math.ceil(n / shards));
+  return {
+    completed: { ...retention.completed, count: share(retention.completed.count) },
+    failed: { ...retention.failed, count: share(retention.failed.count) },
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { Queue, type Job } from 'bullmq';
-import type { Connection } from './connection.js';
-import type { CronSpec } from '@knocker/protocol';
+import type { Retention } from '@knocker/config';
 import { QUEUES, scheduleKeys } from '@knocker/keys';
-import type { DeliveryJob, Retention } from './queues.js';
+import type { CronSpec } from '@knocker/protocol';
+import type { Connection } from './connection.js';
+import type { DeliveryJob } from './jobs.js';
 import { runScript, SCRIPTS } from './scripts.js';
 
 /** What a schedule sends at every tick: a request as the api accepted it, but for its id. */
@@ -59,6 +60,8 @@ export interface Schedules {
 
 export function createSchedules(connection: Connection, prefix: string, retention: Retention): Schedules {
   const queue = new Queue<TickJob>(QUEUES.schedule, { connection, prefix });
+  // Errors of the connection are reported once, by its owner.
+  queue.on('error', () => undefined);
   const { definitions: defs, paused, ticks } = scheduleKeys(prefix);
   const parse = (raw: string | null, state: ScheduleState): StoredSchedule | undefined =>
     raw === null ? undefined : { ...(JSON.parse(raw) as Schedule), state };

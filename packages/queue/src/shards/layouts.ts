@@ -1,5 +1,5 @@
 import { MAX_SHARDS, prefixKeys, QUEUES, queueKeys } from '@knocker/keys';
-import type { Connection } from './connection.js';
+import type { Connection } from '../connection.js';
 
 // Shard counts in use, with when a process last said it uses one. On the prefix's own slot.
 const registryKey = (prefix: string) => prefixKeys(prefix).layouts;
@@ -21,9 +21,4 @@ export async function knownLayouts(redis: Connection, prefix: string): Promise<n
   ]);
   const counts = registered.map(Number).filter((n) => Number.isInteger(n) && n > 1 && n <= MAX_SHARDS);
   return legacy > 0 ? [1, ...counts] : counts;
-}
-
-/** Forgets a layout whose shards are empty; a process still using it registers it again. */
-export async function forgetLayout(redis: Connection, prefix: string, count: number): Promise<void> {
-  if (count > 1) await redis.hdel(registryKey(prefix), String(count));
 }

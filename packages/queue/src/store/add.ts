@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobsOptions, Queue } from 'bullmq';
-import { queueKeys } from '@knocker/keys';
-import type { Connection } from './connection.js';
-import { QueueUnavailableError } from './errors.js';
-import type { DeliveryJob } from './queues.js';
-import { runScript, SCRIPTS } from './scripts.js';
-import type { Shard } from './sharded-queues.js';
+import type { JobsOptions } from 'bullmq';
+import { QueueUnavailableError } from '../errors.js';
+import type { DeliveryJob } from '../jobs.js';
+import { runScript, SCRIPTS } from '../scripts.js';
+import type { Shard } from '../shards/shard-set.js';
 
 /** What adding a request found: it is new, or a job with its id was already stored. */
 export type AddOutcome = { duplicate: false } | { duplicate: true; existing: DeliveryJob };
@@ -25,17 +23,17 @@ const POLL_MS = 5;
  * id's shards in older layouts, which may hold it too.
  */
 export async function addDelivery(
-  redis: Connection, queue: Queue<DeliveryJob>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
-  elsewhere: readonly Pick<Shard, 'redis' | 'delivery'>[] = [],
+  shard: Pick<Shard, 'redis' | 'delivery' | 'keys'>, name: string, data: DeliveryJob, opts: JobsOptions & { jobId: string }, waitMs = CLAIM_MS,
+  elsewhere: readonly Pick<Shard, 'redis' | 'keys'>[] = [],
 ): Promise<AddOutcome> {
-  const keys = queueKeys(queue.opts.prefix ?? 'bull', queue.name);
+  const { redis, keys } = shard;
   const key = keys.job(opts.jobId);
   const claim = keys.claim(opts.jobId);
   const giveUp = Date.now() + waitMs;
   // Stored under an older shard layout: checked first, without a claim, since no new
   // request goes there any more.
   for (const other of elsewhere) {
-    const stored = await other.redis.hget(other.delivery.toKey(opts.jobId), 'data');
+    const stored = await other.redis.hget(other.keys.job(opts.jobId), 'data');
     if (stored !== null) return { duplicate: true, existing: JSON.parse(stored) as DeliveryJob };
   }
   for (;;) {
@@ -43,7 +41,7 @@ export async function addDelivery(
     if (typeof found === 'string') return { duplicate: true, existing: JSON.parse(found) as DeliveryJob };
     if (found === 1) {
       try {
-        await queue.add(name, data, opts);
+        await shard.delivery.add(name, data, opts);
       } finally {
         redis.del(claim).catch(() => undefined);
       }

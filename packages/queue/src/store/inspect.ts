@@ -1,21 +1,42 @@
 import type { Queue } from 'bullmq';
-import { callbackJobId, deliveryJobId, replaysOf, requestState, shardHolding, successCallbackJobId, type CallbackJob, type DeliveryResult, type Queues } from '@knocker/queue';
+import { callbackJobId, deliveryJobId, successCallbackJobId } from '@knocker/keys';
+import type { AttemptRecord, CallbackJob, DeliveryJob, DeliveryResult } from '../jobs.js';
+import type { Shard } from '../shards/shard-set.js';
+import { replaysOf, requestState, type RequestState } from './lifecycle.js';
 
 type CallbackState = 'none' | 'pending' | 'sent' | 'failed';
+export interface CallbackProgress {
+  url: string;
+  state: CallbackState;
+  attempts: number;
+}
+
+/** A stored request as the inspection route shows it. */
+export interface Inspection {
+  id: string;
+  state: RequestState;
+  method: string;
+  url: string;
+  config: DeliveryJob['config'];
+  created_at: string;
+  not_before?: string;
+  replays: number;
+  attempts: AttemptRecord[];
+  logs: string[];
+  callback: CallbackProgress | null;
+  success_callback?: CallbackProgress;
+}
 
 /**
  * Everything known about a stored request, or undefined once it is gone (never accepted, or
  * removed after RETAIN_*: its attempts and log lines go with it).
  */
-export async function readInspection(queues: Pick<Queues, 'candidatesFor'>, id: string) {
+export async function readInspection(shard: Shard, id: string): Promise<Inspection | undefined> {
   const jobId = deliveryJobId(id);
-  const shard = await shardHolding(queues, id);
   // The state before the job: read the other way round, a job read while active and a state read
   // once it completed would show a delivered request without its successful attempt.
   const bullState = await shard.delivery.getJobState(jobId);
-  const [job, logs, replays] = await Promise.all([
-    shard.delivery.getJob(jobId), shard.delivery.getJobLogs(jobId), replaysOf(shard.redis, shard.delivery, id),
-  ]);
+  const [job, logs, replays] = await Promise.all([shard.delivery.getJob(jobId), shard.delivery.getJobLogs(jobId), replaysOf(shard, id)]);
   if (!job) return undefined;
   const state = requestState(bullState, job.failedReason);
   if (state === undefined) return undefined;
@@ -45,4 +66,13 @@ async function callbackOf(callbacks: Queue<CallbackJob>, jobId: string): Promise
   if (!job) return { state: 'none', attempts: 0 };
   const state = await job.getState();
   return { state: state === 'completed' ? 'sent' : state === 'failed' ? 'failed' : 'pending', attempts: job.attemptsMade };
+}
+
+/**
+ * A request's state and when it was accepted (ms since the epoch), as a schedule lists its
+ * ticks; the state is undefined when the job went as it was read.
+ */
+export async function readBrief(shard: Shard, id: string): Promise<{ state: RequestState | undefined; acceptedAt: number } | undefined> {
+  const job = await shard.delivery.getJob(deliveryJobId(id));
+  return job ? { state: requestState(await job.getState(), job.failedReason), acceptedAt: job.data.acceptedAt } : undefined;
 }

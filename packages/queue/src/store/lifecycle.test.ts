@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { CANCELLED_REASON, callbackJobId, requestState } from './index.js';
+import { callbackJobId } from '@knocker/keys';
+import { CANCELLED_REASON, requestState } from './lifecycle.js';
 
 describe('requestState', () => {
   it("names BullMQ's states as users know them", () => {

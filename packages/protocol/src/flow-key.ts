@@ -1,4 +1,4 @@
-import type { KnockConfig } from '@knocker/protocol';
+import type { KnockConfig } from './request.js';
 
 /** What flow control counts under: the target's host:port, or the request's Knocker-Flow-Key. */
 export type FlowKey = string;

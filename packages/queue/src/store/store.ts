@@ -1,0 +1,195 @@
+import type { Queue } from 'bullmq';
+import type { Connection } from '../connection.js';
+import { withinDeadline } from '../deadline.js';
+import { deliveryJobOptions, type DeliveryJob } from '../jobs.js';
+import { requireReplicas } from '../replicas.js';
+import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
+import { addDelivery, type AddOutcome } from './add.js';
+import { startConsumers, type ConsumerSettings, type Consumers, type Processors } from './consumers.js';
+import { readCounts, readStats, type QueueStats, type StoreCounts } from './counts.js';
+import { readBrief, readInspection, type Inspection } from './inspect.js';
+import {
+  appendRequestLog, cancelDelivery, replayDelivery, storedState, type CancelOutcome, type LogLimits, type LogOutcome, type ReplayOutcome, type RequestState,
+} from './lifecycle.js';
+import { decodeCursor, encodeCursor, scanFinished, type ListedRequest, type ListedState, type RequestFilters } from './scan.js';
+
+/** Where the store says what it found; a Logger fits. */
+export interface StoreLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+export interface StoreOptions {
+  /** QUEUE_PREFIX and QUEUE_SHARDS. */
+  prefix: string;
+  shards: number;
+  /** REDIS_TIMEOUT_MS: the bound on a call when `bounded`, and on waiting for replicas or for another add of the same id. */
+  timeoutMs: number;
+  /** The api's calls answer within `timeoutMs` or fail with QueueUnavailableError; the workers' wait for Redis. */
+  bounded: boolean;
+  /** REDIS_WAIT_REPLICAS: replicas that must hold a new request before `add` resolves. */
+  waitReplicas?: number | undefined;
+  log: StoreLog;
+}
+
+export interface ListQuery {
+  state: ListedState;
+  filters: RequestFilters;
+  limit: number;
+  /** What the last page answered; absent for the first page. */
+  cursor?: string | undefined;
+}
+
+/** Bull Board's view of a queue; `prefix` and `displayName` tell shards apart (a single shard keeps plain names). */
+export interface BoardQueue {
+  queue: Queue;
+  prefix?: string;
+  displayName?: string;
+}
+
+/**
+ * The one face of stored requests: callers never see a shard, a Redis key or a script. It
+ * knows the shard layouts and refreshes them every 10 s (and when Redis comes back).
+ */
+export interface RequestStore {
+  /**
+   * Stores a new request. With `checkDuplicate` (the caller chose the id) a request stored
+   * under that id already is answered instead; a generated id cannot be known yet.
+   */
+  add(job: DeliveryJob, opts?: { checkDuplicate?: boolean }): Promise<AddOutcome>;
+  /** Everything the inspection route shows, or undefined. */
+  find(id: string): Promise<Inspection | undefined>;
+  stateOf(id: string): Promise<RequestState | undefined>;
+  /** The state and acceptance time of a request, as a schedule lists its ticks. */
+  brief(id: string): Promise<{ state: RequestState | undefined; acceptedAt: number } | undefined>;
+  cancel(id: string): Promise<CancelOutcome>;
+  replay(id: string): Promise<ReplayOutcome>;
+  /** Replays the failed requests that match, oldest failure first, up to `limit`; `more` when some may remain. */
+  replayFailed(filters: RequestFilters, limit: number): Promise<{ replayed: string[]; more: boolean }>;
+  /** Finished requests in a state, oldest first, a page at a time; `cursor` is absent after the last page. */
+  list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
+  appendLog(id: string, text: string, limits: LogLimits): Promise<LogOutcome>;
+  /** Counts by state summed over every shard of every layout, for the status page. */
+  counts(): Promise<StoreCounts>;
+  /** Each queue's counts, oldest wait and consumers, for the gauges. */
+  stats(): Promise<QueueStats[]>;
+  /** Worker connections on each shard's delivery queue, for the health check; labels such as `2/3`. */
+  consumers(): Promise<Array<{ label: string; workers: number }>>;
+  /** The queues for Bull Board; a new array when layouts change. */
+  boardQueues(): readonly BoardQueue[];
+  /** Every delivery queue, for flow control's waker. */
+  deliveryQueues(): readonly Queue[];
+  /** Starts consuming every shard, and each shard found later, once (the workers). */
+  consume(processors: Processors, settings: ConsumerSettings): Consumers;
+  close(): Promise<void>;
+}
+
+const LAYOUT_REFRESH_MS = 10_000;
+// Failed requests looked at per bulk replay, past which the answer says there may be more.
+const SCAN_BUDGET = 20_000;
+
+export function createRequestStore(connection: Connection, opts: StoreOptions): RequestStore {
+  const { log } = opts;
+  // Errors of the connection are reported once, by its owner; each queue would repeat them.
+  const shards = createShardSet(connection, opts.prefix, opts.shards, (q) => void q.on('error', () => undefined));
+  const bound = <T>(work: Promise<T>): Promise<T> => (opts.bounded ? withinDeadline(work, opts.timeoutMs) : work);
+  const holding = (id: string) => bound(shards.holding(id));
+  let consumers: ReturnType<typeof startConsumers> | undefined;
+  let board: { from: readonly Shard[]; queues: readonly BoardQueue[] } | undefined;
+
+  // Which other shard layouts still hold requests: the routes that take an id look there too,
+  // and the workers drain them, whatever their own setting: changing it never strands requests.
+  const refresh = () => shards.refresh().then((found) => {
+    if (found.length === 0) return;
+    if (consumers) {
+      log.info(`Consuming ${found.length} more shards, of another QUEUE_SHARDS layout found in Redis`);
+      consumers.consume(found);
+    } else log.info(`Found ${found.length} shards of another QUEUE_SHARDS layout; requests stored there stay reachable`);
+  }, (err: Error) => log.debug(`Shard layouts not read: ${err.message}`));
+  const onReady = () => void refresh();
+  connection.on('ready', onReady);
+  void refresh();
+  const timer = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
+  timer.unref();
+
+  return {
+    async add(job, { checkDuplicate = false } = {}) {
+      const shard = shards.forId(job.config.id);
+      const name = `${job.method} ${job.config.host}`;
+      const options = deliveryJobOptions(job.config);
+      // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
+      if (job.notBefore !== undefined) options.delay = Math.max(0, job.notBefore - Date.now());
+      const added = await bound(checkDuplicate
+        ? addDelivery(shard, name, job, options, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
+        : shard.delivery.add(name, job, options).then((): AddOutcome => NEW));
+      if (!added.duplicate && opts.waitReplicas) await bound(requireReplicas(shard, opts.waitReplicas, opts.timeoutMs));
+      return added;
+    },
+    find: async (id) => bound(readInspection(await holding(id), id)),
+    stateOf: async (id) => bound(storedState(await holding(id), id)),
+    brief: async (id) => bound(readBrief(await holding(id), id)),
+    cancel: async (id) => bound(cancelDelivery(await holding(id), id)),
+    replay: async (id) => bound(replayDelivery(await holding(id), id)),
+    async replayFailed(filters, limit) {
+      const replayed: string[] = [];
+      let scanned = 0;
+      for await (const match of scanFinished(shards.all, 'failed', filters, bound, () => ++scanned > SCAN_BUDGET)) {
+        if ('budget' in match || replayed.length >= limit) return { replayed, more: true };
+        if ((await bound(replayDelivery(match.shard, match.request.id))) === 'replayed') replayed.push(match.request.id);
+      }
+      return { replayed, more: false };
+    },
+    async list({ state, filters, limit, cursor }) {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const requests: ListedRequest[] = [];
+      let scanned = 0;
+      let last = after;
+      for await (const match of scanFinished(shards.all, state, filters, bound, () => ++scanned > SCAN_BUDGET, after)) {
+        if ('budget' in match) last = match.position ?? last;
+        if ('budget' in match || requests.length >= limit) return { requests, cursor: last && encodeCursor(last) };
+        requests.push(match.request);
+        last = match.position;
+      }
+      return { requests, cursor: undefined };
+    },
+    appendLog: async (id, text, limits) => bound(appendRequestLog(await holding(id), id, text, limits)),
+    counts: () => bound(readCounts(shards.all)),
+    stats: () => readStats(shards.all),
+    async consumers() {
+      const all = shards.all;
+      const counts = await Promise.all(all.map((s) => s.delivery.getWorkersCount()));
+      return all.map((s, i) => ({ label: shardLabel(s), workers: counts[i] ?? 0 }));
+    },
+    boardQueues() {
+      if (board?.from !== shards.all) board = { from: shards.all, queues: boardQueuesOf(shards.all) };
+      return board.queues;
+    },
+    deliveryQueues: () => shards.all.map((s) => s.delivery),
+    consume(processors, settings) {
+      consumers ??= startConsumers(processors, settings, { connection, prefix: opts.prefix, shards: opts.shards, log });
+      consumers.consume(shards.all);
+      return consumers;
+    },
+    async close() {
+      clearInterval(timer);
+      connection.off('ready', onReady);
+      await shards.close();
+    },
+  };
+}
+
+const NEW: AddOutcome = { duplicate: false };
+
+// A single shard keeps the queues' plain names (and the board its URLs); shards are told
+// apart by a prefix, since the board keys queues by name.
+function boardQueuesOf(shards: readonly Shard[]): BoardQueue[] {
+  return shards.flatMap((s) => {
+    const only = s.count === 1;
+    const named = (queue: Queue): BoardQueue => (s.index === 0 && only ? { queue } : {
+      queue, prefix: `${s.index + 1}of${s.count}-`, displayName: `${queue.name} (shard ${s.index + 1} of ${s.count})`,
+    });
+    return [named(s.delivery), named(s.callback)];
+  });
+}
