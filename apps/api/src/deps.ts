@@ -5,7 +5,8 @@ import { redisCheck, type HealthOptions } from '@knocker/health';
 import { createHttpMetrics, createRegistry, type HttpMetrics, type Registry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
 import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
-import type { Connection, RequestStore, Schedules } from '@knocker/queue';
+import type { RequestStore, Schedules } from '@knocker/queue';
+import type { Runtime } from '@knocker/runtime';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { workersCheck } from './checks.js';
 
@@ -31,19 +32,8 @@ export interface ApiDeps {
   board: { path: string; router: RequestListener } | undefined;
 }
 
-/** What the process owns and the api only uses: the connection, the stores, logging, the shutdown. */
-export interface ApiRuntime {
-  config: Config;
-  connection: Connection;
-  store: RequestStore;
-  schedules: Schedules;
-  logger: Logger;
-  reporter: ErrorReporter;
-  shuttingDown: () => boolean;
-}
-
 /** The api's dependencies from what its process owns; one place, so what tests build is what runs. */
-export function apiDeps(rt: ApiRuntime, board?: RequestListener): ApiDeps {
+export function apiDeps(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter' | 'shutdown'>, board?: RequestListener): ApiDeps {
   const { config, connection, store } = rt;
   const registry = createRegistry();
   // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
@@ -61,7 +51,7 @@ export function apiDeps(rt: ApiRuntime, board?: RequestListener): ApiDeps {
     reporter: rt.reporter,
     registry: config.metrics.enabled ? registry : undefined,
     metrics: createHttpMetrics(registry),
-    health: { ...config.health, checks: [redisCheck(connection), workersCheck(store)], shuttingDown: rt.shuttingDown },
+    health: { ...config.health, checks: [redisCheck(connection), workersCheck(store)], shuttingDown: () => rt.shutdown.stopping },
     board: board ? { path: config.board.path, router: board } : undefined,
   };
 }

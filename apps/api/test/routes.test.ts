@@ -27,7 +27,7 @@ function build(env: Record<string, string>) {
   opened.push({ connection, store, schedules });
   const logger = createLogger({ name: 'api', ...config.telemetry.log });
   const reporter = createErrorReporter({ dsn: '', release: 'test', serverName: 'test' });
-  const deps = apiDeps({ config, connection, store, schedules, logger, reporter, shuttingDown: () => false });
+  const deps = apiDeps({ config, connection, store, schedules, logger, reporter, shutdown: { stopping: false } });
   return { routes: routeTable(createApi(deps).app), doc: JSON.parse(deps.openApi) as { paths: Record<string, Record<string, unknown>> } };
 }
 

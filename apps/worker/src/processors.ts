@@ -1,10 +1,9 @@
-import type { Config } from '@knocker/config';
 import { createFlowGate, createFlowMetrics, createFlowStore, createWaker, flowEnabled } from '@knocker/flow';
 import { createDeliveryMetrics, createScheduleMetrics, type Registry } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
-import type { Connection, Consumers, RequestStore, Schedules } from '@knocker/queue';
-import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import type { Consumers } from '@knocker/queue';
+import type { Runtime } from '@knocker/runtime';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
 import { createDeliveryProcessor } from './delivery.js';
@@ -16,16 +15,7 @@ import { createTickProcessor } from './ticks.js';
  * Builds the processors (one HTTP client on guarded agents, the signer, flow control when it
  * is configured) and has the store run them on every shard. Closing stops them and the agents.
  */
-export interface WorkerRuntime {
-  config: Config;
-  connection: Connection;
-  store: RequestStore;
-  schedules: Schedules;
-  logger: Logger;
-  reporter: ErrorReporter;
-}
-
-export function startDelivering(rt: WorkerRuntime, registry: Registry): Consumers {
+export function startDelivering(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter'>, registry: Registry): Consumers {
   const { config, store, logger } = rt;
   const agents = createGuardedAgents(createAddressPolicy(config.network));
   const http = createHttpClient({ maxRedirects: config.worker.maxRedirects, agents });
