@@ -3,16 +3,17 @@ import type { RequestListener } from 'node:http';
 import { createHealthRouter } from '@knocker/health';
 import { metricsRoute, observeHttp } from '@knocker/metrics';
 import { answerError } from './answer.js';
-import { apiKeyMiddleware, createApiKeyCheck } from './api-key.js';
+import { apiKeyMiddleware, createApiKeyCheck } from './ingress/api-key.js';
 import type { ApiDeps } from './deps.js';
-import { createFastPath, reservedMatcher } from './fast-path.js';
-import { createInflightGate, inflightLimit, writeTimeout } from './limits.js';
-import { createRelay } from './relay.js';
-import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath } from './reserved.js';
-import { createScheduleAcceptor } from './schedules.js';
-import { createStatusHandler } from './status.js';
-import { admitShare } from './admission.js';
-import { anyOf, watchAnswerTimes, watchEventLoop } from './overload.js';
+import { createFastPath, reservedMatcher } from './ingress/fast-path.js';
+import { writeTimeout } from './ingress/write-timeout.js';
+import { createInflightGate, inflightLimit } from './shedding/inflight.js';
+import { createRelay } from './ingress/relay.js';
+import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath } from './admin/reserved.js';
+import { createScheduleAcceptor } from './admin/schedules.js';
+import { createStatusHandler } from './admin/status.js';
+import { admitShare } from './shedding/admission.js';
+import { anyOf, watchAnswerTimes, watchEventLoop } from './shedding/overload.js';
 
 /**
  * The ingress. Requests on reserved paths (metrics, health, board, status, RESERVED_PREFIX) go

@@ -8,7 +8,7 @@ import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
 import type { RequestStore, Schedules } from '@knocker/queue';
 import type { Runtime } from '@knocker/runtime';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
-import { workersCheck } from './checks.js';
+import { workersCheck } from './admin/checks.js';
 
 /** What the api is built from: the configuration groups it reads, the stores, and the process's telemetry. */
 export interface ApiDeps {

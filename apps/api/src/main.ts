@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { listen, runApp } from '@knocker/runtime';
 import { createApi } from './app.js';
-import { answerClientError } from './client-error.js';
+import { answerClientError } from './ingress/parse-errors.js';
 import { apiDeps } from './deps.js';
 
 void runApp('api', async (rt) => {
@@ -10,7 +10,7 @@ void runApp('api', async (rt) => {
   const { api, board: boardSettings } = config;
   if (!boardSettings.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${boardSettings.path}`);
   // Bull Board and its UI are loaded only when mounted: they are a tenth of an idle api's memory.
-  const board = boardSettings.user ? (await import('./board.js')).createBoard(boardSettings, rt.store, rt.schedules.queue) : undefined;
+  const board = boardSettings.user ? (await import('./admin/board.js')).createBoard(boardSettings, rt.store, rt.schedules.queue) : undefined;
   const app = createApi(apiDeps(rt, board));
 
   // Give Redis a moment so the first requests after a start are not refused; without it the

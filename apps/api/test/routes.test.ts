@@ -5,7 +5,7 @@ import { createErrorReporter, createLogger } from '@knocker/telemetry';
 import { sharedRedisUrl, silentLog, uniquePrefix } from '@knocker/test-kit';
 import { createApi } from '../src/app.js';
 import { apiDeps } from '../src/deps.js';
-import { routeTable, type RouteEntry } from '../src/routes.js';
+import { routeTable, type RouteEntry } from '../src/route-table.js';
 
 // The api's express app, built as main.ts builds it, lists its routes; each must be an
 // operation of the document that api serves, and each operation a route. A route added to

@@ -4,11 +4,11 @@ import { createAddressPolicy, createGuardedAgents } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
 import type { Consumers } from '@knocker/queue';
 import type { Runtime } from '@knocker/runtime';
-import { createCallbackProcessor } from './callback.js';
-import { createHttpClient } from './deliver.js';
-import { createDeliveryProcessor } from './delivery.js';
-import { AttemptFailedError } from './errors.js';
-import { createSigner } from './signing.js';
+import { createCallbackProcessor } from './callbacks/process-callback.js';
+import { createHttpClient } from './http/call.js';
+import { createDeliveryProcessor } from './delivery/process-delivery.js';
+import { AttemptFailedError } from './delivery/errors.js';
+import { createSigner } from './http/signing.js';
 import { createTickProcessor } from './ticks.js';
 
 /**

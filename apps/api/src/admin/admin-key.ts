@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { secretsEqual } from '@knocker/protocol';
-import { AdminDisabledError, AdminKeyError } from './errors.js';
+import { AdminDisabledError, AdminKeyError } from '../errors.js';
 
 /**
  * Lets a request through only with `Knocker-Admin-Key` equal to ADMIN_API_KEY (compared in

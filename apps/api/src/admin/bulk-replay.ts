@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES } from '@knocker/contract';
 import { InvalidRequestError } from '@knocker/protocol';
 import type { RequestFilters, RequestStore } from '@knocker/queue';
-import { readBody } from './body.js';
+import { readBody } from '../ingress/body.js';
 
 /**
  * POST /requests/retry: replays the failed requests that match, oldest failure first, up to

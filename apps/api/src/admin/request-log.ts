@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError } from '@knocker/protocol';
 import type { LogLimits, RequestStore } from '@knocker/queue';
-import { readBody } from './body.js';
-import { RequestLogFullError, RequestNotFoundError } from './errors.js';
+import { readBody } from '../ingress/body.js';
+import { RequestLogFullError, RequestNotFoundError } from '../errors.js';
 
 /**
  * `POST <prefix>/log?id=<id>`: the body, as text, becomes one line of that request's log,

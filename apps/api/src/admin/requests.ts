@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { checkRequestId, InvalidRequestError } from '@knocker/protocol';
 import type { RequestState, RequestStore } from '@knocker/queue';
-import { RequestNotFoundError, RequestStateError } from './errors.js';
+import { RequestNotFoundError, RequestStateError } from '../errors.js';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
 

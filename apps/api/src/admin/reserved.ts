@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { MethodNotAllowedError, RouteNotFoundError } from './errors.js';
-import { requireAdminKey } from './admin.js';
-import { apiOrAdminKeyMiddleware, createApiKeyCheck } from './api-key.js';
+import { MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
+import { requireAdminKey } from './admin-key.js';
+import { apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
 import { createBulkReplayHandler } from './bulk-replay.js';
-import type { ApiDeps } from './deps.js';
+import type { ApiDeps } from '../deps.js';
 import { createHostsRouter } from './hosts.js';
 import { createRequestLogHandler } from './request-log.js';
 import { createRequestHandlers } from './requests.js';

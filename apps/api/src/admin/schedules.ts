@@ -3,8 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '@knocker/config';
 import { InvalidRequestError, nextTicks, type KnockRequest } from '@knocker/protocol';
 import { SCHEDULE_ID_MAX, withinDeadline, type RequestStore, type Schedules, type ScheduleState, type StoredSchedule } from '@knocker/queue';
-import { sendJson } from './answer.js';
-import { ScheduleLimitError, ScheduleNotFoundError } from './errors.js';
+import { sendJson } from '../answer.js';
+import { ScheduleLimitError, ScheduleNotFoundError } from '../errors.js';
 import { idParam } from './requests.js';
 
 export interface ScheduleDeps {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { API_KEY_HEADER, secretsEqual } from '@knocker/protocol';
-import { UnauthorizedError } from './errors.js';
+import { UnauthorizedError } from '../errors.js';
 
 /**
  * With KNOCKER_API_KEYS set, relaying needs one of the keys in `Knocker-Api-Key`. Every key is

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError } from './errors.js';
+import { PayloadTooLargeError } from '../errors.js';
 
 /**
  * Reads the body as raw bytes. Nothing is decoded or decompressed: the target must receive

@@ -1,8 +1,9 @@
 import type { RequestListener } from 'node:http';
 import { startHttpObservation, type HttpMetrics, type Registry } from '@knocker/metrics';
-import { answerError, type ErrorAnswerDeps } from './answer.js';
+import { answerError, type ErrorAnswerDeps } from '../answer.js';
 import type { createApiKeyCheck } from './api-key.js';
-import { answerWriteTimeout, type InflightGate } from './limits.js';
+import type { InflightGate } from '../shedding/inflight.js';
+import { answerWriteTimeout } from './write-timeout.js';
 import type { Relay } from './relay.js';
 
 /**

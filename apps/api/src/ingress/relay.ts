@@ -3,7 +3,7 @@ import { parseKnockRequest, type CronSpec, type KnockRequest, type ProtocolLimit
 import type { HttpMetrics } from '@knocker/metrics';
 import { QueueUnavailableError, type DeliveryJob, type RequestStore } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
-import { sendJson } from './answer.js';
+import { sendJson } from '../answer.js';
 import { readBody } from './body.js';
 
 export interface RelayDeps {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { OverloadedError } from './errors.js';
+import { OverloadedError } from '../errors.js';
 import { admitShare } from './admission.js';
 import { BURST, SHED_MIN_INFLIGHT, watchAnswerTimes, type LoadGuard } from './overload.js';
-import { createInflightGate } from './limits.js';
+import { createInflightGate } from './inflight.js';
 
 /** A guard whose verdict the test sets; counts what it hears. */
 function scripted() {

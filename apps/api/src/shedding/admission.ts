@@ -1,4 +1,4 @@
-import { OverloadedError } from './errors.js';
+import { OverloadedError } from '../errors.js';
 import type { LoadGuard } from './overload.js';
 
 export interface AdmissionOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { OverloadedError } from './errors.js';
-import { createInflightGate, SHED_MIN_INFLIGHT } from './limits.js';
+import { OverloadedError } from '../errors.js';
+import { createInflightGate, SHED_MIN_INFLIGHT } from './inflight.js';
 
 describe('createInflightGate', () => {
   it('refuses past MAX_INFLIGHT with 429 and lets requests in again as others leave', () => {

@@ -1,4 +1,4 @@
-import { OverloadedError } from './errors.js';
+import { OverloadedError } from '../errors.js';
 
 /** Says when the api is past its capacity. */
 export interface LoadGuard {

@@ -1,6 +1,6 @@
 import type { HeaderPair } from '@knocker/protocol';
 import type { DeliveryJob, FailureCallbackJob, SuccessCallbackJob } from '@knocker/queue';
-import type { Attempt, CapturedAnswer } from './attempt.js';
+import type { Attempt } from '../http/attempt.js';
 
 // The callback body is JSON whatever the request's body was, so its own content headers go;
 // and the callback is another host than the target: the credentials meant for the target stay.
@@ -51,11 +51,4 @@ export function successCallbackOf(job: DeliveryJob, attempt: Attempt, attempts: 
     backoff_factor: job.config.backoff_factor,
     timeout: job.config.timeout,
   };
-}
-
-/** Keeps a successful answer for its success callback: headers in lower case, and the body as read (cut at the cap). */
-export function captureAnswer(rawHeaders: readonly string[], body: Buffer | undefined, truncated: boolean): CapturedAnswer {
-  const headers: HeaderPair[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.push([(rawHeaders[i] as string).toLowerCase(), rawHeaders[i + 1] as string]);
-  return { headers, body: body ?? Buffer.alloc(0), truncated };
 }

@@ -3,10 +3,10 @@ import type { Config } from '@knocker/config';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
-import { deliver, type HttpClient } from './deliver.js';
-import { AttemptFailedError } from './errors.js';
-import type { Signer } from './signing.js';
-import { retryAfterMs } from './retry-rules.js';
+import { deliver, type HttpClient } from '../http/call.js';
+import { AttemptFailedError } from '../delivery/errors.js';
+import type { Signer } from '../http/signing.js';
+import { retryAfterMs } from '../delivery/retry-rules.js';
 
 export interface CallbackDeps {
   http: HttpClient;

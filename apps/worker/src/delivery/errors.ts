@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Attempt } from './attempt.js';
+import type { Attempt } from '../http/attempt.js';
 import type { EndedBy } from './retry-rules.js';
 
 /** Thrown to BullMQ so the job is retried or, with no attempts left, failed; carries the attempt. */

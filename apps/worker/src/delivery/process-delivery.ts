@@ -5,12 +5,12 @@ import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
 import { callbackJobOptions, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
-import { recordOf, type Attempt } from './attempt.js';
-import { deliver, type HttpClient } from './deliver.js';
+import { recordOf, type Attempt } from '../http/attempt.js';
+import { deliver, type HttpClient } from '../http/call.js';
 import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
 import { endedByReceiver, retryAfterMs } from './retry-rules.js';
-import type { Signer } from './signing.js';
-import { failureCallbackOf, successCallbackOf } from './success-callback.js';
+import type { Signer } from '../http/signing.js';
+import { failureCallbackOf, successCallbackOf } from '../callbacks/payloads.js';
 
 export interface DeliveryDeps {
   http: HttpClient;

@@ -1,5 +1,5 @@
 import { NETWORK, readRetryAfter, retriesOn, type KnockConfig } from '@knocker/protocol';
-import type { Attempt } from './attempt.js';
+import type { Attempt } from '../http/attempt.js';
 
 /** Why a failed attempt ends its request whatever attempts remain, as the failure callback says it. */
 export type EndedBy = 'no_retry' | 'outside_retry_on';

@@ -72,3 +72,10 @@ export function errorCode(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Keeps a successful answer for its success callback: headers in lower case, and the body as read (cut at the cap). */
+export function captureAnswer(rawHeaders: readonly string[], body: Buffer | undefined, truncated: boolean): CapturedAnswer {
+  const headers: HeaderPair[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.push([(rawHeaders[i] as string).toLowerCase(), rawHeaders[i + 1] as string]);
+  return { headers, body: body ?? Buffer.alloc(0), truncated };
+}

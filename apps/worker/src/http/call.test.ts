@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHttpClient, deliver, type Call } from './deliver.js';
+import { createHttpClient, deliver, type Call } from './call.js';
 
 // One real server on loopback; each path is one way of answering.
 let server: http.Server;

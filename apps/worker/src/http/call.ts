@@ -2,11 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { ERR_ADDRESS_REFUSED } from '@knocker/contract';
 import type { GuardedAgents } from '@knocker/netguard';
 import { KNOCKER_VERSION, readTargetError, type HeaderPair } from '@knocker/protocol';
-import { errorCode, failureStatusCode, type Attempt } from './attempt.js';
+import { captureAnswer, errorCode, failureStatusCode, type Attempt } from './attempt.js';
 import { Deadline, exchange, type Reply } from './exchange.js';
 import { hostAllowed, redirectedMethod, redirectLocation, redirectRefusal, redirectTarget, withoutCredentials } from './redirects.js';
 import { readRetrySignals } from './signals.js';
-import { captureAnswer } from './success-callback.js';
 
 /**
  * Node's own client on keep-alive agents that apply the address policy to every connection:
