@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 // metrics registry or anything else of ours, so any package may read it.
 const dir = fileURLToPath(new URL('../', import.meta.url));
 const sources = readdirSync(`${dir}src`).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
-const specifiers = (file: string) => [...readFileSync(`${dir}src/${file}`, 'utf8').matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)].map((m) => m[1] as string);
+const specifiers = (file: string) => [...readFileSync(`${dir}src/${file}`, 'utf8').matchAll(/^(?:import|export)\s(?:type\s)?(?:[\w*{}\s,]+\sfrom\s)?'([^']+)'/gm)].map((m) => m[1] as string);
 
 describe('@knocker/config', () => {
   it('depends on no package of ours', () => {
