@@ -1,7 +1,8 @@
-import { toConfig, type Config } from './config.js';
+import type { Config } from './config.js';
 import { parseHostLimits } from './flow.js';
 import { routeProblems } from './routes.js';
 import { schema } from './schema.js';
+import { toConfig } from './to-config.js';
 
 /** A bad environment: the message names every variable that was refused. */
 export class ConfigError extends Error {

@@ -5,7 +5,7 @@ import { keepJobs, shardRetention, type CallbackJob, type DeliveryJob, type Deli
 import type { TickJob } from '../schedules.js';
 import type { Shard } from '../shards/shard-set.js';
 import { replaysOf } from './lifecycle.js';
-import type { StoreLog } from './store.js';
+import type { StoreLog } from './request-store.js';
 
 /** What a delivery's processor may do beside its job: on its request's shard, without knowing shards. */
 export interface JobContext {
