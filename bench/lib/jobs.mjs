@@ -15,7 +15,7 @@ export function clientHeaders(targetHost, extra = {}) {
 export function deliveryJob(targetHost, body, seq) {
   const headers = clientHeaders(targetHost, { 'x-bench-seq': String(seq), 'content-length': String(body.length) });
   const rawHeaders = Object.entries(headers).flat();
-  const knock = parseKnockRequest({ method: 'POST', target: '/hook', rawHeaders }, config);
+  const knock = parseKnockRequest({ method: 'POST', target: '/hook', rawHeaders }, config.protocol);
   return {
     name: `${knock.method} ${knock.config.host}`,
     data: { ...knock, body: body.toString('base64'), acceptedAt: Date.now() },

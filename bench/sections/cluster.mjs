@@ -3,7 +3,7 @@
 // On a shared 2-core machine the total rate cannot grow; the split across masters is what
 // shows that N hosts carry about N times the load.
 import { Redis } from 'ioredis';
-import { shardPrefixes, slotOf } from '@knocker/queue';
+import { shardPrefixes, slotOf } from '@knocker/keys';
 import { startCluster } from '@knocker/test-kit';
 import { bodyOf, clientHeaders } from '../lib/jobs.mjs';
 import { assertClean, closedLoop } from '../lib/load.mjs';

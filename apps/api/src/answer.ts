@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KnockerError } from '@knocker/protocol';
+import { ApiError } from '@knocker/contract';
 import type { HttpMetrics } from '@knocker/metrics';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 
@@ -17,6 +17,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/** An answer built where nothing throws (timers, the last resort): its status from its code. */
+export function sendError(res: ServerResponse, err: ApiError): void {
+  sendJson(res, err.status, err.body());
+}
+
 export interface ErrorAnswerDeps {
   logger: Logger;
   reporter: ErrorReporter;
@@ -25,11 +30,11 @@ export interface ErrorAnswerDeps {
 
 /** Knocker's answer to an error: its own errors carry their status and JSON; anything else is a reported 500. */
 export function answerError(deps: ErrorAnswerDeps, err: unknown, req: IncomingMessage & { originalUrl?: string }, res: ServerResponse): void {
-  if (err instanceof KnockerError && !res.headersSent) {
+  if (err instanceof ApiError && !res.headersSent) {
     deps.metrics.refused.inc({ reason: err.code });
-    if (err.status === 503 || err.status === 429) res.setHeader('retry-after', '1');
+    if (err.retryAfter !== undefined) res.setHeader('retry-after', String(err.retryAfter));
     if (err.status === 413) res.setHeader('connection', 'close');
-    sendJson(res, err.status, err.body());
+    sendError(res, err);
     return;
   }
   if (req.readableAborted || res.headersSent) {
@@ -39,5 +44,5 @@ export function answerError(deps: ErrorAnswerDeps, err: unknown, req: IncomingMe
   const path = req.originalUrl ?? req.url;
   deps.logger.error(`Unexpected error on "${req.method} ${path}": ${err instanceof Error ? err.stack : String(err)}`);
   deps.reporter.captureException(err, { method: req.method, path });
-  sendJson(res, 500, { status: false, code: 'internal_error', errors: { server: 'unexpected error, reported to the operators' } });
+  sendError(res, new ApiError('internal_error', { server: 'unexpected error, reported to the operators' }));
 }

@@ -1,59 +1,57 @@
 import type { RequestListener } from 'node:http';
 import type { Config } from '@knocker/config';
-import { createFlowStore } from '@knocker/flow';
-import { redisCheck } from '@knocker/health';
-import { createHttpMetrics, createRegistry } from '@knocker/metrics';
+import { createFlowStore, type FlowStore } from '@knocker/flow';
+import { redisCheck, type HealthOptions } from '@knocker/health';
+import { createHttpMetrics, createRegistry, type HttpMetrics, type Registry } from '@knocker/metrics';
 import { createAddressPolicy, rememberRefusals } from '@knocker/netguard';
 import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
-import type { Connection, Queues, Schedules } from '@knocker/queue';
+import type { RequestStore, Schedules } from '@knocker/queue';
+import type { Runtime } from '@knocker/runtime';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
-import type { ApiDeps } from './app.js';
-import { workersCheck } from './checks.js';
+import { workersCheck } from './admin/checks.js';
 
-/** What the process owns and the api only uses: the connection, the queues, logging, the shutdown. */
-export interface ApiRuntime {
-  connection: Connection;
-  queues: Queues;
+/** What the api is built from: the configuration groups it reads, the stores, and the process's telemetry. */
+export interface ApiDeps {
+  config: Pick<Config, 'api' | 'protocol' | 'redis' | 'flow' | 'schedules'>;
+  store: RequestStore;
   schedules: Schedules;
+  flow: FlowStore;
+  /** False while the Redis connection is down: the api then answers 503 at once. */
+  queueReady: () => boolean;
+  /** Why an IP literal given as target or callback host is refused, if it is. */
+  refuseAddress: (hostname: string) => string | undefined;
+  /** The OpenAPI document, rendered once: served as is at <prefix>/openapi.json. */
+  openApi: string;
   logger: Logger;
   reporter: ErrorReporter;
-  /** Bull Board's router, when BOARD_USER and BOARD_PASSWORD mount it. */
-  board: RequestListener | undefined;
-  shuttingDown: () => boolean;
+  /** Absent when METRICS_ENABLED is false: no counting, no /metrics. */
+  registry: Registry | undefined;
+  metrics: HttpMetrics;
+  health: HealthOptions & { path: string };
+  /** Absent when no credentials are configured: the board is then not mounted (nor loaded). */
+  board: { path: string; router: RequestListener } | undefined;
 }
 
-/** The api's dependencies as the configuration says; one place, so what tests build is what runs. */
-export function apiDeps(config: Config, rt: ApiRuntime): ApiDeps {
-  const { connection, queues } = rt;
+/** The api's dependencies from what its process owns; one place, so what tests build is what runs. */
+export function apiDeps(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter' | 'shutdown'>, board?: RequestListener): ApiDeps {
+  const { config, connection, store } = rt;
   const registry = createRegistry();
   // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
   // rather than a failed delivery later.
   const policy = rememberRefusals(createAddressPolicy(config.network));
   return {
-    limits: { ...config, refuseAddress: (hostname) => policy.refusal(hostname)?.reason },
-    queues,
+    config,
+    store,
     schedules: rt.schedules,
-    schedulesMax: config.schedulesMax,
+    flow: createFlowStore(connection, config.queue.prefix),
     queueReady: () => connection.status === 'ready',
-    maxBodySize: config.maxBodySize,
-    redisTimeoutMs: config.redisTimeoutMs,
-    waitReplicas: config.waitReplicas,
-    statusUrl: config.statusUrl,
-    reservedPrefix: config.reservedPrefix,
-    adminApiKey: config.adminApiKey,
+    refuseAddress: (hostname) => policy.refusal(hostname)?.reason,
     openApi: renderOpenApi(buildOpenApi(openApiOptions(config))),
-    requestLog: config.requestLog,
-    flow: { store: createFlowStore(connection, config.queuePrefix), settings: config.flow },
     logger: rt.logger,
     reporter: rt.reporter,
-    registry: config.metricsEnabled ? registry : undefined,
+    registry: config.metrics.enabled ? registry : undefined,
     metrics: createHttpMetrics(registry),
-    health: { ...config.health, checks: [redisCheck(connection), workersCheck(() => queues.all)], shuttingDown: rt.shuttingDown },
-    board: rt.board ? { path: config.board.path, router: rt.board } : undefined,
-    maxInflight: config.maxInflight,
-    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
-    maxAnswerDelayMs: config.maxAnswerDelayMs,
-    writeTimeoutMs: config.writeTimeoutMs,
-    apiKeys: config.apiKeys,
+    health: { ...config.health, checks: [redisCheck(connection), workersCheck(store)], shuttingDown: () => rt.shutdown.stopping },
+    board: board ? { path: config.board.path, router: board } : undefined,
   };
 }

@@ -1,100 +1,35 @@
-import { createServer, type Server } from 'node:http';
-import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig, redactUrl } from '@knocker/config';
-import { createShutdown } from '@knocker/health';
+import { createServer } from 'node:http';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { createQueues, createSchedules, probeCluster, producerConnection, type Shard } from '@knocker/queue';
-import { createErrorReporter, createLogger, runMain, watchProcessErrors } from '@knocker/telemetry';
+import { listen, runApp } from '@knocker/runtime';
 import { createApi } from './app.js';
+import { answerClientError } from './ingress/parse-errors.js';
 import { apiDeps } from './deps.js';
-import { answerClientError } from './client-error.js';
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const logger = createLogger({ name: 'api', ...config.log });
-  const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
-  watchProcessErrors(logger, reporter);
-  logger[config.privateNetworks.exposed ? 'warning' : 'info'](config.privateNetworks.notice);
-  const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
-  if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
-  const connection = producerConnection(config.redisCluster ?? config.redisUrl, config.redisTimeoutMs);
-  const where = config.redisCluster ? `the cluster (${config.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : redactUrl(config.redisUrl);
-  let redisDown = false;
-  connection.on('error', (err) => {
-    if (!redisDown) logger.warning(`Redis unreachable at ${where} (${err.message}); answering 503 until it is back`);
-    redisDown = true;
-  });
-  connection.on('ready', () => {
-    if (redisDown) logger.info('Redis is back; accepting requests again');
-    redisDown = false;
-  });
-  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
-  const quiet = (shards: readonly Shard[]) => {
-    for (const s of shards) for (const q of [s.delivery, s.callback]) q.on('error', () => undefined); // reported once above
-  };
-  quiet(queues.all);
-  // Which other shard layouts still hold requests, for the routes that take an id.
-  const refresh = () => queues.refresh().then((found) => {
-    if (found.length > 0) logger.info(`Found ${found.length} shards of another QUEUE_SHARDS layout; requests stored there stay reachable`);
-    quiet(found);
-  }, (err: Error) => logger.debug(`Shard layouts not read: ${err.message}`));
-  connection.on('ready', () => void refresh());
-  const layouts = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
-  layouts.unref();
-  // Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them.
-  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
-  schedules.queue.on('error', () => undefined);
-
-  let server: Server | undefined;
-  const shutdown = createShutdown({
-    drainMs: config.healthcheckIntervalMs,
-    deadlineMs: config.healthcheckIntervalMs + config.writeTimeoutMs + 5000,
-    log: (m) => logger.info(m),
-    exit: (code) => process.exit(code),
-    steps: [
-      {
-        name: 'finish in-flight requests',
-        run: () => new Promise<void>((resolve) => {
-          if (!server) return resolve();
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-      },
-      { name: 'close queues', run: async () => { clearInterval(layouts); await Promise.allSettled([queues.close(), schedules.close()]); } },
-      { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
-      { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
-      { name: 'close log', run: async () => { logger.info('Api stopped'); await logger.close(); } },
-    ],
-  });
-  shutdown.listen();
-
-  if (!config.board.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${config.board.path}`);
+void runApp('api', async (rt) => {
+  const { config, logger } = rt;
+  const { api, board: boardSettings } = config;
+  if (!boardSettings.user) logger.info(`Bull Board is not mounted: set BOARD_USER and BOARD_PASSWORD to serve it at ${boardSettings.path}`);
   // Bull Board and its UI are loaded only when mounted: they are a tenth of an idle api's memory.
-  const board = config.board.user ? (await import('./board.js')).createBoard({ ...config.board, queues, schedules: schedules.queue }) : undefined;
-  const app = createApi(apiDeps(config, { connection, queues, schedules, logger, reporter, board, shuttingDown: () => shutdown.stopping }));
+  const board = boardSettings.user ? (await import('./admin/board.js')).createBoard(boardSettings, rt.store, rt.schedules.queue) : undefined;
+  const app = createApi(apiDeps(rt, board));
 
   // Give Redis a moment so the first requests after a start are not refused; without it the
   // api still starts, answers 503 and accepts as soon as Redis is reachable.
-  await Promise.race([new Promise((resolve) => connection.once('ready', resolve)), sleep(config.redisTimeoutMs)]);
+  await rt.redisReady(config.redis.timeoutMs);
   // of-watchdog's read_timeout: the whole request, body included, must arrive in time; Node
   // checks that only every connectionsCheckingInterval, hence a short one.
-  server = createServer({
-    requestTimeout: config.readTimeoutMs,
-    headersTimeout: config.readTimeoutMs,
-    connectionsCheckingInterval: Math.min(1000, config.readTimeoutMs),
+  const server = createServer({
+    requestTimeout: api.readTimeoutMs,
+    headersTimeout: api.readTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, api.readTimeoutMs),
   }, app);
-  server.listen(config.port, config.bindAddress, () => {
-    const waiting = connection.status === 'ready' ? '' : ', waiting for Redis';
-    logger.info(`Knocker api ${KNOCKER_VERSION} listening on http://${config.bindAddress}:${config.port} (pid ${process.pid}${waiting})`);
-  });
   server.on('clientError', answerClientError);
-  server.on('error', (err) => {
-    logger.critical(`Cannot listen on ${config.bindAddress}:${config.port}: ${err.message}`);
-    process.exit(1);
+  rt.onShutdown('finish in-flight requests', () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  }));
+  listen(server, { port: api.port, host: api.bindAddress }, logger, {
+    ready: () => `Knocker api ${KNOCKER_VERSION} listening on http://${api.bindAddress}:${api.port} (pid ${process.pid}${rt.connection.status === 'ready' ? '' : ', waiting for Redis'})`,
+    failure: (err) => `Cannot listen on ${api.bindAddress}:${api.port}: ${err.message}`,
   });
-}
-
-const LAYOUT_REFRESH_MS = 10_000;
-
-void runMain('knocker api', main, (err) => err instanceof ConfigError);
+});

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
-import { request, sharedRedisUrl, startApi, uniquePrefix, type ApiProcess } from '@knocker/test-kit';
+import { deliveryJobId } from '@knocker/keys';
+import { request, sharedRedisUrl, shardQueues, startApi, uniquePrefix, type ApiProcess, type ShardQueues } from '@knocker/test-kit';
 
 const KEYS = ['first-api-key-0123456789', 'second-api-key-9876543210'];
 const ADMIN_KEY = 'access-admin-key-0123456789';
 const prefix = uniquePrefix('access');
 let api: ApiProcess;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 
 beforeAll(async () => {
   api = await startApi({
@@ -16,7 +16,7 @@ beforeAll(async () => {
     env: { KNOCKER_API_KEYS: KEYS.join(','), ADMIN_API_KEY: ADMIN_KEY, BLOCK_PRIVATE_NETWORKS: 'true', ALLOWED_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'debug' },
   });
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
 });
 afterAll(async () => {
   await api?.kill();
@@ -37,7 +37,7 @@ describe('KNOCKER_API_KEYS', () => {
     const id = `unauthorized-${Math.random().toString(36).slice(2)}`;
     const res = await knock([['Knocker-Host', 'target.example'], ['Knocker-Id', id], ...key]);
     expect(res.status).toBe(401);
-    expect(res.json()).toEqual({ status: false, code: 'unauthorized', errors: { 'knocker-api-key': expect.stringMatching(message) } });
+    expect(res.json()).toEqual({ status: false, code: 'unauthorized', errors: { 'knocker-api-key': [expect.stringMatching(message)] } });
     expect(res.text).not.toContain(KEYS[0]);
     expect(await queues.delivery.getJob(deliveryJobId(id))).toBeUndefined();
   });
@@ -58,7 +58,7 @@ describe('KNOCKER_API_KEYS', () => {
     const log = (headers: Array<[string, string]>) => request(`${api.url}/knocker/log?id=logged`, { method: 'POST', headers, body: 'a line' });
     for (const headers of [[], [['Knocker-Api-Key', 'not-one-of-the-keys-0000']], [['Knocker-Admin-Key', 'not-the-admin-key-00000']]] as Array<Array<[string, string]>>) {
       const refused = await log(headers);
-      expect([refused.status, refused.json()]).toEqual([401, { status: false, code: 'unauthorized', errors: { 'knocker-api-key': expect.any(String) } }]);
+      expect([refused.status, refused.json()]).toEqual([401, { status: false, code: 'unauthorized', errors: { 'knocker-api-key': [expect.any(String)] } }]);
     }
     expect((await log([['Knocker-Api-Key', KEYS[1]!]])).json()).toEqual({ status: true, id: 'logged', lines: 1 });
     expect((await log([['Knocker-Admin-Key', ADMIN_KEY]])).json()).toEqual({ status: true, id: 'logged', lines: 2 });
@@ -82,7 +82,7 @@ describe('IP literals refused at the door', () => {
     const headers: Array<[string, string]> = [['Knocker-Api-Key', KEYS[0]!], ['Knocker-Id', 'literal'], ['Knocker-Host', 'target.example']];
     const res = await knock([...headers.filter(([n]) => n.toLowerCase() !== header), [header, value]]);
     expect(res.status).toBe(400);
-    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { [header]: expect.stringMatching(reason) } });
+    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { [header]: [expect.stringMatching(reason)] } });
     expect(await queues.delivery.getJob(deliveryJobId('literal'))).toBeUndefined();
   });
 

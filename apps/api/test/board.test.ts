@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
+import { deliveryJobId } from '@knocker/keys';
 import {
   request, sharedRedisUrl, startApi, startTarget, startWorker, stopAll, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Target,
+  shardQueues, type ShardQueues,
 } from '@knocker/test-kit';
 
 // Bull Board driven in a real headless Chromium: what an operator sees and can do.
@@ -32,7 +33,7 @@ let target: Target;
 let api: ApiProcess;
 let worker: KnockerProcess;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 let browser: Browser;
 
 /** The failing delivery's requests, as the target saw them. */
@@ -44,7 +45,7 @@ beforeAll(async () => {
   // keep-alive socket outlived the target's keep-alive timeout in the seconds between.
   target = await startTarget(() => ({ status: 500, headers: { connection: 'close' }, body: 'down for now' }));
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
   // Side by side; each is kept as soon as it is up, so afterAll stops whatever did start.
   const started = await Promise.allSettled([
     startApi({ redisUrl: sharedRedisUrl(), prefix, env: { BOARD_USER: USER, BOARD_PASSWORD: PASSWORD } }).then((p) => (api = p)),

@@ -31,7 +31,7 @@ describe('BLOCK_PRIVATE_NETWORKS=auto on every address', () => {
   it('refuses a loopback target and callback without api keys, and both apps say why', async () => {
     const refused = await knock(openApi, []);
     expect(refused.status).toBe(400);
-    expect(refused.json().errors['knocker-host']).toMatch(/^is not allowed: 127\.0\.0\.1 is in 127\.0\.0\.0\/8 \(loopback\)/);
+    expect(refused.json().errors['knocker-host'][0]).toMatch(/^is not allowed: 127\.0\.0\.1 is in 127\.0\.0\.0\/8 \(loopback\)/);
     const callback = await request(`${openApi.url}/hook`, {
       method: 'POST', headers: [['Knocker-Host', 'example.com'], ['Knocker-Success-Callback', `${target.url}/answers`]],
     });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
-import { sharedRedisUrl, startApi, uniquePrefix, type ApiProcess } from '@knocker/test-kit';
+import { deliveryJobId } from '@knocker/keys';
+import { sharedRedisUrl, shardQueues, startApi, uniquePrefix, type ApiProcess, type ShardQueues } from '@knocker/test-kit';
 import { rawBytes, rawRequest, type RawReply } from './raw.js';
 
 // Property-based: random and hostile requests against the real api process and a real Redis.
@@ -14,7 +14,7 @@ const MAX_BODY = 2048;
 const prefix = uniquePrefix('fuzz');
 let api: ApiProcess;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 const ran = { targeted: 0, hostile: 0, statuses: {} as Record<number, number> };
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ beforeAll(async () => {
     env: { KNOCKER_API_KEYS: KEY, MAX_BODY_SIZE: String(MAX_BODY), RETRIES_MAX: '10', TIMEOUT_MAX: '60', RETRIES_BACKOFF_FACTOR_MAX: '600' },
   });
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
 });
 afterAll(async () => {
   console.log(`fuzz: ${ran.targeted + ran.hostile} cases against the api (${ran.targeted} targeted, ${ran.hostile} hostile); answers by status: ${JSON.stringify(ran.statuses)}`);
@@ -68,10 +68,10 @@ async function send(method: string, path: string, headers: Header[], payload: Bu
   return reply;
 }
 
-function expectRefusal(reply: RawReply): Record<string, string> {
+function expectRefusal(reply: RawReply): Record<string, string[]> {
   expect(reply.status).toBeGreaterThanOrEqual(400);
   expect(reply.status).toBeLessThan(500);
-  const answer = JSON.parse(reply.body) as { status: boolean; code: string; errors: Record<string, string> };
+  const answer = JSON.parse(reply.body) as { status: boolean; code: string; errors: Record<string, string[]> };
   expect(answer).toMatchObject({ status: false, code: expect.any(String) });
   expect(Object.keys(answer.errors).length).toBeGreaterThan(0);
   return answer.errors;

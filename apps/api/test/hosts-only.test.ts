@@ -15,7 +15,7 @@ describe('HOSTS_ONLY', () => {
     expect(ok.status).toBe(200);
     const refused = await request(`${api.url}/x`, { method: 'POST', headers: { 'Knocker-Host': 'other.example' } });
     expect(refused.status).toBe(400);
-    expect(refused.json().errors).toEqual({ 'knocker-host': 'is not allowed: this Knocker delivers only to allowed.example (HOSTS_ONLY)' });
+    expect(refused.json().errors).toEqual({ 'knocker-host': ['is not allowed: this Knocker delivers only to allowed.example (HOSTS_ONLY)'] });
   });
 
   it('serves the status page at STATUS_URL', async () => {

@@ -2,13 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { KNOCKER_VERSION } from '@knocker/protocol';
-import { cancelDelivery, createQueues, deliveryJobId, type Queues } from '@knocker/queue';
-import { request, sharedRedisUrl, startApi, uniquePrefix, waitFor, type ApiProcess } from '@knocker/test-kit';
+import { deliveryJobId } from '@knocker/keys';
+import { createRequestStore, type RequestStore } from '@knocker/queue';
+import {
+  request, sharedRedisUrl, shardQueues, silentLog, startApi, uniquePrefix, waitFor, type ApiProcess, type ShardQueues,
+} from '@knocker/test-kit';
 
 const prefix = uniquePrefix('ingress');
 let api: ApiProcess;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
+let store: RequestStore;
 
 beforeAll(async () => {
   api = await startApi({
@@ -17,13 +21,14 @@ beforeAll(async () => {
     env: { HOSTS_ONLY: '', MAX_BODY_SIZE: '1000', RETRIES: '3', RETRIES_MAX: '5', TIMEOUT_MAX: '30' },
   });
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
+  store = createRequestStore(redis, { prefix, shards: 1, timeoutMs: 1500, bounded: false, log: silentLog });
 });
 
 afterAll(async () => {
   await api?.kill();
   await queues?.delivery.obliterate({ force: true });
-  await queues?.close();
+  await Promise.all([queues?.close(), store?.close()]);
   redis?.disconnect();
 });
 
@@ -76,7 +81,7 @@ describe('accepting a request', () => {
   it('answers a duplicate with the state of the stored request', async () => {
     await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed'], ['Knocker-Delay', '1h']]);
     expect((await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed']])).json()).toEqual({ status: true, duplicate: true, id: 'twice-delayed', state: 'delayed' });
-    expect(await cancelDelivery(redis, queues.delivery, 'twice-delayed')).toBe('cancelled');
+    expect(await store.cancel('twice-delayed')).toBe('cancelled');
     expect((await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'twice-delayed']])).json()).toMatchObject({ duplicate: true, state: 'cancelled' });
   });
 
@@ -92,7 +97,7 @@ describe('accepting a request', () => {
     const tick = `ingress-nightly@${Date.parse(schedule.json().schedule.next)}`;
     const res = await knock([['Knocker-Host', 'evil.example'], ['Knocker-Id', tick]]);
     expect(res.status).toBe(400);
-    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-id': expect.stringMatching(/^is reserved: .*@<digits> \(ticks of schedules\)/) } });
+    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-id': [expect.stringMatching(/^is reserved: .*@<digits> \(ticks of schedules\)/)] } });
     expect(await stored(tick)).toBeUndefined();
   });
 });
@@ -115,27 +120,27 @@ describe('refusing a request', () => {
     const res = await knock([...headers, ['Knocker-Id', 'refused']].filter(([n], i, a) => a.findIndex(([m]) => m === n) === i) as Array<[string, string]>);
     expect(res.status).toBe(400);
     const body = res.json();
-    expect(body).toEqual({ status: false, code: 'invalid_request', errors: { [field]: expect.stringMatching(message) } });
+    expect(body).toEqual({ status: false, code: 'invalid_request', errors: { [field]: [expect.stringMatching(message)] } });
     expect(await queues.delivery.getJobCounts()).toEqual(before);
     expect(await stored('refused')).toBeUndefined();
   });
 
   it('gives the exact body for a missing host', async () => {
     const res = await knock([]);
-    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-host': 'is required: the host (and optional :port) to deliver to' } });
+    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-host': ['is required: the host (and optional :port) to deliver to'] } });
   });
 
   it('refuses a request that already went through a Knocker with 406', async () => {
     const res = await knock([['Knocker-Host', 'h'], ['X-Knocker', '0.1.0'], ['Knocker-Id', 'looped']]);
     expect(res.status).toBe(406);
-    expect(res.json()).toMatchObject({ status: false, code: 'loop_detected', errors: { 'x-knocker': expect.any(String) } });
+    expect(res.json()).toMatchObject({ status: false, code: 'loop_detected', errors: { 'x-knocker': [expect.any(String)] } });
     expect(await stored('looped')).toBeUndefined();
   });
 
   it('refuses a body over MAX_BODY_SIZE with 413, declared or streamed', async () => {
     const declared = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'big']], { body: Buffer.alloc(1001) });
     expect(declared.status).toBe(413);
-    expect(declared.json()).toEqual({ status: false, code: 'payload_too_large', errors: { body: 'must be at most 1000 bytes (MAX_BODY_SIZE)' } });
+    expect(declared.json()).toEqual({ status: false, code: 'payload_too_large', errors: { body: ['must be at most 1000 bytes (MAX_BODY_SIZE)'] } });
     const chunked = await knock([['Knocker-Host', 'h'], ['Knocker-Id', 'big'], ['Transfer-Encoding', 'chunked']], { body: Buffer.alloc(5000) });
     expect(chunked.status).toBe(413);
     expect(await stored('big')).toBeUndefined();
@@ -149,7 +154,7 @@ describe('reserved routes without ADMIN_API_KEY', () => {
     for (const [method, path] of [['GET', '/knocker/requests/ingress-1'], ['POST', '/knocker/requests/ingress-1/retry'], ['DELETE', '/knocker/requests/x']]) {
       const res = await knock([['Knocker-Host', 'h'], ['Knocker-Admin-Key', 'anything-at-all-0000']], { method, path });
       expect([method, res.status, res.json()]).toEqual([method, 403, {
-        status: false, code: 'admin_disabled', errors: { 'knocker-admin-key': expect.stringMatching(/set ADMIN_API_KEY/) },
+        status: false, code: 'admin_disabled', errors: { 'knocker-admin-key': [expect.stringMatching(/set ADMIN_API_KEY/)] },
       }]);
     }
   });
@@ -200,7 +205,7 @@ describe('unknown paths under RESERVED_PREFIX', () => {
       const before = await queues.delivery.count();
       const res = await knock([['Knocker-Host', 'h']], { method, path });
       expect(res.status).toBe(404);
-      expect(res.json()).toEqual({ status: false, code: 'not_found', errors: { path: expect.stringMatching(/^no such route; \/knocker holds Knocker's own routes \(docs\/requests\.md\)/) } });
+      expect(res.json()).toEqual({ status: false, code: 'not_found', errors: { path: [expect.stringMatching(/^no such route; \/knocker holds Knocker's own routes \(docs\/requests\.md\)/)] } });
       const bare = await knock([], { method, path });
       expect([bare.status, bare.json().code]).toEqual([404, 'not_found']);
       expect(await queues.delivery.count()).toBe(before);

@@ -39,7 +39,7 @@ describe('MAX_INFLIGHT and READ_TIMEOUT', () => {
     const refused = await request(`${api.url}/x`, { method: 'POST', headers: { 'Knocker-Host': 'target.example' } });
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('1');
-    expect(refused.json()).toEqual({ status: false, code: 'too_many_requests', errors: { server: expect.stringMatching(/MAX_INFLIGHT/) } });
+    expect(refused.json()).toEqual({ status: false, code: 'too_many_requests', errors: { server: [expect.stringMatching(/MAX_INFLIGHT/)] } });
     expect(await metric('knocker_requests_refused_total{reason="too_many_requests"}')).toBe(1);
     expect(await metric('http_requests_in_flight')).toBeGreaterThanOrEqual(2);
     // Health and metrics stay reachable while the relay is saturated.

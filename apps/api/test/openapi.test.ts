@@ -209,7 +209,7 @@ describe('every answer matches the document', () => {
     await waitFor(async () => (await stateOf('oa-bulk')) === 'failed', { what: 'oa-bulk failed', timeoutMs: 20_000 });
     const replayed = await admin('POST', '/requests/retry', api.url, ADMIN_KEY, JSON.stringify({ host: failing.host, status_code: 503, limit: 10 }));
     expect(replayed.json()).toEqual({ status: true, replayed: 1, more: false, ids: ['oa-bulk'] });
-    expect((await admin('POST', '/requests/retry', api.url, ADMIN_KEY, '{"limit": 0, "colour": "red"}')).json().errors).toEqual({ limit: expect.any(String), colour: expect.any(String) });
+    expect((await admin('POST', '/requests/retry', api.url, ADMIN_KEY, '{"limit": 0, "colour": "red"}')).json().errors).toEqual({ limit: [expect.any(String)], colour: [expect.any(String)] });
     expect((await admin('POST', '/requests/retry', api.url, ADMIN_KEY, 'x'.repeat(17 * 1024))).status).toBe(413);
 
     const flowOff = await startApi({ redisUrl: sharedRedisUrl(), prefix, env: { ADMIN_API_KEY: ADMIN_KEY } });

@@ -26,7 +26,7 @@ describe('when Redis is unreachable', () => {
     expect(down.status).toBe(503);
     expect(down.ms).toBeLessThan(2000);
     expect(down.headers['retry-after']).toBe('1');
-    expect(down.json()).toMatchObject({ status: false, code: 'queue_unavailable', errors: { queue: expect.any(String) } });
+    expect(down.json()).toMatchObject({ status: false, code: 'queue_unavailable', errors: { queue: [expect.any(String)] } });
 
     await redis.restart();
     const back = await waitFor(async () => {
@@ -43,7 +43,7 @@ describe('when Redis is unreachable', () => {
       const hung = await knock();
       expect(hung.status).toBe(503);
       expect(hung.ms).toBeLessThan(2000);
-      expect(hung.json().errors.queue).toMatch(/did not answer within 1000 ms/);
+      expect(hung.json().errors.queue[0]).toMatch(/did not answer within 1000 ms/);
     } finally {
       redis.resume();
     }
@@ -57,7 +57,7 @@ describe('when Redis is unreachable', () => {
       const res = await request(`${hasty.url}/x`, { method: 'POST', headers: { 'Knocker-Host': 'h' } });
       expect(res.status).toBe(504);
       expect(res.ms).toBeLessThan(1000);
-      expect(res.json()).toMatchObject({ code: 'write_timeout', errors: { server: expect.stringMatching(/WRITE_TIMEOUT/) } });
+      expect(res.json()).toMatchObject({ code: 'write_timeout', errors: { server: [expect.stringMatching(/WRITE_TIMEOUT/)] } });
     } finally {
       redis.resume();
       await hasty.kill();

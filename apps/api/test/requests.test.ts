@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createQueues, deliveryJobId, type Queues } from '@knocker/queue';
+import { deliveryJobId } from '@knocker/keys';
 import {
   request, sharedRedisUrl, sleep, startApi, startWorker, targetPool, uniquePrefix, waitFor, type ApiProcess, type ChildHandle,
+  shardQueues, type ShardQueues,
 } from '@knocker/test-kit';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
@@ -10,7 +11,7 @@ const prefix = uniquePrefix('requests');
 let api: ApiProcess;
 let worker: ChildHandle;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 const targets = targetPool();
 
 beforeAll(async () => {
@@ -21,7 +22,7 @@ beforeAll(async () => {
     startWorker({ ...opts, env: { WORKER_CONCURRENCY: '2' } }),
   ]);
   redis = new Redis(sharedRedisUrl(), { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
 });
 
 afterAll(async () => {
@@ -52,11 +53,11 @@ describe('admin credential', () => {
   it('answers 401 without Knocker-Admin-Key or with a wrong one, naming the header', async () => {
     const none = await admin('GET', 'anything', null);
     expect(none.status).toBe(401);
-    expect(none.json()).toEqual({ status: false, code: 'unauthorized', errors: { 'knocker-admin-key': expect.stringMatching(/is required/) } });
+    expect(none.json()).toEqual({ status: false, code: 'unauthorized', errors: { 'knocker-admin-key': [expect.stringMatching(/is required/)] } });
     for (const wrong of [`${ADMIN_KEY}x`, ADMIN_KEY.slice(1), 'nope']) {
       const res = await admin('DELETE', 'anything', wrong);
       expect(res.status).toBe(401);
-      expect(res.json().errors['knocker-admin-key']).toMatch(/does not match/);
+      expect(res.json().errors['knocker-admin-key'][0]).toMatch(/does not match/);
     }
   });
 
@@ -113,10 +114,10 @@ describe('GET /knocker/requests/<id>', () => {
   it('answers 404 for an unknown id and 400 for an id that cannot exist', async () => {
     const unknown = await admin('GET', 'never-sent');
     expect(unknown.status).toBe(404);
-    expect(unknown.json()).toEqual({ status: false, code: 'not_found', errors: { id: expect.stringMatching(/"never-sent" is known.*RETAIN_/) } });
+    expect(unknown.json()).toEqual({ status: false, code: 'not_found', errors: { id: [expect.stringMatching(/"never-sent" is known.*RETAIN_/)] } });
     const bad = await admin('GET', 'bad%3Aid');
     expect(bad.status).toBe(400);
-    expect(bad.json()).toMatchObject({ code: 'invalid_request', errors: { id: expect.stringMatching(/1 to 128 characters/) } });
+    expect(bad.json()).toMatchObject({ code: 'invalid_request', errors: { id: [expect.stringMatching(/1 to 128 characters/)] } });
   });
 
   it('finds ids with a slash when it is written %2F', async () => {
@@ -137,7 +138,7 @@ describe('POST /knocker/log?id=<id>', () => {
     expect((await log('log-1', 'three')).json()).toMatchObject({ lines: 3 });
     const full = await log('log-1', 'four');
     expect(full.status).toBe(413);
-    expect(full.json()).toEqual({ status: false, code: 'log_full', errors: { log: 'request #log-1 already has 3 lines (REQUEST_LOG_MAX_LINES)' } });
+    expect(full.json()).toEqual({ status: false, code: 'log_full', errors: { log: ['request #log-1 already has 3 lines (REQUEST_LOG_MAX_LINES)'] } });
     // Bull Board reads the same lines: they are the job's BullMQ log.
     const { logs } = await queues.delivery.getJobLogs(deliveryJobId('log-1'));
     expect(logs.map((l) => l.slice(25))).toEqual(['one', 'two', 'three']);
@@ -148,27 +149,27 @@ describe('POST /knocker/log?id=<id>', () => {
     await knock('log-2', [['Knocker-Host', t.host]]);
     const long = await log('log-2', 'x'.repeat(65));
     expect(long.status).toBe(413);
-    expect(long.json()).toMatchObject({ code: 'log_full', errors: { body: 'a line must be at most 64 bytes (REQUEST_LOG_MAX_BYTES)' } });
+    expect(long.json()).toMatchObject({ code: 'log_full', errors: { body: ['a line must be at most 64 bytes (REQUEST_LOG_MAX_BYTES)'] } });
     expect((await log('log-2', 'x'.repeat(60))).status).toBe(200);
     const over = await log('log-2', 'x'.repeat(5));
     expect(over.status).toBe(413);
-    expect(over.json().errors.log).toMatch(/more than 64 bytes of log/);
+    expect(over.json().errors.log[0]).toMatch(/more than 64 bytes of log/);
     expect((await log('log-2', 'x'.repeat(4))).status).toBe(200);
   });
 
   it('refuses an unknown, missing or malformed id, and an empty line', async () => {
     const unknown = await log('nobody-here', 'x');
     expect(unknown.status).toBe(404);
-    expect(unknown.json()).toMatchObject({ code: 'not_found', errors: { id: expect.any(String) } });
+    expect(unknown.json()).toMatchObject({ code: 'not_found', errors: { id: [expect.any(String)] } });
     for (const url of ['/knocker/log', '/knocker/log?aid=x', '/knocker/log?id=a%3Ab', '/knocker/log?id=%E0%A4%A', '/knocker/log?id=a&id=b']) {
       const res = await request(`${api.url}${url}`, { method: 'POST', body: 'x' });
-      expect([url, res.status, res.json().errors]).toEqual([url, 400, { id: expect.any(String) }]);
+      expect([url, res.status, res.json().errors]).toEqual([url, 400, { id: [expect.any(String)] }]);
     }
     const t = await target();
     await knock('log-3', [['Knocker-Host', t.host]]);
     const empty = await log('log-3', '\n');
     expect(empty.status).toBe(400);
-    expect(empty.json()).toMatchObject({ errors: { body: expect.any(String) } });
+    expect(empty.json()).toMatchObject({ errors: { body: [expect.any(String)] } });
   });
 
   it("keeps a '+' in the id as it is", async () => {
@@ -201,7 +202,7 @@ describe('POST /knocker/requests/<id>/retry', () => {
 
     const again = await admin('POST', 'replay-1/retry');
     expect(again.status).toBe(409);
-    expect(again.json()).toEqual({ status: false, code: 'invalid_state', errors: { state: 'is delivered; only a failed request can be retried' } });
+    expect(again.json()).toEqual({ status: false, code: 'invalid_state', errors: { state: ['is delivered; only a failed request can be retried'] } });
   });
 
   it('sends the callback of a replay that fails too', async () => {
@@ -233,8 +234,8 @@ describe('DELETE /knocker/requests/<id>', () => {
 
     const twice = await admin('DELETE', 'cancel-1');
     expect(twice.status).toBe(409);
-    expect(twice.json().errors.state).toBe('is cancelled; only a waiting or delayed request can be cancelled');
-    expect((await admin('POST', 'cancel-1/retry')).json().errors.state).toBe('is cancelled; only a failed request can be retried');
+    expect(twice.json().errors.state[0]).toBe('is cancelled; only a waiting or delayed request can be cancelled');
+    expect((await admin('POST', 'cancel-1/retry')).json().errors.state[0]).toBe('is cancelled; only a failed request can be retried');
     const resent = await request(`${api.url}/hook`, { method: 'POST', headers: { 'Knocker-Id': 'cancel-1', 'Knocker-Host': t.host } });
     expect(resent.json()).toMatchObject({ duplicate: true });
     expect(t.requests).toHaveLength(1);
@@ -247,7 +248,7 @@ describe('DELETE /knocker/requests/<id>', () => {
     await t.waitForRequests(1);
     const res = await admin('DELETE', 'cancel-2');
     expect(res.status).toBe(409);
-    expect(res.json().errors.state).toBe('is active; only a waiting or delayed request can be cancelled');
+    expect(res.json().errors.state[0]).toBe('is active; only a waiting or delayed request can be cancelled');
     await settled('cancel-2', 'delivered');
   });
 

@@ -1,33 +1,33 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@knocker/config';
-import { createQueues, createSchedules, producerConnection, type Connection, type Queues, type Schedules } from '@knocker/queue';
+import { createRequestStore, createSchedules, producerConnection, type Connection, type RequestStore, type Schedules } from '@knocker/queue';
 import { createErrorReporter, createLogger } from '@knocker/telemetry';
-import { sharedRedisUrl, uniquePrefix } from '@knocker/test-kit';
+import { sharedRedisUrl, silentLog, uniquePrefix } from '@knocker/test-kit';
 import { createApi } from '../src/app.js';
 import { apiDeps } from '../src/deps.js';
-import { routeTable, type RouteEntry } from '../src/routes.js';
+import { routeTable, type RouteEntry } from '../src/route-table.js';
 
 // The api's express app, built as main.ts builds it, lists its routes; each must be an
 // operation of the document that api serves, and each operation a route. A route added to
 // the api without its description fails here, whatever the contract test drives.
-const opened: Array<{ connection: Connection; queues: Queues; schedules: Schedules }> = [];
+const opened: Array<{ connection: Connection; store: RequestStore; schedules: Schedules }> = [];
 afterAll(async () => {
   for (const o of opened) {
-    await Promise.allSettled([o.queues.close(), o.schedules.close()]);
+    await Promise.allSettled([o.store.close(), o.schedules.close()]);
     o.connection.disconnect();
   }
 });
 
 function build(env: Record<string, string>) {
   const config = loadConfig({ REDIS_URL: sharedRedisUrl(), QUEUE_PREFIX: uniquePrefix('routes'), LOG_LEVEL: 'error', ADMIN_API_KEY: 'admin-key-for-routes-0123456789', ...env });
-  const connection = producerConnection(config.redisUrl, config.redisTimeoutMs);
+  const connection = producerConnection(config.redis.url, config.redis.timeoutMs);
   connection.on('error', () => undefined);
-  const queues = createQueues(connection, config.queuePrefix, config.queueShards);
-  const schedules = createSchedules(connection, config.queuePrefix, config.retention);
-  opened.push({ connection, queues, schedules });
-  const logger = createLogger({ name: 'api', ...config.log });
+  const store = createRequestStore(connection, { prefix: config.queue.prefix, shards: config.queue.shards, timeoutMs: config.redis.timeoutMs, bounded: true, log: silentLog });
+  const schedules = createSchedules(connection, config.queue.prefix, config.queue.retention);
+  opened.push({ connection, store, schedules });
+  const logger = createLogger({ name: 'api', ...config.telemetry.log });
   const reporter = createErrorReporter({ dsn: '', release: 'test', serverName: 'test' });
-  const deps = apiDeps(config, { connection, queues, schedules, logger, reporter, board: undefined, shuttingDown: () => false });
+  const deps = apiDeps({ config, connection, store, schedules, logger, reporter, shutdown: { stopping: false } });
   return { routes: routeTable(createApi(deps).app), doc: JSON.parse(deps.openApi) as { paths: Record<string, Record<string, unknown>> } };
 }
 

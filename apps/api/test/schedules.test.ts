@@ -43,7 +43,7 @@ describe('schedules at the api', () => {
 
     const c = await cron(api.url, { 'Knocker-Cron': '* * * * *', 'Knocker-Id': 'c' });
     expect(c.status).toBe(409);
-    expect(c.json()).toEqual({ status: false, code: 'schedules_full', errors: { 'knocker-cron': expect.stringMatching(/2 schedules exist already \(SCHEDULES_MAX\)/) } });
+    expect(c.json()).toEqual({ status: false, code: 'schedules_full', errors: { 'knocker-cron': [expect.stringMatching(/2 schedules exist already \(SCHEDULES_MAX\)/)] } });
     expect((await cron(api.url, { 'Knocker-Cron': '5 9 * * MON', 'Knocker-Id': 'a' })).json()).toMatchObject({ replaced: true, schedule: { id: 'a' } });
     expect((await admin('GET', '')).json().schedules.map((s: { id: string }) => s.id).sort()).toEqual(['a', b.schedule.id].sort());
 
@@ -61,7 +61,7 @@ describe('schedules at the api', () => {
     ] as const) {
       const res = await cron(api.url, headers);
       expect(res.status).toBe(400);
-      expect(res.json().errors[field]).toMatch(problem);
+      expect(res.json().errors[field][0]).toMatch(problem);
     }
   });
 
@@ -76,13 +76,13 @@ describe('schedules at the api', () => {
   it('refuses every schedule when SCHEDULES_MAX is 0', async () => {
     const res = await cron(off.url, { 'Knocker-Cron': '* * * * *' });
     expect(res.status).toBe(409);
-    expect(res.json().errors['knocker-cron']).toMatch(/SCHEDULES_MAX=0/);
+    expect(res.json().errors['knocker-cron'][0]).toMatch(/SCHEDULES_MAX=0/);
   });
 
   it('guards the admin routes with the admin key and names unknown schedules and routes', async () => {
     expect((await admin('GET', '', null)).status).toBe(401);
     expect((await admin('POST', '/c/pause', 'wrong-key-0123456789')).status).toBe(401);
-    expect((await admin('GET', '/nope')).json()).toEqual({ status: false, code: 'not_found', errors: { id: 'no schedule "nope" is known' } });
+    expect((await admin('GET', '/nope')).json()).toEqual({ status: false, code: 'not_found', errors: { id: ['no schedule "nope" is known'] } });
     for (const path of ['/nope/pause', '/nope/resume']) expect((await admin('POST', path)).status).toBe(404);
     expect((await admin('PUT', '/c')).status).toBe(405);
     expect((await admin('GET', '/c/pause')).status).toBe(405);

@@ -1,5 +1,5 @@
 import { afterAll, expect, it } from '@jest/globals';
-import { shardIndexOf, shardPrefixes, slotOf } from '@knocker/queue';
+import { shardIndexOf, shardPrefixes, slotOf } from '@knocker/keys';
 import {
   request, runLoad, sleep, startApi, startCluster, startTarget, startWorker, stopAll, uniquePrefix, waitFor, type ChildHandle, type RedisCluster, type Target,
 } from '@knocker/test-kit';

@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { QUEUES } from '@knocker/queue';
+import { QUEUES } from '@knocker/keys';
 import {
   outcome, request, runLoad, startApi, startRedis, startTarget, startWorker, stopAll, uniquePrefix, waitFor, type ChildHandle, type RedisServer, type Target,
 } from '@knocker/test-kit';

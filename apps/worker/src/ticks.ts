@@ -1,12 +1,12 @@
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { ScheduleMetrics } from '@knocker/metrics';
-import { deliveryJobOptions, tickDueMs, tickRequestId, type DeliveryJob, type Schedules, type TickJob } from '@knocker/queue';
+import { tickDueMs, tickRequestId, type DeliveryJob, type RequestStore, type Schedules, type TickJob } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 
 export interface TickDeps {
   schedules: Pick<Schedules, 'get' | 'recordTick'>;
-  /** The delivery queue of the shard a request with this id goes to. */
-  deliveryFor: (requestId: string) => Pick<Queue<DeliveryJob>, 'add'>;
+  /** Where the tick's request is stored, as any other request. */
+  store: Pick<RequestStore, 'add'>;
   logger: Logger;
   ticks: Pick<ScheduleMetrics['ticks'], 'inc'>;
 }
@@ -31,7 +31,7 @@ export function createTickProcessor(deps: TickDeps) {
     const { request } = schedule;
     const config = { ...request.config, id: tickRequestId(id, due) };
     const data: DeliveryJob = { ...request, config, acceptedAt: Date.now(), schedule: id };
-    await deps.deliveryFor(config.id).add(`${request.method} ${config.host}`, data, deliveryJobOptions(config));
+    await deps.store.add(data);
     await deps.schedules.recordTick(id, config.id);
     deps.ticks.inc({ outcome: 'fired' });
     deps.logger.info(`Schedule ${id}: tick of ${new Date(due).toISOString()} is request #${config.id}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { shardIndexOf, shardPrefixes, slotOf } from '@knocker/queue';
+import { shardIndexOf, shardPrefixes, slotOf } from '@knocker/keys';
 import {
   request, startApi, startCluster, startTarget, startWorker, stopAll, uniquePrefix, waitFor, type ApiProcess, type ChildHandle, type RedisCluster, type Target,
 } from '@knocker/test-kit';

@@ -102,7 +102,7 @@ describe('Knocker-Delay and Knocker-Not-Before', () => {
     ] as const) {
       const res = await knock(api.url, { 'Knocker-Host': '127.0.0.1:9', [name]: value });
       expect(res.status).toBe(400);
-      expect(res.json().errors[name.toLowerCase()]).toMatch(problem);
+      expect(res.json().errors[name.toLowerCase()][0]).toMatch(problem);
     }
   });
 });

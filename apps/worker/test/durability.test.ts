@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createQueues } from '@knocker/queue';
 import {
-  request, startApi, startRedis, startTarget, startWorker, stopAll, uniquePrefix, waitFor, type ChildHandle, type RedisServer, type Target,
+  request, shardQueues, startApi, startRedis, startTarget, startWorker, stopAll, uniquePrefix, waitFor, type ChildHandle, type RedisServer, type Target,
 } from '@knocker/test-kit';
 
 // Our own Redis: these tests kill every process around it.
@@ -49,7 +48,7 @@ describe('durability', () => {
       await flaky.waitForRequests(1);
       // The retry waits 1.5–2.5 s in Redis as a delayed job; no process survives that wait.
       const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
-      const queues = createQueues(conn, opts.prefix);
+      const queues = shardQueues(conn, opts.prefix);
       await waitFor(async () => (await queues.delivery.getDelayedCount()) === 1, { what: 'the retry to be scheduled' });
       await queues.close();
       conn.disconnect();

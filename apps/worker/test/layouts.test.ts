@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUES, forgetLayout, shardPrefixes } from '@knocker/queue';
+import { QUEUES, shardPrefixes } from '@knocker/keys';
 import {
-  sharedRedisUrl, sleep, startApi, startWorker, stopAll, uniquePrefix, waitFor, type ChildHandle, type KnockerProcess,
+  forgetLayout, sharedRedisUrl, sleep, startApi, startWorker, stopAll, uniquePrefix, waitFor, type ChildHandle, type KnockerProcess,
 } from '@knocker/test-kit';
 
 // A worker of one layout (1 shard) consumes the shards of another (2, which an api uses). The

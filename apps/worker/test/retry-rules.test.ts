@@ -100,7 +100,7 @@ describe('Knocker-Retry-On', () => {
   it('refuses a bad list with a 400 naming the header', async () => {
     const res = await request(`${api.url}/hook`, { method: 'POST', headers: [['Knocker-Host', 'h.example'], ['Knocker-Retry-On', '5xx,teapot']] });
     expect(res.status).toBe(400);
-    expect(res.json().errors).toEqual({ 'knocker-retry-on': expect.stringMatching(/invalid entry "teapot"/) });
+    expect(res.json().errors).toEqual({ 'knocker-retry-on': [expect.stringMatching(/invalid entry "teapot"/)] });
   });
 });
 

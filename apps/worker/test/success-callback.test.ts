@@ -101,6 +101,6 @@ describe('Knocker-Success-Callback', () => {
   it('refuses a URL that is not absolute http(s), naming the header', async () => {
     const res = await request(`${api.url}/hook`, { method: 'POST', headers: [['Knocker-Host', 'h.example'], ['Knocker-Success-Callback', 'ftp://x.example/']] });
     expect(res.status).toBe(400);
-    expect(res.json().errors).toEqual({ 'knocker-success-callback': expect.stringMatching(/absolute http/) });
+    expect(res.json().errors).toEqual({ 'knocker-success-callback': [expect.stringMatching(/absolute http/)] });
   });
 });

@@ -1,3 +1,5 @@
+import { kindOf } from '@knocker/contract';
+
 /** Every error the client throws. */
 export class KnockerError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -6,15 +8,18 @@ export class KnockerError extends Error {
   }
 }
 
-/** An error answer of the api: its status, Knocker's code and one message per wrong field or header. */
+/** What is wrong, field by field: a list of messages per field, as the api answers it. */
+export type FieldErrors = Readonly<Record<string, readonly string[]>>;
+
+/** An error answer of the api: its status, Knocker's code and the messages about each wrong field or header. */
 export class KnockerApiError extends KnockerError {
   constructor(
     readonly status: number,
     readonly code: string,
     /** Keyed by the lower-case header name (`knocker-retries`) or by `path`, `id`, `body`… */
-    readonly errors: Readonly<Record<string, string>>,
+    readonly errors: FieldErrors,
   ) {
-    super(`${status} ${code}: ${Object.entries(errors).map(([field, problem]) => `${field} ${problem}`).join('; ')}`);
+    super(`${status} ${code}: ${Object.entries(errors).flatMap(([field, problems]) => problems.map((p) => `${field} ${p}`)).join('; ')}`);
   }
 }
 
@@ -36,7 +41,7 @@ export class KnockerStateError extends KnockerApiError {}
  * Send it again after `retryAfter` seconds, with the same id so it cannot be stored twice.
  */
 export class KnockerUnavailableError extends KnockerApiError {
-  constructor(status: number, code: string, errors: Readonly<Record<string, string>>, readonly retryAfter: number | undefined) {
+  constructor(status: number, code: string, errors: FieldErrors, readonly retryAfter: number | undefined) {
     super(status, code, errors);
   }
 }
@@ -54,14 +59,16 @@ export class KnockerResponseError extends KnockerError {
   }
 }
 
-/** The typed error for an error answer whose body is Knocker's `{status: false, code, errors}`. */
-export function apiError(status: number, code: string, errors: Record<string, string>, retryAfter: string | null): KnockerApiError {
-  if (status === 503 || status === 429) return new KnockerUnavailableError(status, code, errors, parseRetryAfter(retryAfter));
-  if (status === 401 || status === 403) return new KnockerAuthError(status, code, errors);
-  if (status === 404) return new KnockerNotFoundError(status, code, errors);
-  if (status === 409) return new KnockerStateError(status, code, errors);
-  if (status >= 500) return new KnockerServerError(status, code, errors);
-  return new KnockerRequestError(status, code, errors);
+/** The typed error for an error answer whose body is Knocker's `{status: false, code, errors}`, by its code's kind (packages/contract). */
+export function apiError(status: number, code: string, errors: FieldErrors, retryAfter: string | null): KnockerApiError {
+  switch (kindOf(code, status)) {
+    case 'unavailable': return new KnockerUnavailableError(status, code, errors, parseRetryAfter(retryAfter));
+    case 'auth': return new KnockerAuthError(status, code, errors);
+    case 'not_found': return new KnockerNotFoundError(status, code, errors);
+    case 'state': return new KnockerStateError(status, code, errors);
+    case 'server': return new KnockerServerError(status, code, errors);
+    case 'request': return new KnockerRequestError(status, code, errors);
+  }
 }
 
 /** Seconds, from a number of seconds or an HTTP date. */

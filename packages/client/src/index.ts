@@ -6,6 +6,7 @@ export {
   KnockerError, KnockerApiError, KnockerRequestError, KnockerAuthError, KnockerNotFoundError, KnockerStateError, KnockerUnavailableError,
   KnockerServerError, KnockerNetworkError, KnockerResponseError,
 } from './errors.js';
+export type { FieldErrors } from './errors.js';
 export { verifyDelivery, KnockerSignatureError } from './verify.js';
 export type { Delivery, DeliveryRequest, VerifyOptions, SignatureProblem } from './verify.js';
 export { FINAL_STATES } from './types.js';

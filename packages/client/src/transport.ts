@@ -1,4 +1,4 @@
-import { apiError, KnockerError, KnockerNetworkError, KnockerResponseError, KnockerUnavailableError } from './errors.js';
+import { apiError, KnockerError, KnockerNetworkError, KnockerResponseError, KnockerUnavailableError, type FieldErrors } from './errors.js';
 
 /** Opt-in: send again after a 503, a 429 or a network error. */
 export interface RetryOptions {
@@ -82,9 +82,14 @@ async function sendOnce<T>(t: TransportOptions, call: Call): Promise<T> {
   }
   if (res.ok && isRecord(body) && body['status'] === true) return body as T;
   if (isRecord(body) && body['status'] === false && typeof body['code'] === 'string' && isRecord(body['errors'])) {
-    throw apiError(res.status, body['code'], body['errors'] as Record<string, string>, res.headers.get('retry-after'));
+    throw apiError(res.status, body['code'], fieldErrors(body['errors']), res.headers.get('retry-after'));
   }
   throw new KnockerResponseError(res.status, text);
+}
+
+// A list of messages per field; a Knocker from before lists gave one string, read as a list of one.
+function fieldErrors(errors: Record<string, unknown>): FieldErrors {
+  return Object.fromEntries(Object.entries(errors).map(([field, v]) => [field, Array.isArray(v) ? v.map(String) : [String(v)]]));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

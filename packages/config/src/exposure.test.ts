@@ -28,12 +28,12 @@ describe('BLOCK_PRIVATE_NETWORKS', () => {
     const local = bind !== undefined && ['127.0.0.1', '127.0.0.2', '::1', 'localhost'].includes(bind);
     const blocked = mode === 'true' || (mode === 'auto' && !local && key === undefined);
     expect(c.network.blockPrivateNetworks).toBe(blocked);
-    expect(c.privateNetworks).toMatchObject({ blocked, setting: mode, exposed: mode === 'false' && !local && key === undefined });
-    expect(c.privateNetworks.notice).toMatch(new RegExp(`^Private networks: ${blocked ? 'blocked' : 'allowed'} \\(.*BLOCK_PRIVATE_NETWORKS=${mode}`));
+    expect(c.network.privateNetworks).toMatchObject({ blocked, setting: mode, exposed: mode === 'false' && !local && key === undefined });
+    expect(c.network.privateNetworks.notice).toMatch(new RegExp(`^Private networks: ${blocked ? 'blocked' : 'allowed'} \\(.*BLOCK_PRIVATE_NETWORKS=${mode}`));
   });
 
   it('says why in one line, and how to change it', () => {
-    const notice = (env: Record<string, string>) => loadConfig(env).privateNetworks.notice;
+    const notice = (env: Record<string, string>) => loadConfig(env).network.privateNetworks.notice;
     expect(notice({})).toBe('Private networks: blocked (BIND_ADDRESS=0.0.0.0, reachable from other machines, and no KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set KNOCKER_API_KEYS, or BLOCK_PRIVATE_NETWORKS=false to allow them.');
     expect(notice({ BIND_ADDRESS: '127.0.0.1' })).toBe('Private networks: allowed (BIND_ADDRESS=127.0.0.1, this machine only; BLOCK_PRIVATE_NETWORKS=auto). Set BLOCK_PRIVATE_NETWORKS=true to refuse them.');
     expect(notice({ KNOCKER_API_KEYS: KEY })).toBe('Private networks: allowed (relaying needs one of KNOCKER_API_KEYS; BLOCK_PRIVATE_NETWORKS=auto). Set BLOCK_PRIVATE_NETWORKS=true to refuse them.');
@@ -47,7 +47,7 @@ describe('BLOCK_PRIVATE_NETWORKS', () => {
   });
 
   it('never repeats an api key in its line', () => {
-    expect(loadConfig({ KNOCKER_API_KEYS: KEY }).privateNetworks.notice).not.toContain(KEY);
+    expect(loadConfig({ KNOCKER_API_KEYS: KEY }).network.privateNetworks.notice).not.toContain(KEY);
   });
 
   it('refuses other values, naming the variable', () => {

@@ -1,7 +1,14 @@
 export { loadConfig, ConfigError } from './load.js';
-export type { Config } from './schema.js';
+export type {
+  Config, RedisSettings, QueueSettings, Retention, ProtocolSettings, ApiSettings, SheddingSettings, WorkerSettings, StalledSettings,
+  NetworkSettings, HealthSettings, BoardSettings, TelemetrySettings,
+} from './config.js';
 export { LOG_FORMAT_TOKENS } from './schema.js';
 export type { ClusterSeeds } from './parse.js';
 export { isLoopbackAddress } from './exposure.js';
 export type { PrivateNetworks } from './exposure.js';
 export { redactUrl } from './redact.js';
+export { parseDuration } from './duration.js';
+export { isNetwork } from './networks.js';
+export { checkFlowKey, parseHostLimits } from './flow.js';
+export type { FlowSettings, KeyLimits, BreakerSettings } from './flow.js';

@@ -19,32 +19,34 @@ function problemsOf(env: Record<string, string>): Record<string, string> {
 
 describe('loadConfig', () => {
   it('reads a Redis Cluster from seed nodes, which replace REDIS_URL', () => {
-    expect(loadConfig({}).redisCluster).toBeUndefined();
-    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2:7001' }).redisCluster)
+    expect(loadConfig({}).redis.cluster).toBeUndefined();
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2:7001' }).redis.cluster)
       .toEqual({ nodes: [{ host: '10.0.0.1', port: 7000 }, { host: 'redis-2', port: 7001 }], username: '', password: '', tls: false });
-    expect(loadConfig({ REDIS_CLUSTER_NODES: 'rediss://app:p%40ss@a:7000,a:7001' }).redisCluster)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'rediss://app:p%40ss@a:7000,a:7001' }).redis.cluster)
       .toEqual({ nodes: [{ host: 'a', port: 7000 }, { host: 'a', port: 7001 }], username: 'app', password: 'p@ss', tls: true });
     const both = problemsOf({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://b:6379' });
     expect(both['REDIS_CLUSTER_NODES']).toMatch(/REDIS_URL/);
     expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:7000', QUEUE_PREFIX: 'knocker' })['QUEUE_PREFIX']).toMatch(/hash tag/);
-    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: '' }).redisCluster?.nodes).toHaveLength(1);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: '' }).redis.cluster?.nodes).toHaveLength(1);
     expect(JSON.stringify(problemsOf({ REDIS_CLUSTER_NODES: 'redis://:secret@a:1,redis://:other@b:2' }))).not.toMatch(/secret|other/);
   });
 
   it("uses Knocker's defaults", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
-      scheme: 'https', maxRedirects: 10, statusUrl: '/knocker/status', hostsOnly: [], timeout: 10, timeoutMax: 60,
-      retries: 2, retriesMax: 10, backoffFactor: 0.5, backoffFactorMax: 600, port: 8000, maxBodySize: 1048576,
-      redisUrl: 'redis://127.0.0.1:6379',
-      log: { file: '-', level: 'info', format: '%(asctime)s %(levelname)-8s %(message)s' },
-      sentry: { dsn: '', failedRequests: false },
+      protocol: { scheme: 'https', hostsOnly: [], timeout: 10, timeoutMax: 60, retries: 2, retriesMax: 10, backoffFactor: 0.5, backoffFactorMax: 600 },
+      worker: { maxRedirects: 10 }, api: { statusUrl: '/knocker/status', port: 8000, maxBodySize: 1048576 },
+      redis: { url: 'redis://127.0.0.1:6379' },
+      telemetry: {
+        log: { file: '-', level: 'info', format: '%(asctime)s %(levelname)-8s %(message)s' },
+        sentry: { dsn: '', failedRequests: false },
+      },
     });
   });
 
   it('parses HOSTS_ONLY as a JSON list or a comma-separated list', () => {
-    expect(loadConfig({ HOSTS_ONLY: '["A.example", "b.example:8080"]' }).hostsOnly).toEqual(['a.example', 'b.example:8080']);
-    expect(loadConfig({ HOSTS_ONLY: 'a.example, b.example' }).hostsOnly).toEqual(['a.example', 'b.example']);
+    expect(loadConfig({ HOSTS_ONLY: '["A.example", "b.example:8080"]' }).protocol.hostsOnly).toEqual(['a.example', 'b.example:8080']);
+    expect(loadConfig({ HOSTS_ONLY: 'a.example, b.example' }).protocol.hostsOnly).toEqual(['a.example', 'b.example']);
     expect(problemsOf({ HOSTS_ONLY: '[1, 2]' })).toHaveProperty('HOSTS_ONLY');
     expect(problemsOf({ HOSTS_ONLY: '[not json' })).toHaveProperty('HOSTS_ONLY');
   });
@@ -132,34 +134,34 @@ describe('loadConfig', () => {
   });
 
   it('reads the stalled-job tuning, the network policy and the api keys', () => {
-    expect(loadConfig({}).stalled).toEqual({ lockDurationMs: 30000, stalledIntervalMs: 30000, maxStalledCount: 1 });
-    expect(loadConfig({ BIND_ADDRESS: '127.0.0.1' }).network).toEqual({ blockPrivateNetworks: false, allowedNetworks: [] });
-    expect(loadConfig({}).apiKeys).toEqual([]);
-    expect(loadConfig({ SENTRY_DSN: 'https://0123abcd@o1.ingest.sentry.io/42' }).sentry.dsn).toBe('https://0123abcd@o1.ingest.sentry.io/42');
+    expect(loadConfig({}).worker.stalled).toEqual({ lockDurationMs: 30000, stalledIntervalMs: 30000, maxStalledCount: 1 });
+    expect(loadConfig({ BIND_ADDRESS: '127.0.0.1' }).network).toMatchObject({ blockPrivateNetworks: false, allowedNetworks: [] });
+    expect(loadConfig({}).api.apiKeys).toEqual([]);
+    expect(loadConfig({ SENTRY_DSN: 'https://0123abcd@o1.ingest.sentry.io/42' }).telemetry.sentry.dsn).toBe('https://0123abcd@o1.ingest.sentry.io/42');
     const c = loadConfig({
       LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '3', BLOCK_PRIVATE_NETWORKS: 'true',
       ALLOWED_NETWORKS: ' 10.1.0.0/16, 169.254.169.254 ,', KNOCKER_API_KEYS: 'first-key-0123456789, second-key-0123456789',
     });
-    expect(c.stalled).toEqual({ lockDurationMs: 2000, stalledIntervalMs: 500, maxStalledCount: 3 });
-    expect(c.network).toEqual({ blockPrivateNetworks: true, allowedNetworks: ['10.1.0.0/16', '169.254.169.254'] });
-    expect(c.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+    expect(c.worker.stalled).toEqual({ lockDurationMs: 2000, stalledIntervalMs: 500, maxStalledCount: 3 });
+    expect(c.network).toMatchObject({ blockPrivateNetworks: true, allowedNetworks: ['10.1.0.0/16', '169.254.169.254'] });
+    expect(c.api.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
   });
 
   it('caps Retry-After at RETRIES_BACKOFF_FACTOR_MAX unless RETRY_AFTER_MAX says otherwise', () => {
-    expect(loadConfig({}).retryAfterMaxMs).toBe(600_000);
-    expect(loadConfig({ RETRIES_BACKOFF_FACTOR_MAX: '30' }).retryAfterMaxMs).toBe(30_000);
-    expect(loadConfig({ RETRY_AFTER_MAX: '2.5' }).retryAfterMaxMs).toBe(2500);
-    expect(loadConfig({ RETRY_AFTER_MAX: ' ' }).retryAfterMaxMs).toBe(600_000);
+    expect(loadConfig({}).worker.retryAfterMaxMs).toBe(600_000);
+    expect(loadConfig({ RETRIES_BACKOFF_FACTOR_MAX: '30' }).worker.retryAfterMaxMs).toBe(30_000);
+    expect(loadConfig({ RETRY_AFTER_MAX: '2.5' }).worker.retryAfterMaxMs).toBe(2500);
+    expect(loadConfig({ RETRY_AFTER_MAX: ' ' }).worker.retryAfterMaxMs).toBe(600_000);
   });
 
   it('reads the success callback bound and decodes the signing secrets once', () => {
-    expect(loadConfig({})).toMatchObject({ successCallbackMaxBody: 65536, signingKeys: [] });
-    expect(loadConfig({ SUCCESS_CALLBACK_MAX_BODY: '0' }).successCallbackMaxBody).toBe(0);
+    expect(loadConfig({}).worker).toMatchObject({ successCallbackMaxBody: 65536, signingKeys: [] });
+    expect(loadConfig({ SUCCESS_CALLBACK_MAX_BODY: '0' }).worker.successCallbackMaxBody).toBe(0);
     const two = Buffer.alloc(64, 9).toString('base64');
-    const keys = loadConfig({ SIGNING_SECRETS: ` whsec_${KEY_24}, whsec_${two} ,` }).signingKeys;
+    const keys = loadConfig({ SIGNING_SECRETS: ` whsec_${KEY_24}, whsec_${two} ,` }).worker.signingKeys;
     expect(keys).toEqual([Buffer.alloc(24, 7), Buffer.alloc(64, 9)]);
     // Written without its padding, as some senders show them.
-    expect(loadConfig({ SIGNING_SECRETS: `whsec_${key(25).replace(/=+$/, '')}` }).signingKeys).toEqual([Buffer.alloc(25, 7)]);
+    expect(loadConfig({ SIGNING_SECRETS: `whsec_${key(25).replace(/=+$/, '')}` }).worker.signingKeys).toEqual([Buffer.alloc(25, 7)]);
   });
 
   it('refuses a default above its maximum', () => {
@@ -174,13 +176,13 @@ describe('loadConfig', () => {
   });
 
   it('configures the reserved routes, the admin key and the bounds of request logs', () => {
-    expect(loadConfig({})).toMatchObject({
+    expect(loadConfig({}).api).toMatchObject({
       adminApiKey: '', reservedPrefix: '/knocker', requestLog: { maxLines: 100, maxBytes: 65536, requiresAdminKey: false },
     });
     const c = loadConfig({
       ADMIN_API_KEY: 'k'.repeat(16), RESERVED_PREFIX: '/_relay/', REQUEST_LOG_MAX_LINES: '5', REQUEST_LOG_MAX_BYTES: '10', REQUEST_LOG_REQUIRES_ADMIN_KEY: 'yes',
     });
-    expect(c).toMatchObject({ adminApiKey: 'k'.repeat(16), reservedPrefix: '/_relay', requestLog: { maxLines: 5, maxBytes: 10, requiresAdminKey: true } });
+    expect(c.api).toMatchObject({ adminApiKey: 'k'.repeat(16), reservedPrefix: '/_relay', requestLog: { maxLines: 5, maxBytes: 10, requiresAdminKey: true } });
   });
 
   it('refuses to require the admin key for log lines when there is none', () => {
@@ -188,9 +190,9 @@ describe('loadConfig', () => {
   });
 
   it('reads DELAY_MAX as seconds or a duration, and SCHEDULES_MAX', () => {
-    expect(loadConfig({})).toMatchObject({ delayMax: 604800, schedulesMax: 1000 });
-    expect(loadConfig({ DELAY_MAX: '36h', SCHEDULES_MAX: '0' })).toMatchObject({ delayMax: 129600, schedulesMax: 0 });
-    expect(loadConfig({ DELAY_MAX: '90.5' }).delayMax).toBe(90.5);
+    expect(loadConfig({})).toMatchObject({ protocol: { delayMax: 604800 }, schedules: { max: 1000 } });
+    expect(loadConfig({ DELAY_MAX: '36h', SCHEDULES_MAX: '0' })).toMatchObject({ protocol: { delayMax: 129600 }, schedules: { max: 0 } });
+    expect(loadConfig({ DELAY_MAX: '90.5' }).protocol.delayMax).toBe(90.5);
   });
 
   it('names every bad variable in one message', () => {
@@ -198,8 +200,8 @@ describe('loadConfig', () => {
   });
 
   it('accepts Python level names and json logs', () => {
-    expect(loadConfig({ LOG_LEVEL: 'WARNING', LOG_FORMAT: 'json' }).log).toMatchObject({ level: 'warning', format: 'json' });
-    expect(loadConfig({ LOG_LEVEL: 'warn' }).log.level).toBe('warning');
+    expect(loadConfig({ LOG_LEVEL: 'WARNING', LOG_FORMAT: 'json' }).telemetry.log).toMatchObject({ level: 'warning', format: 'json' });
+    expect(loadConfig({ LOG_LEVEL: 'warn' }).telemetry.log.level).toBe('warning');
   });
 });
 

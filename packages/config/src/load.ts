@@ -1,6 +1,8 @@
-import { parseHostLimits } from '@knocker/flow';
+import type { Config } from './config.js';
+import { parseHostLimits } from './flow.js';
 import { routeProblems } from './routes.js';
-import { schema, toConfig, type Config } from './schema.js';
+import { schema } from './schema.js';
+import { toConfig } from './to-config.js';
 
 /** A bad environment: the message names every variable that was refused. */
 export class ConfigError extends Error {

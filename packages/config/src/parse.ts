@@ -1,7 +1,7 @@
 // Strict scalar parsers for environment strings. Each returns a zod schema so
 // error messages can name the variable and the value that was refused.
 import { z } from 'zod';
-import { parseDuration } from '@knocker/protocol';
+import { parseDuration } from './duration.js';
 
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 

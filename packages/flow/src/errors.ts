@@ -1,10 +1,8 @@
-import { KnockerError } from '@knocker/protocol';
+import { ApiError } from '@knocker/contract';
 
 /** Pausing a key does nothing while the workers run without flow control. */
-export class FlowControlOffError extends KnockerError {
-  readonly status = 409;
-  readonly code = 'flow_control_off';
+export class FlowControlOffError extends ApiError {
   constructor() {
-    super({ key: 'flow control is off: set HOST_CONCURRENCY, HOST_RATE, HOST_LIMITS or BREAKER_FAILURES (api and workers) for pauses to apply' });
+    super('flow_control_off', { key: 'flow control is off: set HOST_CONCURRENCY, HOST_RATE, HOST_LIMITS or BREAKER_FAILURES (api and workers) for pauses to apply' });
   }
 }

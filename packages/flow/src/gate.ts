@@ -1,8 +1,10 @@
 import { DelayedError, type Job } from 'bullmq';
+import type { FlowSettings } from '@knocker/config';
+import { flowKeyOf, type FlowKey } from '@knocker/protocol';
 import type { DeliveryJob } from '@knocker/queue';
 import { breakerOutcome } from './breaker.js';
-import { flowKeyOf, type FlowKey } from './key.js';
-import { limitsFor, type FlowSettings } from './limits.js';
+
+import { limitsFor } from './limits.js';
 import type { FlowMetrics } from './metrics.js';
 import type { FlowStore } from './store.js';
 import { memberOf } from './wake.js';

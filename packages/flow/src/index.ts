@@ -1,7 +1,4 @@
-export { flowKeyOf, targetKeyOf } from './key.js';
-export type { FlowKey } from './key.js';
-export { flowEnabled, limitsFor, parseHostLimits } from './limits.js';
-export type { FlowSettings, KeyLimits, BreakerSettings } from './limits.js';
+export { flowEnabled, limitsFor } from './limits.js';
 export { createFlowStore, FLOW_IDLE_MS } from './store.js';
 export type { FlowStore, KeyView, Admission, BreakerOutcome } from './store.js';
 export { breakerOutcome } from './breaker.js';

@@ -1,19 +1,8 @@
-import { runScript, type Connection, type Script } from '@knocker/queue';
-import type { FlowKey } from './key.js';
-import type { BreakerSettings, KeyLimits } from './limits.js';
-import { ACQUIRE, DROP, KEY_PARTS, LIST, PARKED, PAUSE, RELEASE, RENEW, SWEEP } from './lua.js';
-
-const script = (name: string, keys: number, lua: string): Script => ({ name, keys, lua });
-const SCRIPTS = {
-  acquire: script('knockerFlowAcquire', 8, ACQUIRE),
-  parked: script('knockerFlowParked', 1, PARKED),
-  renew: script('knockerFlowRenew', 7, RENEW),
-  release: script('knockerFlowRelease', 8, RELEASE),
-  drop: script('knockerFlowDrop', 8, DROP),
-  sweep: script('knockerFlowSweep', 1, SWEEP),
-  pause: script('knockerFlowPause', 8, PAUSE),
-  list: script('knockerFlowList', 1, LIST),
-};
+import type { BreakerSettings, KeyLimits } from '@knocker/config';
+import { flowKeys } from '@knocker/keys';
+import { runScript, type Connection } from '@knocker/queue';
+import type { FlowKey } from '@knocker/protocol';
+import { SCRIPTS } from './scripts.js';
 
 export type Admission =
   | { verdict: 'go'; waitedMs: number | undefined; woken: string[] }
@@ -53,16 +42,10 @@ export interface FlowStore {
  */
 export const FLOW_IDLE_MS = 3_600_000;
 
-/**
- * Flow-control state in Redis. Every key lives under `prefix` followed by `:flow`, so with
- * the default `{knocker}` prefix all of flow control shares one hash tag, whatever the queues do.
- */
+/** Flow-control state in Redis, under the prefix's flow keys (@knocker/keys). */
 export function createFlowStore(redis: Connection, prefix: string, opts: { idleMs?: number } = {}): FlowStore {
   const idle = opts.idleMs ?? FLOW_IDLE_MS;
-  const base = `${prefix}:flow`;
-  const index = `${base}:keys`;
-  const keyBase = `${base}:k:`;
-  const partsOf = (key: FlowKey) => KEY_PARTS.map((part) => `${keyBase}${key}:${part}`);
+  const { index, keyBase, parts: partsOf, part } = flowKeys(prefix);
   const strings = (reply: unknown): string[] => (reply as unknown[]).map(String);
 
   return {
@@ -75,7 +58,7 @@ export function createFlowStore(redis: Connection, prefix: string, opts: { idleM
       return { verdict: 'wait', reason: detail as 'queued', woken };
     },
     async parked(key, jobId) {
-      return Number(await runScript(redis, SCRIPTS.parked, [`${keyBase}${key}:parking`], [jobId])) === 1;
+      return Number(await runScript(redis, SCRIPTS.parked, [part(key, 'parking')], [jobId])) === 1;
     },
     async renew(key, jobId, lockMs) {
       return Number(await runScript(redis, SCRIPTS.renew, partsOf(key), [jobId, lockMs, idle])) === 1;

@@ -35,7 +35,7 @@ describe('health endpoint', () => {
     expect(res.status).toBe(200);
     res = await fetch(`${sick}/nope`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { errors: { path: string } }).errors.path).toMatch(/known: _self, redis, workers/);
+    expect(((await res.json()) as { errors: { path: string[] } }).errors.path[0]).toMatch(/known: _self, redis, workers/);
   });
 
   it("gives BeatPulse's detailed JSON, for all checks and for one", async () => {

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { ApiError } from '@knocker/contract';
 import { secretsEqual } from '@knocker/protocol';
 import { runCheck, type CheckResult, type HealthCheck } from './checks.js';
 
@@ -63,7 +64,7 @@ export function createHealthRouter(opts: HealthOptions): Router {
     // Read from the URL itself: the host app may have turned express's query parser off.
     const key = new URLSearchParams(req.originalUrl.split('?')[1] ?? '').get('api-key') ?? '';
     if (opts.apiKey !== '' && !secretsEqual(key, opts.apiKey)) {
-      return void res.status(401).json({ status: false, code: 'unauthorized', errors: { 'api-key': 'missing or wrong: pass ?api-key=<HEALTH_API_KEY>' } });
+      return refuse(res, new ApiError('unauthorized', { 'api-key': 'missing or wrong: pass ?api-key=<HEALTH_API_KEY>' }));
     }
     next();
   });
@@ -75,13 +76,14 @@ export function createHealthRouter(opts: HealthOptions): Router {
   router.get('/:path', async (req: Request, res: Response) => {
     const check = checks.find((c) => c.path === req.params['path']);
     if (!check) {
-      res.status(404).json({ status: false, code: 'unknown_check', errors: { path: `no check at this path; known: ${checks.map((c) => c.path).join(', ')}` } });
-      return;
+      return refuse(res, new ApiError('unknown_check', { path: `no check at this path; known: ${checks.map((c) => c.path).join(', ')}` }));
     }
     send(res, await answer(check.path, [check]));
   });
   return router;
 }
+
+const refuse = (res: Response, err: ApiError): void => void res.status(err.status).json(err.body());
 
 function render(results: CheckResult[], startedAtUtc: string, detailed: boolean, expires: number): Answer {
   const healthy = results.every((r) => r.isHealthy);

@@ -1,4 +1,4 @@
-export { createAddressPolicy, isNetwork, rememberRefusals } from './policy.js';
+export { createAddressPolicy, rememberRefusals } from './policy.js';
 export type { AddressPolicy, PolicyOptions, Refusal } from './policy.js';
 export { createGuardedAgents } from './agents.js';
 export type { GuardedAgents } from './agents.js';

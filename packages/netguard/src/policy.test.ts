@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createAddressPolicy, isNetwork, rememberRefusals } from './index.js';
+import { isNetwork } from '@knocker/config';
+import { createAddressPolicy, rememberRefusals } from './index.js';
 
 const open = createAddressPolicy({ blockPrivateNetworks: false, allowedNetworks: [] });
 const closed = createAddressPolicy({ blockPrivateNetworks: true, allowedNetworks: [] });
@@ -58,8 +59,10 @@ describe('address policy', () => {
     expect(closed.refusal('metadata.google.internal')).toBeUndefined();
   });
 
-  it('validates ALLOWED_NETWORKS entries', () => {
-    expect(['10.0.0.0/8', '::1', 'fe80::/10', '1.2.3.4'].every(isNetwork)).toBe(true);
+  it('takes every ALLOWED_NETWORKS entry the configuration accepts, and nothing it refuses', () => {
+    const good = ['10.0.0.0/8', '::1', 'fe80::/10', '1.2.3.4', ' 10.1.0.0/16 ', '[::1]', '::ffff:10.0.0.0/104', '::ffff:127.0.0.1'];
+    expect(good.every(isNetwork)).toBe(true);
+    for (const entry of good) expect(() => createAddressPolicy({ blockPrivateNetworks: false, allowedNetworks: [entry] })).not.toThrow();
     expect(['10.0.0.0/33', 'example.com', '', '10.0.0.0/', '::/129'].some(isNetwork)).toBe(false);
     expect(() => createAddressPolicy({ blockPrivateNetworks: false, allowedNetworks: ['nope'] })).toThrow('not a CIDR');
   });

@@ -53,10 +53,6 @@ export function rememberRefusals(policy: AddressPolicy, size = 1000): AddressPol
   };
 }
 
-export function isNetwork(entry: string): boolean {
-  return parseNetwork(entry) !== undefined;
-}
-
 function describe(ip: string, addr: Address, network: Network, always: boolean): string {
   const shown = addr.toString() === ip ? ip : `${ip} (${addr.toString()})`;
   const why = always ? 'refused unless ALLOWED_NETWORKS lists it' : 'refused because BLOCK_PRIVATE_NETWORKS is on';

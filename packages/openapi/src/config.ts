@@ -3,23 +3,24 @@ import { KNOCKER_VERSION } from '@knocker/protocol';
 import type { OpenApiOptions } from './options.js';
 
 /** The document's inputs, read from the api's configuration. */
-export function openApiOptions(config: Config): OpenApiOptions {
+export function openApiOptions(config: Pick<Config, 'api' | 'protocol' | 'health' | 'metrics'>): OpenApiOptions {
+  const { api, protocol } = config;
   return {
     version: KNOCKER_VERSION,
-    reservedPrefix: config.reservedPrefix,
-    statusUrl: config.statusUrl,
+    reservedPrefix: api.reservedPrefix,
+    statusUrl: api.statusUrl,
     healthPath: config.health.path,
-    metricsEnabled: config.metricsEnabled,
-    scheme: config.scheme,
-    timeout: config.timeout,
-    timeoutMax: config.timeoutMax,
-    retries: config.retries,
-    retriesMax: config.retriesMax,
-    backoffFactor: config.backoffFactor,
-    backoffFactorMax: config.backoffFactorMax,
-    maxBodySize: config.maxBodySize,
-    delayMax: config.delayMax,
-    requestLog: { ...config.requestLog },
-    apiKeysRequired: config.apiKeys.length > 0,
+    metricsEnabled: config.metrics.enabled,
+    scheme: protocol.scheme,
+    timeout: protocol.timeout,
+    timeoutMax: protocol.timeoutMax,
+    retries: protocol.retries,
+    retriesMax: protocol.retriesMax,
+    backoffFactor: protocol.backoffFactor,
+    backoffFactorMax: protocol.backoffFactorMax,
+    maxBodySize: api.maxBodySize,
+    delayMax: protocol.delayMax,
+    requestLog: { ...api.requestLog },
+    apiKeysRequired: api.apiKeys.length > 0,
   };
 }

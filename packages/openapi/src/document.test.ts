@@ -35,7 +35,7 @@ describe('the relay headers', () => {
   const schemaOf = (name: string) => ajv.compile(JSON.parse(JSON.stringify(header(name).schema).replaceAll('"#/', '"doc#/')));
   const accepted = (headers: Record<string, string>): true | string => {
     try {
-      parseKnockRequest({ method: 'POST', target: '/x', rawHeaders: Object.entries({ 'Knocker-Host': 'a.example', ...headers }).flat() }, config);
+      parseKnockRequest({ method: 'POST', target: '/x', rawHeaders: Object.entries({ 'Knocker-Host': 'a.example', ...headers }).flat() }, config.protocol);
       return true;
     } catch (err) {
       if (err instanceof InvalidRequestError) return Object.keys(err.errors).join(',');

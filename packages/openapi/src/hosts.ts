@@ -1,3 +1,4 @@
+import { LISTED_KEYS } from '@knocker/contract';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { adminResponses, error, json } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
@@ -58,7 +59,7 @@ export function hostSchemas(): Record<string, JsonObject> {
             cooldown_max: { type: 'number', minimum: 0, description: 'BREAKER_COOLDOWN_MAX, seconds.' },
           },
         },
-        hosts: { type: 'array', items: ref('HostView'), maxItems: 1000, description: 'Flow keys with work, the most waiting first; at most 1000.' },
+        hosts: { type: 'array', items: ref('HostView'), maxItems: LISTED_KEYS, description: `Flow keys with work, the most waiting first; at most ${LISTED_KEYS}.` },
       },
     },
     HostPaused: {

@@ -1,3 +1,4 @@
+import { HEADERS_MAX_BYTES } from '@knocker/contract';
 import { knockerHeaders } from './headers.js';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { error, json, response, serverErrors } from './responses.js';
@@ -35,7 +36,7 @@ export function relayPath(o: OpenApiOptions): JsonObject {
         '409': error('Knocker-Cron, while SCHEDULES_MAX schedules exist already (replacing one by its Knocker-Id never is), or SCHEDULES_MAX is 0.', 'schedules_full'),
         '413': error(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`, 'payload_too_large'),
         '429': response('TooManyRequests'),
-        '431': error('The headers are larger than 16 KB.', 'headers_too_large'),
+        '431': error(`The headers are larger than ${HEADERS_MAX_BYTES / 1024} KB.`, 'headers_too_large'),
         '503': response('RelayUnavailable'),
         ...serverErrors,
       },

@@ -1,10 +1,8 @@
+import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as BODY_MAX } from '@knocker/contract';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { adminResponses, error, json } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
 
-// apps/api's bulk replay reads at most this much body, and replays at most MAX_REPLAYS a call.
-const BODY_MAX = 16 * 1024;
-const MAX_REPLAYS = 1000;
 
 const time: JsonObject = {
   oneOf: [{ type: 'number', minimum: 0, description: 'Unix seconds.' }, { type: 'string', description: 'A date `Date.parse` reads: ISO 8601 (`2026-12-01T10:00:00Z`).' }],

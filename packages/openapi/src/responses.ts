@@ -1,23 +1,27 @@
+import { errorEntry, type ErrorCode } from '@knocker/contract';
 import type { JsonObject } from './options.js';
+
+const retryAfter: JsonObject = {
+  'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer', minimum: 0 } },
+};
 import { errorSchema, schemaRef } from './schemas.js';
 
 export function json(description: string, schema: JsonObject, headers?: JsonObject): JsonObject {
   return { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } };
 }
 
-export const error = (description: string, ...codes: string[]): JsonObject => json(description, errorSchema(codes));
+/** An error answer with one of `codes`; with Retry-After when those codes send it (packages/contract). */
+export const error = (description: string, ...codes: ErrorCode[]): JsonObject =>
+  json(description, errorSchema(codes), codes.some((c) => errorEntry(c)?.retryAfter !== undefined) ? retryAfter : undefined);
 export const response = (name: string): JsonObject => ({ $ref: `#/components/responses/${name}` });
 
-const retryAfter: JsonObject = {
-  'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer', minimum: 0 } },
-};
 
 /** Answers shared by many operations. */
 export function sharedResponses(): Record<string, JsonObject> {
   return {
-    QueueUnavailable: json('Redis is unreachable or did not answer within REDIS_TIMEOUT_MS.', errorSchema(['queue_unavailable']), retryAfter),
-    RelayUnavailable: json('Redis is unreachable or slow (queue_unavailable), or the api is past its capacity (overloaded).', errorSchema(['queue_unavailable', 'overloaded']), retryAfter),
-    TooManyRequests: json("MAX_INFLIGHT requests (relayed, or to Knocker's own routes but health and metrics) are already being handled.", errorSchema(['too_many_requests']), retryAfter),
+    QueueUnavailable: error('Redis is unreachable or did not answer within REDIS_TIMEOUT_MS.', 'queue_unavailable'),
+    RelayUnavailable: error('Redis is unreachable or slow (queue_unavailable), or the api is past its capacity (overloaded).', 'queue_unavailable', 'overloaded'),
+    TooManyRequests: error("MAX_INFLIGHT requests (relayed, or to Knocker's own routes but health and metrics) are already being handled.", 'too_many_requests'),
     InternalError: error('An unexpected error, reported to the operators.', 'internal_error'),
     WriteTimeout: error('The answer was not finished within WRITE_TIMEOUT.', 'write_timeout'),
     AdminUnauthorized: error('Knocker-Admin-Key is missing or does not match ADMIN_API_KEY.', 'unauthorized'),

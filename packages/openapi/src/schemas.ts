@@ -1,31 +1,13 @@
+import { ERRORS } from '@knocker/contract';
 import type { JsonObject } from './options.js';
 
 const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
 export const schemaRef = ref;
 
-/** Every error code an answer can carry, with the status it comes with. */
-export const ERROR_CODES: Record<string, string> = {
-  invalid_request: '400: a header, the path, the id or a log line is wrong; `errors` names each one',
-  malformed_request: '400: not valid HTTP (a control character in a header); `errors` names the header when it can be told',
-  unauthorized: '401: `Knocker-Api-Key`, `Knocker-Admin-Key` or `?api-key=` is missing or wrong',
-  admin_disabled: '403: no ADMIN_API_KEY is configured, so the admin routes are off',
-  not_found: '404: no request has this id, or the path names no route',
-  unknown_check: '404: no health check at this path',
-  method_not_allowed: '405: another method on a reserved route (see the Allow header)',
-  loop_detected: '406: the request carries x-knocker, it already went through a Knocker',
-  request_timeout: '408: the request did not arrive within READ_TIMEOUT',
-  invalid_state: '409: the request is not in a state that allows this',
-  schedules_full: '409: a Knocker-Cron over SCHEDULES_MAX schedules (or SCHEDULES_MAX is 0)',
-  flow_control_off: '409: a pause asked of a Knocker without flow control',
-  payload_too_large: '413: the body is larger than MAX_BODY_SIZE',
-  log_full: '413: the log line would pass REQUEST_LOG_MAX_LINES or REQUEST_LOG_MAX_BYTES',
-  too_many_requests: '429: MAX_INFLIGHT requests are in flight (Retry-After: 1)',
-  headers_too_large: '431: the headers are larger than 16 KB',
-  internal_error: '500: an unexpected error, reported to the operators',
-  overloaded: '503: the api is past its capacity (MAX_EVENT_LOOP_DELAY_MS or MAX_ANSWER_DELAY_MS), Retry-After says when to come back; nothing was stored',
-  queue_unavailable: '503: Redis is unreachable or slow (Retry-After: 1); the request may not be stored, send it again with the same Knocker-Id',
-  write_timeout: '504: the answer was not finished within WRITE_TIMEOUT',
-};
+/** Every error code an answer can carry, with the status it comes with (packages/contract). */
+export const ERROR_CODES: Record<string, string> = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, e]) => [code, `${e.status}: ${e.description}`]),
+);
 
 /** An error body whose `code` is one of `codes`. */
 export function errorSchema(codes: readonly string[]): JsonObject {
@@ -85,8 +67,8 @@ export function schemas(): Record<string, JsonObject> {
         errors: {
           type: 'object',
           minProperties: 1,
-          additionalProperties: { type: 'string' },
-          description: 'One message per wrong field, keyed by its lower-case header name (`knocker-retries`) or by `path`, `id`, `body`, `queue`, `server`…',
+          additionalProperties: { type: 'array', items: { type: 'string' }, minItems: 1 },
+          description: "The messages about each wrong field, keyed by its lower-case header name (`knocker-retries`) or by `path`, `id`, `body`, `queue`, `server`…: a list per field, as in Knocker 1.4.1, whose clients read `errors[field][0]`. Knocker gives one message per field.",
         },
       },
     },

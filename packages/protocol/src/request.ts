@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkFlowKey, type ProtocolSettings } from '@knocker/config';
 import { parseCatchPatterns } from './catch.js';
 import { parseCron, type CronSpec } from './cron.js';
 import { parseRetryOn } from './retry-on.js';
@@ -9,18 +10,12 @@ import { reservedIdProblem } from './reserved-ids.js';
 import { DEFAULT_DELAY_MAX_SECONDS, readNotBefore } from './timing.js';
 import { KNOCKER_VERSION } from './version.js';
 
-/** Server-wide bounds and defaults for the per-request headers. */
-export interface ProtocolLimits {
-  scheme: 'http' | 'https';
-  timeout: number;
-  timeoutMax: number;
-  retries: number;
-  retriesMax: number;
-  backoffFactor: number;
-  backoffFactorMax: number;
-  /** Lower-case `name` or `name:port` entries; empty allows every host. */
-  hostsOnly: readonly string[];
-  /** DELAY_MAX in seconds: the furthest `Knocker-Delay` and `Knocker-Not-Before` may reach. */
+/**
+ * Server-wide bounds and defaults for the per-request headers: the configuration's protocol
+ * group, and what only the api knows.
+ */
+export interface ProtocolLimits extends Omit<ProtocolSettings, 'delayMax'> {
+  /** DELAY_MAX in seconds; DEFAULT_DELAY_MAX_SECONDS when not given. */
   delayMax?: number;
   /**
    * Why an IP literal given as target or callback host is not allowed, if it is not. Only the
@@ -82,14 +77,6 @@ const CREDENTIALS = ['knocker-admin-key', API_KEY_HEADER];
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 // No ':', which BullMQ refuses in job ids; job ids also get a prefix, so '0' or '123' are safe too.
 const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
-
-// Becomes part of Redis key names and of an admin route's path: no spaces, braces or commas.
-const FLOW_KEY = /^[A-Za-z0-9[][A-Za-z0-9._~:@/+=[\]-]{0,127}$/;
-
-/** Checks a flow-control key, given in `Knocker-Flow-Key` or in a route; returns what is wrong with it, if anything. */
-export function checkFlowKey(key: string): string | undefined {
-  return FLOW_KEY.test(key) ? undefined : 'must be 1 to 128 characters (letters, digits and . _ ~ : @ / + = - [ ]), starting with a letter, digit or [';
-}
 
 /** Checks a request id, given in `Knocker-Id` or in a route; returns what is wrong with it, if anything. */
 export function checkRequestId(id: string): string | undefined {

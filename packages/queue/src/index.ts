@@ -1,22 +1,22 @@
-export {
-  QUEUES, deliveryJobId, callbackJobId, successCallbackJobId, deliveryJobOptions, callbackJobOptions, keepJobs, successCallbackJobOptions, BACKOFF_TYPE,
-} from './queues.js';
-export type {
-  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, Retention, AttemptRecord,
-} from './queues.js';
-export { createQueues, shardRetention, shardHolding } from './sharded-queues.js';
-export type { Queues, Shard } from './sharded-queues.js';
-export { shardPrefixes, shardIndexOf, slotOf, SLOTS, MAX_SHARDS } from './shards.js';
-export { forgetLayout } from './layouts.js';
 export { producerConnection, workerConnection } from './connection.js';
 export type { Connection, ClusterTarget, RedisTarget } from './connection.js';
 export { probeCluster } from './probe.js';
-export { waitForReplicas, requireReplicas } from './replicas.js';
-export { addDelivery } from './add.js';
-export { runScript } from './scripts.js';
-export type { Script } from './scripts.js';
-export type { AddOutcome } from './add.js';
-export { requestState, cancelDelivery, replayDelivery, replaysOf, appendRequestLog, CANCELLED_REASON } from './lifecycle.js';
-export type { RequestState, ReplayOutcome, LogLimits, LogOutcome } from './lifecycle.js';
+export { createRequestStore } from './store/store.js';
+export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from './store/request-store.js';
+export type { AddOutcome } from './store/add.js';
+export type { Inspection, CallbackProgress } from './store/inspect.js';
+export type { RequestState, CancelOutcome, ReplayOutcome, LogLimits, LogOutcome } from './store/lifecycle.js';
+export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js';
+export type { StoreCounts, QueueStats } from './store/counts.js';
+export type { JobContext, Processors, ConsumerSettings, Consumers } from './store/consumers.js';
+export { deliveryJobOptions, callbackJobOptions, successCallbackJobOptions } from './jobs.js';
+export type {
+  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord,
+} from './jobs.js';
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';
+export { createLease } from './lease.js';
+export { QueueUnavailableError } from './errors.js';
+export { withinDeadline } from './deadline.js';
+export { runScript } from './scripts.js';
+export type { Script } from './scripts.js';

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
-import { QueueUnavailableError } from '@knocker/protocol';
+import { QueueUnavailableError } from './errors.js';
 import type { Connection } from './connection.js';
-import { slotOf } from './shards.js';
+import { slotOf } from '@knocker/keys';
 
 /**
  * WAIT on the connection that stored a shard's last write, for `replicas` copies. WAIT counts

@@ -1,8 +1,10 @@
 import { Queue, type Job } from 'bullmq';
-import type { Connection } from './connection.js';
+import type { Retention } from '@knocker/config';
+import { QUEUES, scheduleKeys } from '@knocker/keys';
 import type { CronSpec } from '@knocker/protocol';
-import { QUEUES, type DeliveryJob, type Retention } from './queues.js';
-import { runScript, type Script } from './scripts.js';
+import type { Connection } from './connection.js';
+import type { DeliveryJob } from './jobs.js';
+import { runScript, SCRIPTS } from './scripts.js';
 
 /** What a schedule sends at every tick: a request as the api accepted it, but for its id. */
 export type ScheduledRequest = Pick<DeliveryJob, 'config' | 'method' | 'url' | 'headers' | 'body'>;
@@ -34,28 +36,6 @@ const RECENT = 20;
 // Rounds of bringing a job scheduler in line with its definition while others change it.
 const SETTLE_ROUNDS = 10;
 
-// Adds or replaces a definition, keeping the count within the bound; a replaced schedule keeps
-// its state and its creation time. 1: added, 2: replaced, 0: full.
-const SAVE: Script = { name: 'knockerSaveSchedule', keys: 2, lua: `
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if not old and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return {0, ''} end
-local def = cjson.decode(ARGV[2])
-if old then def.createdAt = cjson.decode(old).createdAt end
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(def))
-return {old and 2 or 1, redis.call('HGET', KEYS[2], ARGV[1]) or 'active'}` };
-
-// Pausing and resuming only ever apply to a schedule that exists.
-const SET_STATE: Script = { name: 'knockerScheduleState', keys: 2, lua: `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-if ARGV[2] == 'paused' then redis.call('HSET', KEYS[2], ARGV[1], 'paused') else redis.call('HDEL', KEYS[2], ARGV[1]) end
-return 1` };
-
-// The last requests of a schedule, newest first; a tick run twice is listed once.
-const RECORD_TICK: Script = { name: 'knockerRecordTick', keys: 1, lua: `
-redis.call('LREM', KEYS[1], 0, ARGV[1])
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)` };
-
 export type SaveOutcome = { outcome: 'created' | 'replaced'; state: ScheduleState; next: number | null } | { outcome: 'full' };
 
 /**
@@ -80,9 +60,9 @@ export interface Schedules {
 
 export function createSchedules(connection: Connection, prefix: string, retention: Retention): Schedules {
   const queue = new Queue<TickJob>(QUEUES.schedule, { connection, prefix });
-  const defs = queue.toKey('knocker-definitions');
-  const paused = queue.toKey('knocker-paused');
-  const ticks = (id: string) => queue.toKey(`knocker-ticks:${id}`);
+  // Errors of the connection are reported once, by its owner.
+  queue.on('error', () => undefined);
+  const { definitions: defs, paused, ticks } = scheduleKeys(prefix);
   const parse = (raw: string | null, state: ScheduleState): StoredSchedule | undefined =>
     raw === null ? undefined : { ...(JSON.parse(raw) as Schedule), state };
   const start = async (s: Pick<Schedule, 'id' | 'pattern' | 'timezone'>) => {
@@ -116,7 +96,7 @@ export function createSchedules(connection: Connection, prefix: string, retentio
   return {
     queue,
     async save(schedule, max) {
-      const [code, state] = (await runScript(connection, SAVE, [defs, paused], [schedule.id, JSON.stringify(schedule), max])) as [number, ScheduleState];
+      const [code, state] = (await runScript(connection, SCRIPTS.saveSchedule, [defs, paused], [schedule.id, JSON.stringify(schedule), max])) as [number, ScheduleState];
       if (code === 0) return { outcome: 'full' };
       await settle(schedule.id);
       return { outcome: code === 1 ? 'created' : 'replaced', state, next: state === 'active' ? await next(schedule.id) : null };
@@ -138,7 +118,7 @@ export function createSchedules(connection: Connection, prefix: string, retentio
       return removed === 1;
     },
     async setState(id, state) {
-      const found = Number(await runScript(connection, SET_STATE, [defs, paused], [id, state])) === 1;
+      const found = Number(await runScript(connection, SCRIPTS.scheduleState, [defs, paused], [id, state])) === 1;
       if (found) await settle(id);
       return found;
     },
@@ -147,7 +127,7 @@ export function createSchedules(connection: Connection, prefix: string, retentio
       return { active: all - pausedCount, paused: pausedCount };
     },
     async recordTick(id, requestId) {
-      await runScript(connection, RECORD_TICK, [ticks(id)], [requestId, RECENT]);
+      await runScript(connection, SCRIPTS.recordTick, [ticks(id)], [requestId, RECENT]);
     },
     recent: (id) => connection.lrange(ticks(id), 0, -1),
     close: () => queue.close(),

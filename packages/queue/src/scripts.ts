@@ -1,13 +1,27 @@
+import { readFileSync } from 'node:fs';
 import type { Connection } from './connection.js';
 
+/** A Lua script of a `.lua` file, with the number of its KEYS; `prelude` is prepended (shared functions). */
 export interface Script {
   name: string;
   keys: number;
-  lua: string;
+  file: URL;
+  prelude?: URL;
 }
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
+const texts = new Map<string, string>();
 const defined = new WeakMap<Connection, Set<string>>();
+
+/** The script's text, read from its file once per process (the build copies the files beside the code). */
+function textOf(script: Script): string {
+  let text = texts.get(script.name);
+  if (text === undefined) {
+    text = [script.prelude, script.file].filter((f) => f !== undefined).map((f) => readFileSync(f, 'utf8')).join('\n');
+    texts.set(script.name, text);
+  }
+  return text;
+}
 
 /**
  * Runs one of our Lua scripts. Each is defined on a connection once, so ioredis sends its
@@ -17,8 +31,22 @@ export function runScript(redis: Connection, script: Script, keys: readonly stri
   let names = defined.get(redis);
   if (!names) defined.set(redis, (names = new Set()));
   if (!names.has(script.name)) {
-    redis.defineCommand(script.name, { numberOfKeys: script.keys, lua: script.lua });
+    redis.defineCommand(script.name, { numberOfKeys: script.keys, lua: textOf(script) });
     names.add(script.name);
   }
   return (redis as unknown as Record<string, Runner>)[script.name]!(...keys, ...args);
 }
+
+const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
+
+/** The queue's scripts, each in src/lua. */
+export const SCRIPTS = {
+  claimId: { name: 'knockerClaimId', keys: 2, file: lua('claim-id.lua') },
+  cancel: { name: 'knockerCancel', keys: 7, file: lua('cancel.lua') },
+  beginReplay: { name: 'knockerBeginReplay', keys: 2, file: lua('begin-replay.lua') },
+  appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
+  saveSchedule: { name: 'knockerSaveSchedule', keys: 2, file: lua('save-schedule.lua') },
+  scheduleState: { name: 'knockerScheduleState', keys: 2, file: lua('schedule-state.lua') },
+  recordTick: { name: 'knockerRecordTick', keys: 1, file: lua('record-tick.lua') },
+  lease: { name: 'knockerLease', keys: 1, file: lua('lease.lua') },
+} as const satisfies Record<string, Script>;

@@ -37,3 +37,5 @@ export { startArena, describeAttack } from './arena.js';
 export type { Arena, ArenaOptions, Attack, AttackReport } from './arena.js';
 export { apiStartOutcome } from './exit.js';
 export type { StartOutcome } from './exit.js';
+export { shardQueues, forgetLayout, silentLog } from './queues.js';
+export type { ShardQueues } from './queues.js';

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { createFlowStore } from '@knocker/flow';
-import { createQueues, deliveryJobOptions, type DeliveryJob, type Queues } from '@knocker/queue';
+import { deliveryJobOptions, type DeliveryJob } from '@knocker/queue';
 import {
-  sleep, startRedis, startWorker, stopAll, targetPool, uniquePrefix, waitFor, type ChildHandle, type RedisServer, type Target,
+  shardQueues, sleep, startRedis, startWorker, stopAll, targetPool, uniquePrefix, waitFor, type ChildHandle, type RedisServer, type Target,
+  type ShardQueues,
 } from '@knocker/test-kit';
 
 // What waiting costs Redis: 10,000 requests wait behind one target that takes a second per
@@ -14,7 +15,7 @@ const WINDOW_MS = 10_000;
 
 let server: RedisServer;
 let redis: Redis;
-let queues: Queues;
+let queues: ShardQueues;
 let slowTarget: Target;
 const targets = targetPool();
 const children: ChildHandle[] = [];
@@ -23,7 +24,7 @@ const prefix = uniquePrefix('flow-cost');
 beforeAll(async () => {
   server = await startRedis({ appendonly: false });
   redis = new Redis(server.url, { maxRetriesPerRequest: null });
-  queues = createQueues(redis, prefix);
+  queues = shardQueues(redis, prefix);
   slowTarget = await targets.start(() => ({ status: 200, delayMs: 1000 }));
   const opts = { redisUrl: server.url, prefix, env: { WORKER_CONCURRENCY: '50', HOST_CONCURRENCY: '2', METRICS_ENABLED: 'false' } };
   children.push(...(await Promise.all([startWorker(opts), startWorker(opts)])));
@@ -81,7 +82,7 @@ describe('requests waiting behind a slow target', () => {
 describe('without any flow-control variable', () => {
   it('deliveries never touch flow-control state', async () => {
     const plain = uniquePrefix('flow-off');
-    const plainQueues = createQueues(redis, plain);
+    const plainQueues = shardQueues(redis, plain);
     const t = await targets.start();
     children.push(await startWorker({ redisUrl: server.url, prefix: plain, env: { METRICS_ENABLED: 'false' } }));
     // Every command Redis runs, as MONITOR reports it: flow-control scripts name their keys.

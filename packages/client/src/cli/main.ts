@@ -145,7 +145,7 @@ function failure(err: unknown, io: Io): number {
     return EXIT.usage;
   }
   if (err instanceof KnockerApiError) {
-    io.stderr(`knocker: ${err.status} ${err.code}\n${Object.entries(err.errors).map(([f, p]) => `  ${f}: ${p}\n`).join('')}`);
+    io.stderr(`knocker: ${err.status} ${err.code}\n${Object.entries(err.errors).flatMap(([f, ps]) => ps.map((p) => `  ${f}: ${p}\n`)).join('')}`);
     return EXIT.failed;
   }
   if (err instanceof KnockerError) {

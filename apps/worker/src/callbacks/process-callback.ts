@@ -1,0 +1,59 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '@knocker/config';
+import type { DeliveryMetrics } from '@knocker/metrics';
+import type { CallbackJob } from '@knocker/queue';
+import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import { deliver, type HttpClient } from '../http/call.js';
+import { AttemptFailedError } from '../delivery/errors.js';
+import type { Signer } from '../http/signing.js';
+import { retryAfterMs } from '../delivery/retry-rules.js';
+
+export interface CallbackDeps {
+  http: HttpClient;
+  logger: Logger;
+  reporter: ErrorReporter;
+  metrics: Pick<DeliveryMetrics, 'callbacks'>;
+  signer: Signer | undefined;
+  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX. */
+  config: Pick<Config, 'worker'>;
+}
+
+/**
+ * Tells `Knocker-Callback` that a request failed, or `Knocker-Success-Callback` that it was
+ * delivered; retried like the request itself.
+ */
+export function createCallbackProcessor(deps: CallbackDeps) {
+  const { stalled, retryAfterMaxMs } = deps.config.worker;
+  return async function processCallback(job: Job<CallbackJob>): Promise<{ status_code: number }> {
+    const { url, headers, payload } = job.data;
+    const { id, timeout } = job.data.kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : job.data.payload.config;
+    const what = `${job.data.kind === 'success' ? 'Success callback' : 'Callback'} for request #${id}`;
+    const n = job.attemptsMade + 1;
+    const total = job.opts.attempts ?? 1;
+    if (job.stalledCounter > stalled.maxStalledCount) {
+      deps.logger.error(`${what}: a worker died during ${job.stalledCounter} attempts, giving up`);
+      throw new UnrecoverableError('worker lost too often (MAX_STALLED_COUNT)');
+    }
+    const body = Buffer.from(JSON.stringify(payload));
+    // Signed as the callback job it is: its id is the same on every attempt, and differs from
+    // the request's, so a receiver deduplicating on webhook-id keeps both.
+    const { signer } = deps;
+    const attempt = await deliver(deps.http, {
+      method: 'POST', url, headers, body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
+    });
+    const refused = attempt.code !== undefined;
+    deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });
+    const line = `${what} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
+    if (attempt.ok) {
+      deps.logger.info(`${line} done`);
+      return { status_code: attempt.statusCode };
+    }
+    if (n < total && !refused) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
+    else {
+      deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`);
+      deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id, attempts: n });
+    }
+    if (refused) throw new UnrecoverableError(attempt.error);
+    throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs));
+  };
+}

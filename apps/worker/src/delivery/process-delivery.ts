@@ -1,0 +1,110 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '@knocker/config';
+import type { FlowGate } from '@knocker/flow';
+import type { DeliveryMetrics } from '@knocker/metrics';
+import { catchesError, type HeaderPair } from '@knocker/protocol';
+import { callbackJobOptions, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
+import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import { recordOf, type Attempt } from '../http/attempt.js';
+import { deliver, type HttpClient } from '../http/call.js';
+import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
+import { endedByReceiver, retryAfterMs } from './retry-rules.js';
+import type { Signer } from '../http/signing.js';
+import { failureCallbackOf, successCallbackOf } from '../callbacks/payloads.js';
+
+export interface DeliveryDeps {
+  http: HttpClient;
+  logger: Logger;
+  reporter: ErrorReporter;
+  metrics: DeliveryMetrics;
+  /** Per-key limits and the breaker; absent when none is configured, which costs nothing. */
+  flow?: FlowGate | undefined;
+  /** SIGNING_SECRETS; undefined when nothing is signed. */
+  signer: Signer | undefined;
+  /**
+   * worker: MAX_STALLED_COUNT, RETRY_AFTER_MAX, SUCCESS_CALLBACK_MAX_BODY; protocol: HOSTS_ONLY,
+   * checked again on every hop (the api checked only the first); telemetry: SENTRY_FAILED_REQUESTS.
+   */
+  config: Pick<Config, 'worker' | 'protocol' | 'telemetry'>;
+}
+
+/** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
+export function createDeliveryProcessor(deps: DeliveryDeps) {
+  const { maxStalledCount } = deps.config.worker.stalled;
+  return async function processDelivery(job: Job<DeliveryJob>, ctx: JobContext, token?: string): Promise<DeliveryResult> {
+    const { config, method, url, headers, body } = job.data;
+    const n = job.attemptsMade + 1;
+    const total = job.opts.attempts ?? 1;
+
+    // Checked here rather than left to BullMQ, which would fail the job without running this
+    // processor, and so without a callback. Stored before the job fails, like any callback.
+    if (job.stalledCounter > maxStalledCount) {
+      const error = `a worker died during ${job.stalledCounter} attempts (MAX_STALLED_COUNT ${maxStalledCount})`;
+      const lost: Attempt = { ok: false, statusCode: 999, startedAt: Date.now(), durationMs: 0, error };
+      deps.metrics.deliveries.inc({ outcome: 'failed', code: String(lost.statusCode) });
+      await giveUp(deps, ctx, job, `Request #${config.id} (${n}/${total}): "${method} ${url}" given up`, lost, job.attemptsMade + job.stalledCounter, 'worker_lost');
+      throw new UnrecoverableError(error);
+    }
+
+    // Over a limit, admit parks the job (no attempt spent) and throws BullMQ's DelayedError.
+    const ticket = deps.flow ? await deps.flow.admit(job, token) : undefined;
+    deps.metrics.inFlight.inc();
+    const payload = Buffer.from(body, 'base64');
+    const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
+    const { signer } = deps;
+    const attempt = await deliver(deps.http, {
+      method, url, headers: sent, body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
+      sign: signer ? (hop, hopBody) => signer.sign(config.id, hop, hopBody) : undefined,
+      captureBody: config.success_callback === undefined ? undefined : deps.config.worker.successCallbackMaxBody,
+    }).finally(() => deps.metrics.inFlight.dec());
+    if (ticket) await ticket.done(attempt);
+    // A refused address or redirect, an error Knocker-Catch names and a receiver's No-Retry or
+    // Retry-On are final, whatever attempts remain.
+    const refused = attempt.code !== undefined;
+    const caught = attempt.targetError !== undefined && catchesError(config.catch ?? [], attempt.targetError.code);
+    const ended = attempt.ok ? undefined : endedByReceiver(config, attempt);
+    const final = refused || caught || ended !== undefined || n >= total;
+    const outcome = attempt.ok ? 'delivered' : final ? 'failed' : 'retried';
+    deps.metrics.deliveries.inc({ outcome, code: String(attempt.statusCode) });
+    deps.metrics.attemptDuration.observe({ outcome }, attempt.durationMs / 1000);
+    const line = `Request #${config.id} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
+
+    if (attempt.ok) {
+      // Stored before the job completes; a retry after a crash here finds the same job id taken.
+      if (config.success_callback !== undefined) {
+        await ctx.addCallback(successCallbackOf(job.data, attempt, n), successCallbackJobOptions(config));
+      }
+      // From when it was due: a delay the client asked for is not latency.
+      deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
+      deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
+      return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
+    }
+    await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
+    if (!final) {
+      deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
+      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));
+    }
+    const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
+      : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
+    await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended);
+    if (refused) throw new UnrecoverableError(attempt.error);
+    if (ended) throw new EndedByReceiverError(attempt, ended);
+    throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);
+  };
+}
+
+const ENDED_WHY = { no_retry: 'the target answered Knocker-No-Retry', outside_retry_on: 'not a failure Knocker-Retry-On retries' } as const;
+
+async function giveUp(deps: DeliveryDeps, ctx: JobContext, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string): Promise<void> {
+  const { config, method, url } = job.data;
+  deps.logger.warning(`${line}: ${last.error}`);
+  // Stored before the job is marked failed: if this process dies in between, the job is
+  // retried and the callback, keyed by the request id and its run, is not added twice.
+  if (config.callback) {
+    const replays = await ctx.replaysOf(config.id);
+    await ctx.addCallback(failureCallbackOf(job.data, last, attempts, error), callbackJobOptions(config, replays));
+  }
+  if (deps.config.telemetry.sentry.failedRequests) {
+    deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });
+  }
+}

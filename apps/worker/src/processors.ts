@@ -1,0 +1,56 @@
+import { createFlowGate, createFlowMetrics, createFlowStore, createWaker, flowEnabled } from '@knocker/flow';
+import { createDeliveryMetrics, createScheduleMetrics, type Registry } from '@knocker/metrics';
+import { createAddressPolicy, createGuardedAgents } from '@knocker/netguard';
+import { retryDelayMs } from '@knocker/protocol';
+import type { Consumers } from '@knocker/queue';
+import type { Runtime } from '@knocker/runtime';
+import { createCallbackProcessor } from './callbacks/process-callback.js';
+import { createHttpClient } from './http/call.js';
+import { createDeliveryProcessor } from './delivery/process-delivery.js';
+import { AttemptFailedError } from './delivery/errors.js';
+import { createSigner } from './http/signing.js';
+import { createTickProcessor } from './ticks.js';
+
+/**
+ * Builds the processors (one HTTP client on guarded agents, the signer, flow control when it
+ * is configured) and has the store run them on every shard. Closing stops them and the agents.
+ */
+export function startDelivering(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter'>, registry: Registry): Consumers {
+  const { config, store, logger } = rt;
+  const agents = createGuardedAgents(createAddressPolicy(config.network));
+  const http = createHttpClient({ maxRedirects: config.worker.maxRedirects, agents });
+  const signer = createSigner(config.worker.signingKeys);
+  const metrics = createDeliveryMetrics(registry);
+  // Only built when a limit or the breaker is configured: otherwise deliveries never ask Redis.
+  // One gate for every shard: flow keys are counted across all of them.
+  const flow = flowEnabled(config.flow)
+    ? createFlowGate({
+      store: createFlowStore(rt.connection, config.queue.prefix), settings: config.flow, lockMs: config.worker.stalled.lockDurationMs,
+      maxRedirects: config.worker.maxRedirects, wake: createWaker(() => store.deliveryQueues()), logger, metrics: createFlowMetrics(registry),
+    })
+    : undefined;
+  flow?.start();
+  const consumers = store.consume({
+    delivery: createDeliveryProcessor({ http, logger, reporter: rt.reporter, metrics, flow, signer, config }),
+    callback: createCallbackProcessor({ http, logger, reporter: rt.reporter, metrics, signer, config }),
+    tick: config.schedules.max > 0
+      ? createTickProcessor({ schedules: rt.schedules, store, logger, ticks: createScheduleMetrics(registry).ticks })
+      : undefined,
+  }, {
+    concurrency: config.worker.concurrency,
+    stalled: config.worker.stalled,
+    retention: config.queue.retention,
+    // A wait the target asked for with Retry-After replaces Knocker's backoff for that retry.
+    backoff: (attemptsMade, err, factor) => (err instanceof AttemptFailedError && err.retryAfterMs !== undefined
+      ? err.retryAfterMs : retryDelayMs(attemptsMade, factor, config.protocol.backoffFactorMax)),
+  });
+  return {
+    isRunning: () => consumers.isRunning(),
+    async close(timeoutMs) {
+      flow?.stop();
+      await consumers.close(timeoutMs);
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}

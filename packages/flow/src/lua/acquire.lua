@@ -1,0 +1,63 @@
+-- Before an attempt. KEYS: the key's parts, then the index. ARGV: job id, acceptance order,
+-- concurrency, rate interval (ms), lock duration (ms), track (1: the slot is released after
+-- the attempt), the flow key, idle time to live (ms). Returns {verdict, detail, ids to
+-- wake...}: 'go' (detail: ms it waited, or ''), 'wait' (detail: why), 'later' (detail: ms
+-- until its rate slot).
+local K = declared(1)
+local index = KEYS[8]
+local id, lock, track, key, idle = ARGV[1], tonumber(ARGV[5]), ARGV[6] == '1', ARGV[7], tonumber(ARGV[8])
+local now = clock()
+rcall('HSET', K.state, 'conc', ARGV[3], 'iv', ARGV[4], 'lock', ARGV[5])
+local out = {'go', ''}
+local function answer(verdict, detail)
+  out[1], out[2] = verdict, detail
+  settle(K, index, key, now, lock, idle, true)
+  return out
+end
+local woken = pump(K, now, lock, 200)
+for _, w in ipairs(woken) do out[#out + 1] = w end
+local held = tonumber(rcall('ZSCORE', K.held, id))
+if held then
+  rcall('ZREM', K.granted, id)
+  local since = rcall('HGET', K.since, id)
+  if since then
+    rcall('HDEL', K.since, id)
+    out[2] = tostring(now - tonumber(since))
+  end
+  if not track and rcall('HGET', K.state, 'probe') ~= id then rcall('ZREM', K.held, id)
+  -- Granted while it slept, it may have waited its turn in the queue: a full lock from now.
+  elseif held < now + lock then rcall('ZADD', K.held, now + lock, id) end
+elseif rcall('ZSCORE', K.wait, id) then
+  rcall('SADD', K.parking, id)
+  return answer('wait', 'queued')
+else
+  local verdict = gate(K, now)
+  if (verdict == 'ok' or verdict == 'probe') and rcall('ZCARD', K.wait) == 0 then
+    if track or verdict == 'probe' then grant(K, id, now, lock, verdict) end
+  else
+    if verdict == 'ok' or verdict == 'probe' then verdict = 'queued' end
+    rcall('ZADD', K.wait, ARGV[2], id)
+    rcall('HSET', K.since, id, now)
+    rcall('SADD', K.parking, id)
+    return answer('wait', verdict)
+  end
+end
+local iv = tonumber(ARGV[4])
+if iv > 0 then
+  local mine = tonumber(rcall('ZSCORE', K.rsv, id))
+  if mine then
+    if mine > now then return answer('later', tostring(mine - now)) end
+    rcall('ZREM', K.rsv, id)
+  else
+    local tat = num(rcall('HGET', K.state, 'tat'), 0)
+    if tat <= now then
+      rcall('HSET', K.state, 'tat', now + iv)
+    else
+      rcall('HSET', K.state, 'tat', tat + iv)
+      rcall('ZADD', K.rsv, tat, id)
+      rcall('ZADD', K.held, 'XX', tat + lock, id)
+      return answer('later', tostring(tat - now))
+    end
+  end
+end
+return answer(out[1], out[2])

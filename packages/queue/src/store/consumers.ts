@@ -1,0 +1,116 @@
+import { MetricsTime, Worker, type Job, type JobsOptions, type MinimalJob } from 'bullmq';
+import type { Retention, StalledSettings } from '@knocker/config';
+import { QUEUES } from '@knocker/keys';
+import { keepJobs, shardRetention, type CallbackJob, type DeliveryJob, type DeliveryResult } from '../jobs.js';
+import type { TickJob } from '../schedules.js';
+import type { Shard } from '../shards/shard-set.js';
+import { replaysOf } from './lifecycle.js';
+import type { StoreLog } from './request-store.js';
+
+/** What a delivery's processor may do beside its job: on its request's shard, without knowing shards. */
+export interface JobContext {
+  /** Stores a callback beside the request it reports on. */
+  addCallback(data: CallbackJob, opts: JobsOptions): Promise<void>;
+  /** How many times the request was replayed: each run has its own callback. */
+  replaysOf(requestId: string): Promise<number>;
+}
+
+export interface Processors {
+  delivery(job: Job<DeliveryJob>, ctx: JobContext, token?: string): Promise<DeliveryResult>;
+  callback(job: Job<CallbackJob>): Promise<unknown>;
+  /** Absent when schedules are off: no ticks are consumed. */
+  tick?: ((job: Job<TickJob>) => Promise<unknown>) | undefined;
+}
+
+export interface ConsumerSettings {
+  concurrency: number;
+  stalled: StalledSettings;
+  /** RETAIN_*, for the whole deployment: each shard keeps its share. */
+  retention: Retention;
+  /** The wait before a retry, from the attempts made, the error and the job's backoff factor. */
+  backoff(attemptsMade: number, err: Error | undefined, factor: number): number;
+}
+
+export interface Consumers {
+  /** False once closing, or if BullMQ stopped consuming. */
+  isRunning(): boolean;
+  /** Stops taking jobs and waits for active ones; jobs still running after `timeoutMs` are left to stall and be retried elsewhere. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * BullMQ workers for the delivery and callback queues of shards, each shard once, and for the
+ * ticks of schedules; `consume` takes shards found later too. Any number of processes share
+ * the queues.
+ */
+export function startConsumers(
+  processors: Processors, settings: ConsumerSettings, ctx: { connection: Shard['redis']; prefix: string; shards: number; log: StoreLog },
+): Consumers & { consume(shards: readonly Shard[]): void } {
+  const { maxStalledCount } = settings.stalled;
+  const common = {
+    concurrency: settings.concurrency,
+    // Kept by BullMQ per minute, with a running total the status endpoint reports as "processed".
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    lockDuration: settings.stalled.lockDurationMs,
+    stalledInterval: settings.stalled.stalledIntervalMs,
+    // One above ours, so that the processors, which send the failure callback, are the ones to
+    // give a job up; BullMQ would fail it without running them.
+    maxStalledCount: maxStalledCount + 1,
+    // RETAIN_*: applied by the workers to every job they finish, delivered or failed.
+    ...keepJobs(shardRetention(settings.retention, ctx.shards)),
+  };
+  const backoff = (factorOf: (job: MinimalJob) => number) => (attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob) =>
+    settings.backoff(attemptsMade, err, job ? factorOf(job) : 0);
+
+  const workers: Worker[] = [];
+  const watch = (w: Worker, where = '') => {
+    w.on('error', (err) => ctx.log.error(`Queue ${w.name}${where}: ${err.message}`));
+    workers.push(w);
+  };
+  const consumed = new Set<string>();
+  // A shard's callbacks stay in its shard, beside the request they report on.
+  const consume = (shards: readonly Shard[]) => {
+    for (const shard of shards) {
+      // Once per shard: a second set of workers on it would only double its connections.
+      if (consumed.has(shard.prefix)) continue;
+      consumed.add(shard.prefix);
+      const context: JobContext = {
+        addCallback: async (data, opts) => void (await shard.callback.add(data.kind === 'success' ? 'success-callback' : 'callback', data, opts)),
+        replaysOf: (id) => replaysOf(shard, id),
+      };
+      const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
+      const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
+      watch(new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(job, context, token), {
+        ...opts, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) },
+      }), where);
+      watch(new Worker<CallbackJob>(QUEUES.callback, (job) => processors.callback(job), {
+        ...opts, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) },
+      }), where);
+    }
+  };
+
+  // Ticks only add a request each: a few at a time are plenty, and they take no delivery slot.
+  const { tick } = processors;
+  if (tick) watch(new Worker<TickJob>(QUEUES.schedule, (job) => tick(job), { ...common, connection: ctx.connection, prefix: ctx.prefix, concurrency: 5 }));
+
+  let closing: Promise<void> | undefined;
+  return {
+    consume: (shards) => {
+      if (closing === undefined) consume(shards);
+    },
+    isRunning: () => closing === undefined && workers.every((w) => w.isRunning()),
+    close(timeoutMs) {
+      closing ??= (async () => {
+        const graceful = Promise.allSettled(workers.map((w) => w.close()));
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')));
+        if ((await Promise.race([graceful, deadline])) === 'timeout') {
+          ctx.log.warning(`Active deliveries did not finish within ${timeoutMs} ms; they will be retried by another worker`);
+          await Promise.allSettled(workers.map((w) => w.close(true)));
+        }
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}

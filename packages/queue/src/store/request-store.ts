@@ -1,0 +1,81 @@
+import type { Queue } from 'bullmq';
+import type { DeliveryJob } from '../jobs.js';
+import type { AddOutcome } from './add.js';
+import type { ConsumerSettings, Consumers, Processors } from './consumers.js';
+import type { QueueStats, StoreCounts } from './counts.js';
+import type { Inspection } from './inspect.js';
+import type { CancelOutcome, LogLimits, LogOutcome, ReplayOutcome, RequestState } from './lifecycle.js';
+import type { ListedRequest, ListedState, RequestFilters } from './scan.js';
+
+/** Where the store says what it found; a Logger fits. */
+export interface StoreLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+export interface StoreOptions {
+  /** QUEUE_PREFIX and QUEUE_SHARDS. */
+  prefix: string;
+  shards: number;
+  /** REDIS_TIMEOUT_MS: the bound on a call when `bounded`, and on waiting for replicas or for another add of the same id. */
+  timeoutMs: number;
+  /** The api's calls answer within `timeoutMs` or fail with QueueUnavailableError; the workers' wait for Redis. */
+  bounded: boolean;
+  /** REDIS_WAIT_REPLICAS: replicas that must hold a new request before `add` resolves. */
+  waitReplicas?: number | undefined;
+  log: StoreLog;
+}
+
+export interface ListQuery {
+  state: ListedState;
+  filters: RequestFilters;
+  limit: number;
+  /** What the last page answered; absent for the first page. */
+  cursor?: string | undefined;
+}
+
+/** Bull Board's view of a queue; `prefix` and `displayName` tell shards apart (a single shard keeps plain names). */
+export interface BoardQueue {
+  queue: Queue;
+  prefix?: string;
+  displayName?: string;
+}
+
+/**
+ * The one face of stored requests: callers never see a shard, a Redis key or a script. It
+ * knows the shard layouts and refreshes them every 10 s (and when Redis comes back).
+ */
+export interface RequestStore {
+  /**
+   * Stores a new request. With `checkDuplicate` (the caller chose the id) a request stored
+   * under that id already is answered instead; a generated id cannot be known yet.
+   */
+  add(job: DeliveryJob, opts?: { checkDuplicate?: boolean }): Promise<AddOutcome>;
+  /** Everything the inspection route shows, or undefined. */
+  find(id: string): Promise<Inspection | undefined>;
+  stateOf(id: string): Promise<RequestState | undefined>;
+  /** The state and acceptance time of a request, as a schedule lists its ticks. */
+  brief(id: string): Promise<{ state: RequestState | undefined; acceptedAt: number } | undefined>;
+  cancel(id: string): Promise<CancelOutcome>;
+  replay(id: string): Promise<ReplayOutcome>;
+  /** Replays the failed requests that match, oldest failure first, up to `limit`; `more` when some may remain. */
+  replayFailed(filters: RequestFilters, limit: number): Promise<{ replayed: string[]; more: boolean }>;
+  /** Finished requests in a state, oldest first, a page at a time; `cursor` is absent after the last page. */
+  list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
+  appendLog(id: string, text: string, limits: LogLimits): Promise<LogOutcome>;
+  /** Counts by state summed over every shard of every layout, for the status page. */
+  counts(): Promise<StoreCounts>;
+  /** Each queue's counts, oldest wait and consumers, for the gauges. */
+  stats(): Promise<QueueStats[]>;
+  /** Worker connections on each shard's delivery queue, for the health check; labels such as `2/3`. */
+  consumers(): Promise<Array<{ label: string; workers: number }>>;
+  /** The queues for Bull Board; a new array when layouts change. */
+  boardQueues(): readonly BoardQueue[];
+  /** Every delivery queue, for flow control's waker. */
+  deliveryQueues(): readonly Queue[];
+  /** Starts consuming every shard, and each shard found later, once (the workers). */
+  consume(processors: Processors, settings: ConsumerSettings): Consumers;
+  close(): Promise<void>;
+}
