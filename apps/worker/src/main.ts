@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig } from '@knocker/config';
+import { EgressConfigError, loadEgress } from '@knocker/egress';
 import { createFlowGauges, createFlowMetrics, createFlowStore, flowEnabled } from '@knocker/flow';
 import { createShutdown, redisCheck } from '@knocker/health';
 import { createDeliveryMetrics, createQueueGauges, createRegistry, createScheduleGauge, createScheduleMetrics } from '@knocker/metrics';
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const reporter = createErrorReporter({ dsn: config.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
   logger[config.privateNetworks.exposed ? 'warning' : 'info'](config.privateNetworks.notice);
+  // EGRESS_PROXY, EGRESS_NO_PROXY, TARGET_TLS and TARGET_AUTH, with the files they name.
+  const egress = await loadEgress(process.env, { network: config.network, logger, signals: process });
   const seedProblem = config.redisCluster && (await probeCluster(config.redisCluster, Math.max(config.redisTimeoutMs, 3000), (m) => logger.warning(m)));
   if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
   const connection = workerConnection(config.redisCluster ?? config.redisUrl);
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     queuePrefix: config.queuePrefix,
     flow: config.flow,
     flowMetrics: flowEnabled(config.flow) ? createFlowMetrics(registry) : undefined,
+    egress,
   });
   if (config.metricsEnabled) createQueueGauges(registry, queueSnapshots({ redis: connection, prefix: config.queuePrefix, shards: () => queues.all, leaseMs: 30_000 }));
   // Shards of another QUEUE_SHARDS layout still in Redis are drained too, whatever this
@@ -107,4 +111,4 @@ async function main(): Promise<void> {
 
 const LAYOUT_REFRESH_MS = 10_000;
 
-void runMain('knocker worker', main, (err) => err instanceof ConfigError);
+void runMain('knocker worker', main, (err) => err instanceof ConfigError || err instanceof EgressConfigError);

@@ -6,6 +6,7 @@ import { retryDelayMs } from '@knocker/protocol';
 import {
   QUEUES, keepJobs, replaysOf, type CallbackJob, type Connection, type DeliveryJob, type Queues, type Retention, type Schedules, type Shard, type TickJob,
 } from '@knocker/queue';
+import type { Egress } from '@knocker/egress';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import { createCallbackProcessor } from './callback.js';
 import { createHttpClient } from './deliver.js';
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   queuePrefix: string;
   flow: FlowSettings;
   flowMetrics?: FlowMetrics;
+  /** EGRESS_PROXY, TARGET_TLS, TARGET_AUTH; undefined when none is set. */
+  egress?: Egress | undefined;
 }
 
 export interface RunningWorkers {
@@ -54,8 +57,10 @@ export interface RunningWorkers {
 
 /** Starts consuming the delivery and callback queues of every shard; any number of these share the queues. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
-  const agents = createGuardedAgents(createAddressPolicy(deps.network));
-  const http = createHttpClient({ maxRedirects: deps.maxRedirects, agents });
+  const agents = deps.egress?.agents ?? createGuardedAgents(createAddressPolicy(deps.network));
+  const http = createHttpClient({ maxRedirects: deps.maxRedirects, agents, auth: deps.egress?.auth });
+  // Tokens are for targets: callbacks never carry them.
+  const callbackHttp = { ...http, auth: undefined };
   const { maxStalledCount } = deps.stalled;
   const common = {
     connection: deps.connection,
@@ -102,7 +107,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       );
       const callbacks = new Worker<CallbackJob>(
         QUEUES.callback,
-        createCallbackProcessor({ ...deps, http, maxStalledCount, signer }),
+        createCallbackProcessor({ ...deps, http: callbackHttp, maxStalledCount, signer }),
         { ...common, prefix: shard.prefix, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) } },
       );
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
@@ -146,6 +151,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
         clearTimeout(timer);
         agents.http.destroy();
         agents.https.destroy();
+        deps.egress?.close();
       })();
       return closing;
     },

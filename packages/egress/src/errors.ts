@@ -1,0 +1,32 @@
+/**
+ * EGRESS_PROXY, EGRESS_NO_PROXY, TARGET_TLS or TARGET_AUTH is wrong, or a file one names cannot
+ * be used: the process cannot start (exit 78). Each problem is keyed by its variable and names
+ * the target; no secret is ever part of it.
+ */
+export class EgressConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly problems: Readonly<Record<string, string>>) {
+    super(`Invalid configuration: ${Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    this.name = 'EgressConfigError';
+  }
+}
+
+/** No token could be had for a target: the attempt fails as `token_unavailable` and is retried. */
+export class TokenUnavailableError extends Error {
+  readonly code = 'token_unavailable';
+  readonly statusCode = 503;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenUnavailableError';
+  }
+}
+
+/** The proxy refused to open a tunnel (it answered CONNECT with something else than 200). */
+export class ProxyRefusedError extends Error {
+  readonly code = 'EPROXY';
+  readonly statusCode = 502;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProxyRefusedError';
+  }
+}
