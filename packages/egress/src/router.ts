@@ -146,7 +146,8 @@ function throughProxy<A extends http.Agent>(agent: A, proxy: ProxySetting, looku
 function proxyFailure(err: Error, proxy: ProxySetting, destination: string): Error {
   const status = /^Bad response: (\d{3})$/.exec(err.message)?.[1];
   if (status !== undefined) {
-    const why = status === '407' ? ' (its credentials were refused)' : '';
+    // 407 is the standard answer; tinyproxy, for one, answers 401.
+    const why = status === '407' || status === '401' ? ' (its credentials were refused)' : '';
     return new ProxyRefusedError(`the proxy ${proxy.shown} (EGRESS_PROXY) answered ${status}${why} to CONNECT ${destination}`);
   }
   if (err.message === 'Proxy timeout') {
