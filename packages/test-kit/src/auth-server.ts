@@ -12,6 +12,8 @@ export interface AuthServer {
   tokenRequests: number;
   /** While true, the token endpoint answers 500 without asking the provider. */
   failing: boolean;
+  /** What a target checks, with jose: the signature against these keys, the issuer and the audience. Undefined when any fails. */
+  verify(token: string): Promise<{ jti: string; client_id: string; aud: unknown } | undefined>;
   close(): Promise<void>;
 }
 
@@ -70,12 +72,22 @@ export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServ
     },
   });
   const handle = provider.callback();
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const keys = createLocalJWKSet({ keys: [publicJwk] as never });
   const auth: AuthServer = {
     issuer,
     tokenUrl: `${issuer}/token`,
     jwks: { keys: [publicJwk] },
     tokenRequests: 0,
     failing: false,
+    verify: async (token) => {
+      try {
+        const { payload } = await jwtVerify(token, keys, { issuer, audience: opts.resource });
+        return { jti: String(payload.jti), client_id: String(payload.client_id), aud: payload.aud };
+      } catch {
+        return undefined;
+      }
+    },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
