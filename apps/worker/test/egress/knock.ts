@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import {
-  request, sharedRedisUrl, startApi, startWorker, stopAll, uniquePrefix, waitFor, type ApiProcess, type ChildHandle, type KnockerOptions, type Recorded,
+  openApiChecker, request, sharedRedisUrl, startApi, startWorker, stopAll, uniquePrefix, waitFor, type ApiProcess, type ChildHandle, type KnockerOptions, type Recorded,
 } from '@knocker/test-kit';
 
 export const ADMIN_KEY = 'admin-key-for-egress-tests-0123456789';
@@ -48,3 +48,8 @@ export function logged(relay: Relay, pattern: RegExp, timeoutMs = 15_000): Promi
 }
 
 export const bodyOf = (r: Recorded | undefined) => JSON.parse(r?.body.toString() ?? 'null');
+
+/** Throws unless `body` is a failure callback as the api's OpenAPI document describes it. */
+export async function checkFailureCallback(relay: Relay, body: unknown): Promise<void> {
+  openApiChecker((await request(`${relay.api.url}/knocker/openapi.json`)).json()).checkWebhook('failureCallback', body);
+}

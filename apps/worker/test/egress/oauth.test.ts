@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAuthServer, targetPool, waitFor, type AuthServer, type Recorded, type Target } from '@knocker/test-kit';
-import { bodyOf, logged, startRelay, stopRelays, type Relay } from './knock.js';
+import { bodyOf, checkFailureCallback, logged, startRelay, stopRelays, type Relay } from './knock.js';
 
 const RESOURCE = 'https://target.test/';
 const dir = mkdtempSync(path.join(tmpdir(), 'egress-oauth-'));
@@ -119,6 +119,7 @@ describe('TARGET_AUTH with a real authorization server', () => {
     const failing = await relay.knock(flaky.host, [['Knocker-Retries', '0'], ['Knocker-Callback', callbacks.url]]);
     const callback = await waitFor(() => callbacks.requests.find((r) => bodyOf(r).config?.id === failing), { timeoutMs: 15_000, what: 'the callback' });
     expect(bodyOf(callback)).toMatchObject({ status_code: 503, attempts: 1, error: 'token_unavailable' });
+    await checkFailureCallback(relay, bodyOf(callback));
     const [attempt] = (await relay.inspect(failing)).attempts;
     expect(attempt?.error).toBe(`token_unavailable: token for ${flaky.host} from ${auth.issuer}/token: the endpoint answered 500 (server_error)`);
 

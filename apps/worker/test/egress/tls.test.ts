@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loopbackTls, makeCertificateAuthority, startWorker, targetPool, waitFor, type Target } from '@knocker/test-kit';
-import { bodyOf, logged, startRelay, stopRelays, type Relay } from './knock.js';
+import { bodyOf, checkFailureCallback, logged, startRelay, stopRelays, type Relay } from './knock.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'egress-tls-'));
 const ca = makeCertificateAuthority('Target CA', path.join(dir, 'ca'));
@@ -95,6 +95,7 @@ describe('TARGET_TLS', () => {
     const id = await knock(relay, target(), [['Knocker-Retries', '1']]);
     const callback = await callbackFor(id);
     expect(bodyOf(callback)).toMatchObject({ attempts: 2, error: code });
+    await checkFailureCallback(relay, bodyOf(callback));
     expect((await relay.inspect(id)).attempts.map((a) => a.error)).toEqual([`${code}: ${message}`, `${code}: ${message}`]);
     expect(relay.output()).toContain(`Request #${id} (1/2): "POST ${target().url}/hook" 999 failed, will retry: ${code}: ${message}`);
     expect(target().requests).toHaveLength(0);
