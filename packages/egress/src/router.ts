@@ -20,7 +20,7 @@ type ProxyTls = https.RequestOptions & { secureContext?: tls.SecureContext };
 
 /** hpagent's two classes, loaded only when EGRESS_PROXY is set. */
 export interface ProxyAgentClasses {
-  HttpProxyAgent: new (options: http.AgentOptions & { proxy: string }) => http.Agent;
+  HttpProxyAgent: new (options: http.AgentOptions & { proxy: string; proxyRequestOptions?: ProxyTls }) => http.Agent;
   HttpsProxyAgent: new (options: https.AgentOptions & { proxy: string; proxyRequestOptions?: ProxyTls }) => https.Agent;
 }
 
@@ -81,7 +81,7 @@ export function createRouter(opts: RouterOptions): Router {
     const { setting, classes } = proxy!;
     const agent = secure
       ? new classes.HttpsProxyAgent({ keepAlive: true, proxy: setting.href, proxyRequestOptions: proxyTls(setting), ...tlsOptions })
-      : new classes.HttpProxyAgent({ keepAlive: true, proxy: setting.href });
+      : new classes.HttpProxyAgent({ keepAlive: true, proxy: setting.href, proxyRequestOptions: proxyTls(setting) });
     return throughProxy(agent, setting, guarded ? guardedLookup(opts.policy, opts.resolve) : undefined, opts.policy);
   };
 
