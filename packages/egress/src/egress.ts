@@ -148,6 +148,7 @@ function describe(settings: EgressSettings): string {
   }
   if (settings.tls.length > 0) parts.push(`TLS options for ${settings.tls.length} targets (TARGET_TLS)`);
   if (settings.auth.length > 0) parts.push(`credentials for ${settings.auth.length} targets (TARGET_AUTH)`);
+  if (parts.length === 0) return 'Egress: EGRESS_NO_PROXY is set without EGRESS_PROXY, and changes nothing';
   const files = settings.tls.length + settings.auth.length > 0 ? '; SIGHUP re-reads their files' : '';
   return `Egress: ${parts.join('; ')}${files}`;
 }

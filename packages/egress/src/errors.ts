@@ -11,22 +11,22 @@ export class EgressConfigError extends Error {
   }
 }
 
-/** No token could be had for a target: the attempt fails as `token_unavailable` and is retried. */
-export class TokenUnavailableError extends Error {
-  readonly code = 'token_unavailable';
+/** Why an attempt got no answer, with the status the worker records for it. */
+abstract class EgressFailure extends Error {
+  abstract readonly code: string;
   readonly statusCode = 503;
   constructor(message: string) {
     super(message);
-    this.name = 'TokenUnavailableError';
+    this.name = new.target.name;
   }
 }
 
+/** No token could be had for a target: the attempt fails as `token_unavailable` and is retried. */
+export class TokenUnavailableError extends EgressFailure {
+  readonly code = 'token_unavailable';
+}
+
 /** The proxy refused to open a tunnel (it answered CONNECT with something else than 200). */
-export class ProxyRefusedError extends Error {
+export class ProxyRefusedError extends EgressFailure {
   readonly code = 'EPROXY';
-  readonly statusCode = 502;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProxyRefusedError';
-  }
 }
