@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
 import { inCidr, parseCidr, parseIp } from './ip.js';
 import { bypassesProxy, parseNoProxy, type NoProxyList } from './no-proxy.js';
 import { parseEgressProxy, type ProxySetting } from './proxy.js';
@@ -196,5 +197,15 @@ describe('the four variables together', () => {
       const read = readEgressSettings({ [name]: raw });
       expect(read.settings !== undefined || read.problems !== undefined || raw.trim() === '').toBe(true);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('the parsers', () => {
+  it('import nothing but each other, so the configuration package can take them as they are', () => {
+    const here = new URL('.', import.meta.url);
+    const sources = readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const imports = sources.flatMap((f) => [...readFileSync(new URL(f, here), 'utf8').matchAll(/^(?:import\s+(?:[^'"\n]*?\s+from\s+)?|export\s[^'"\n]*?\sfrom\s+)'([^']+)'/gm)].map((m) => m[1]));
+    expect(sources.length).toBeGreaterThan(5);
+    expect(imports.filter((specifier) => !/^\.\/[a-z-]+\.js$/.test(specifier ?? ''))).toEqual([]);
   });
 });
