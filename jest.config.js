@@ -26,7 +26,7 @@ export default {
   // alone can take several seconds, which jest's 5 s default does not allow for.
   testTimeout: 30_000,
   projects: [
-    'packages/config', 'packages/contract', 'packages/keys', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit',
+    'packages/config', 'packages/egress', 'packages/contract', 'packages/keys', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit',
     'packages/metrics', 'packages/health', 'packages/flow', 'packages/openapi', 'packages/client', 'apps/api', 'apps/worker', 'deploy', 'scripts',
   ].map(project),
 };

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { loadEgress } from '@knocker/egress';
 import { redisCheck } from '@knocker/health';
 import { createRegistry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
@@ -9,7 +10,9 @@ import { startDelivering } from './processors.js';
 void runApp('worker', async (rt) => {
   const { config, logger } = rt;
   const registry = createRegistry();
-  const deliveries = startDelivering(rt, registry);
+  // The files EGRESS_PROXY, TARGET_TLS and TARGET_AUTH name are read now; a bad one exits 78.
+  const egress = await loadEgress(config.egress, { network: config.network, logger, env: process.env, signals: process });
+  const deliveries = startDelivering(rt, registry, egress);
   if (config.metrics.enabled) rt.publishGauges(registry);
   rt.onShutdown('finish active deliveries', () => deliveries.close(config.worker.shutdownTimeoutMs));
 

@@ -1,3 +1,4 @@
+import type { Egress } from '@knocker/egress';
 import { createFlowGate, createFlowMetrics, createFlowStore, createWaker, flowEnabled } from '@knocker/flow';
 import { createDeliveryMetrics, createScheduleMetrics, type Registry } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents } from '@knocker/netguard';
@@ -12,13 +13,18 @@ import { createSigner } from './http/signing.js';
 import { createTickProcessor } from './ticks.js';
 
 /**
- * Builds the processors (one HTTP client on guarded agents, the signer, flow control when it
+ * Builds the processors (one HTTP client on guarded agents or the egress's, the signer, flow control when it
  * is configured) and has the store run them on every shard. Closing stops them and the agents.
  */
-export function startDelivering(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter'>, registry: Registry): Consumers {
+export function startDelivering(
+  rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter'>, registry: Registry, egress?: Egress,
+): Consumers {
   const { config, store, logger } = rt;
-  const agents = createGuardedAgents(createAddressPolicy(config.network));
-  const http = createHttpClient({ maxRedirects: config.worker.maxRedirects, agents });
+  // With EGRESS_* or TARGET_* set, the egress routes each target (proxy, TLS) and adds its token.
+  const agents = egress?.agents ?? createGuardedAgents(createAddressPolicy(config.network));
+  const http = createHttpClient({ maxRedirects: config.worker.maxRedirects, agents, auth: egress?.auth });
+  // A target's token is the target's: callbacks go elsewhere and never carry it.
+  const callbackHttp = { ...http, auth: undefined };
   const signer = createSigner(config.worker.signingKeys);
   const metrics = createDeliveryMetrics(registry);
   // Only built when a limit or the breaker is configured: otherwise deliveries never ask Redis.
@@ -32,7 +38,7 @@ export function startDelivering(rt: Pick<Runtime, 'config' | 'connection' | 'sto
   flow?.start();
   const consumers = store.consume({
     delivery: createDeliveryProcessor({ http, logger, reporter: rt.reporter, metrics, flow, signer, config }),
-    callback: createCallbackProcessor({ http, logger, reporter: rt.reporter, metrics, signer, config }),
+    callback: createCallbackProcessor({ http: callbackHttp, logger, reporter: rt.reporter, metrics, signer, config }),
     tick: config.schedules.max > 0
       ? createTickProcessor({ schedules: rt.schedules, store, logger, ticks: createScheduleMetrics(registry).ticks })
       : undefined,
@@ -51,6 +57,7 @@ export function startDelivering(rt: Pick<Runtime, 'config' | 'connection' | 'sto
       await consumers.close(timeoutMs);
       agents.http.destroy();
       agents.https.destroy();
+      egress?.close();
     },
   };
 }

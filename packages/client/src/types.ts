@@ -115,7 +115,8 @@ export interface FailureCallback {
   url: string;
   status_code: number;
   attempts: number;
-  error?: 'address_refused' | 'redirect_refused' | 'worker_lost' | 'no_retry' | 'outside_retry_on';
+  /** Knocker's reason, or a TLS certificate failure's code such as `CERT_HAS_EXPIRED`. */
+  error?: 'address_refused' | 'redirect_refused' | 'worker_lost' | 'no_retry' | 'outside_retry_on' | 'token_unavailable' | (string & {});
   error_code?: string;
   error_message?: string | null;
 }

@@ -1,3 +1,4 @@
+import type { EgressSettings } from './egress/settings.js';
 import type { PrivateNetworks } from './exposure.js';
 import type { FlowSettings } from './flow.js';
 import type { ClusterSeeds } from './parse.js';
@@ -123,6 +124,8 @@ export interface Config {
   api: ApiSettings;
   worker: WorkerSettings;
   network: NetworkSettings;
+  /** EGRESS_PROXY, EGRESS_NO_PROXY, TARGET_TLS and TARGET_AUTH, parsed; undefined when none is set (the workers then connect as always). */
+  egress: EgressSettings | undefined;
   /** Per-key limits and the circuit breaker; all off by default. */
   flow: FlowSettings;
   /** `max` 0: schedules are off and Knocker-Cron is refused. */

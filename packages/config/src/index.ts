@@ -12,3 +12,4 @@ export { parseDuration } from './duration.js';
 export { isNetwork } from './networks.js';
 export { checkFlowKey, parseHostLimits } from './flow.js';
 export type { FlowSettings, KeyLimits, BreakerSettings } from './flow.js';
+export * from './egress/index.js';

@@ -91,6 +91,8 @@ describe('loadConfig', () => {
     ADMIN_API_KEY: ['short', 'has a space in the middle'], REQUEST_LOG_MAX_LINES: ['0'],
     REQUEST_LOG_MAX_BYTES: ['lots'], REQUEST_LOG_REQUIRES_ADMIN_KEY: ['sometimes'],
     DELAY_MAX: ['0', '0s', '367d', 'soon', '-5', '1w'], SCHEDULES_MAX: ['-1', '1000001', 'many', '1.5'],
+    EGRESS_PROXY: ['ftp://proxy:21', 'http://proxy:99999', 'http://:pw@proxy:3128/path'], EGRESS_NO_PROXY: ['10.0.0.0/33', 'a b'],
+    TARGET_TLS: ['api.example.com:443', 'api.example.com:443 ca='], TARGET_AUTH: ['api.example.com:443 oauth2', 'api.example.com:443 magic=1'],
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
     BLOCK_PRIVATE_NETWORKS: ['sometimes', 'automatic', '2'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],

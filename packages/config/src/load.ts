@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { readEgressSettings } from './egress/settings.js';
 import { parseHostLimits } from './flow.js';
 import { routeProblems } from './routes.js';
 import { schema } from './schema.js';
@@ -53,8 +54,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (!/\{[^}]+\}/.test(parsed.data.QUEUE_PREFIX)) problems['QUEUE_PREFIX'] = 'needs a {hash tag} on a Redis Cluster (REDIS_CLUSTER_NODES), such as {knocker}';
   }
   const d = parsed.data;
+  const egress = readEgressSettings({ EGRESS_PROXY: d.EGRESS_PROXY, EGRESS_NO_PROXY: d.EGRESS_NO_PROXY, TARGET_TLS: d.TARGET_TLS, TARGET_AUTH: d.TARGET_AUTH });
+  for (const [name, problem] of Object.entries(egress.problems ?? {})) problems[name] = /^expected/.test(problem) ? problem : `expected the form docs/egress.md gives; ${problem}`;
   const paths = { HEALTH_PATH: d.HEALTH_PATH, BOARD_PATH: d.BOARD_PATH, STATUS_URL: d.STATUS_URL, RESERVED_PREFIX: d.RESERVED_PREFIX, metricsEnabled: d.METRICS_ENABLED };
   for (const [name, problem] of Object.entries(routeProblems(paths, new Set(Object.keys(known))))) problems[name] ??= problem;
   if (Object.keys(problems).length > 0 || typeof hostLimits === 'string') throw new ConfigError(problems);
-  return toConfig(parsed.data, hostLimits);
+  return toConfig(parsed.data, hostLimits, egress.settings);
 }

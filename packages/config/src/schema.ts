@@ -105,6 +105,13 @@ export const schema = z.object({
   BLOCK_PRIVATE_NETWORKS: booleanOrAuto().default('auto'),
   ALLOWED_NETWORKS: list('CIDRs or IP addresses', isNetwork).default([]),
 
+  // egress: how the workers reach targets (a proxy, per-target TLS, tokens); each is read in
+  // load.ts by its own parser (egress/), as their entries are lists of settings.
+  EGRESS_PROXY: z.string().trim().default(''),
+  EGRESS_NO_PROXY: z.string().trim().default(''),
+  TARGET_TLS: z.string().trim().default(''),
+  TARGET_AUTH: z.string().trim().default(''),
+
   // flow: limits across every worker; 0 turns a limit off. Per-key overrides are read in
   // load.ts, as they fall back on these two.
   HOST_CONCURRENCY: integer({ min: 0, max: 100_000 }).default(0),

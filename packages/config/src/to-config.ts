@@ -1,10 +1,11 @@
 import type { Config } from './config.js';
 import { decidePrivateNetworks } from './exposure.js';
+import type { EgressSettings } from './egress/settings.js';
 import type { FlowSettings } from './flow.js';
 import type { Env } from './schema.js';
 
 /** The parsed environment, grouped by reader; durations the schema reads in seconds become ms here. */
-export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map()): Config {
+export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map(), egress?: EgressSettings): Config {
   const privateNetworks = decidePrivateNetworks(env.BLOCK_PRIVATE_NETWORKS, env.BIND_ADDRESS, env.KNOCKER_API_KEYS);
   return {
     redis: { url: env.REDIS_URL, cluster: env.REDIS_CLUSTER_NODES, waitReplicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_TIMEOUT_MS },
@@ -51,6 +52,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
       stalled: { lockDurationMs: env.LOCK_DURATION_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS, maxStalledCount: env.MAX_STALLED_COUNT },
     },
     network: { blockPrivateNetworks: privateNetworks.blocked, allowedNetworks: env.ALLOWED_NETWORKS, privateNetworks },
+    egress,
     flow: {
       defaults: { concurrency: env.HOST_CONCURRENCY, rate: env.HOST_RATE },
       overrides: hostLimits,

@@ -14,7 +14,7 @@ type Connect = (options: http.ClientRequestArgs, callback?: (err: Error | null, 
  * which net.connect never looks up, are checked here directly. A refusal fails the request
  * before any packet is sent.
  */
-function guard<A extends http.Agent>(agent: A, policy: AddressPolicy, resolve?: Resolver): A {
+export function guardAgent<A extends http.Agent>(agent: A, policy: AddressPolicy, resolve?: Resolver): A {
   const connect = (agent.createConnection as Connect).bind(agent);
   const lookup = guardedLookup(policy, resolve);
   (agent as { createConnection: Connect }).createConnection = (options, callback) => {
@@ -37,7 +37,7 @@ export interface GuardedAgents {
 /** Keep-alive agents that only connect where the policy allows. */
 export function createGuardedAgents(policy: AddressPolicy, opts: { resolve?: Resolver } = {}): GuardedAgents {
   return {
-    http: guard(new http.Agent({ keepAlive: true }), policy, opts.resolve),
-    https: guard(new https.Agent({ keepAlive: true }), policy, opts.resolve),
+    http: guardAgent(new http.Agent({ keepAlive: true }), policy, opts.resolve),
+    https: guardAgent(new https.Agent({ keepAlive: true }), policy, opts.resolve),
   };
 }

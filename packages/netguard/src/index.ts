@@ -1,6 +1,6 @@
 export { createAddressPolicy, rememberRefusals } from './policy.js';
 export type { AddressPolicy, PolicyOptions, Refusal } from './policy.js';
-export { createGuardedAgents } from './agents.js';
+export { createGuardedAgents, guardAgent } from './agents.js';
 export type { GuardedAgents } from './agents.js';
 export { guardedLookup, systemResolver } from './lookup.js';
 export type { Resolver } from './lookup.js';

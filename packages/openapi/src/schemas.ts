@@ -238,8 +238,11 @@ export function schemas(): Record<string, JsonObject> {
         status_code: { type: 'integer', description: 'The last HTTP status, or 502, 503, 504, 403, 999 as for attempts.' },
         attempts: { type: 'integer', minimum: 1, description: 'Attempts made in the run that failed.' },
         error: {
-          enum: ['address_refused', 'redirect_refused', 'worker_lost', 'no_retry', 'outside_retry_on'],
-          description: 'Set when the request ended before its attempts were spent: the address was refused, the target redirected where Knocker does not follow, workers kept dying, the target answered Knocker-No-Retry: true, or the failure was outside Knocker-Retry-On.',
+          oneOf: [
+            { enum: ['address_refused', 'redirect_refused', 'worker_lost', 'no_retry', 'outside_retry_on', 'token_unavailable'] },
+            { type: 'string', pattern: '^[A-Z][A-Z0-9_]{2,63}$', description: 'A TLS certificate failure, as Node names it: CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, …' },
+          ],
+          description: 'Set when the request ended before its attempts were spent: the address was refused, the target redirected where Knocker does not follow, workers kept dying, the target answered Knocker-No-Retry: true, or the failure was outside Knocker-Retry-On. Also set when the last attempt failed getting a token for the target (token_unavailable) or on a certificate (its error code).',
         },
         error_code: { type: 'string', description: 'Present when the last answer reported an error.' },
         error_message: { type: ['string', 'null'] },

@@ -58,7 +58,8 @@ export interface CallbackPayload {
   status_code: number;
   /**
    * Set when the request ended before its attempts were spent: `address_refused` or
-   * `worker_lost` (Knocker's doing), `no_retry` or `outside_retry_on` (the receiver's).
+   * `worker_lost` (Knocker's doing), `no_retry` or `outside_retry_on` (the receiver's); or when
+   * the last attempt failed getting a token (`token_unavailable`) or on a certificate (its code).
    */
   error?: string;
   /** Attempts made in the run that failed. */

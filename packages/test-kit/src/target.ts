@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** One request as the target saw it. */
 export interface Recorded {
@@ -13,6 +15,8 @@ export interface Recorded {
   at: number;
   /** 1-based position of this request at this target. */
   n: number;
+  /** Over TLS, the subject CN of the client certificate the request came with. */
+  clientCert?: string;
 }
 
 export interface Reply {
@@ -42,8 +46,16 @@ export interface Target {
 
 const defaultResponder: Responder = () => ({ status: 200, body: 'ok' });
 
-export async function startTarget(respond: Responder = defaultResponder): Promise<Target> {
-  const server = http.createServer();
+export interface TargetOptions {
+  /** Loopback address to listen on: 127.0.0.1 by default; 127.0.0.2 stands for another host. */
+  host?: string;
+  /** Serve https with these options (key, cert, and for mutual TLS ca, requestCert, rejectUnauthorized). */
+  tls?: https.ServerOptions;
+}
+
+export async function startTarget(respond: Responder = defaultResponder, opts: TargetOptions = {}): Promise<Target> {
+  const server = opts.tls === undefined ? http.createServer() : https.createServer(opts.tls);
+  const host = opts.host ?? '127.0.0.1';
   // Delayed replies are tracked so close() can drop them instead of letting
   // them keep the process alive.
   const timers = new Set<NodeJS.Timeout>();
@@ -92,6 +104,8 @@ export async function startTarget(respond: Responder = defaultResponder): Promis
         at,
         n: target.requests.length + 1,
       };
+      const peer = opts.tls === undefined ? undefined : (req.socket as TLSSocket).getPeerCertificate();
+      if (peer?.subject?.CN !== undefined) rec.clientCert = String(peer.subject.CN);
       target.requests.push(rec);
       for (const wake of waiters) wake();
       void answer(rec, req, res);
@@ -100,7 +114,7 @@ export async function startTarget(respond: Responder = defaultResponder): Promis
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -109,8 +123,8 @@ export async function startTarget(respond: Responder = defaultResponder): Promis
 
   const target: Target = {
     port,
-    url: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
+    url: `${opts.tls === undefined ? 'http' : 'https'}://${host}:${port}`,
+    host: `${host}:${port}`,
     requests: [],
     respond,
     waitForRequests(n: number, timeoutMs = 10_000): Promise<Recorded[]> {
@@ -150,15 +164,15 @@ export async function startTarget(respond: Responder = defaultResponder): Promis
 
 /** Targets started for one test file, closed together in afterAll. */
 export interface TargetPool {
-  start(respond?: Responder): Promise<Target>;
+  start(respond?: Responder, opts?: TargetOptions): Promise<Target>;
   closeAll(): Promise<void>;
 }
 
 export function targetPool(): TargetPool {
   const started: Target[] = [];
   return {
-    async start(respond) {
-      const t = await startTarget(respond);
+    async start(respond, opts) {
+      const t = await startTarget(respond, opts);
       started.push(t);
       return t;
     },

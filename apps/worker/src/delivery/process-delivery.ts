@@ -86,7 +86,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
-    await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended);
+    await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended ?? attempt.cause);
     if (refused) throw new UnrecoverableError(attempt.error);
     if (ended) throw new EndedByReceiverError(attempt, ended);
     throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);

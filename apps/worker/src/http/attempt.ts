@@ -20,6 +20,8 @@ export interface Attempt {
   code?: 'address_refused' | 'redirect_refused';
   /** An error the answer reported in Knocker-Error-Code / Knocker-Error-Message. */
   targetError?: TargetError;
+  /** Why a call got no answer, when the failure callback names it: `token_unavailable`, or a certificate's error code. */
+  cause?: string;
   /** The call got no answer at all (refused, reset, timed out): `network` in Knocker-Retry-On. */
   network?: true;
   /** The answer said `Knocker-No-Retry: true`. */
@@ -63,6 +65,7 @@ export function failureStatusCode(err: unknown): number {
   // The address policy forbade the connection: nothing was sent.
   if (code === ERR_ADDRESS_REFUSED) return 403;
   if (code === 'ETIMEDOUT') return 504;
+  if (code === 'token_unavailable') return 503;
   if (REFUSED_OR_RESET.has(code)) return 502;
   return /^E[A-Z_]+$/.test(code) ? 503 : 999;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ERR_ADDRESS_REFUSED } from '@knocker/contract';
-import type { GuardedAgents } from '@knocker/netguard';
+import { failureCause, type Authorizer, type RoutedAgents } from '@knocker/egress';
 import { KNOCKER_VERSION, readTargetError, type HeaderPair } from '@knocker/protocol';
 import { captureAnswer, errorCode, failureStatusCode, type Attempt } from './attempt.js';
 import { Deadline, exchange, type Reply } from './exchange.js';
@@ -13,13 +13,15 @@ import { readRetrySignals } from './signals.js';
  * are results to record, and redirects are followed here, hop by hop, so that each is checked.
  */
 export interface HttpClient {
-  agents: GuardedAgents;
+  agents: RoutedAgents;
   /** MAX_REDIRECTS: 0 does not follow. */
   maxRedirects: number;
+  /** TARGET_AUTH's tokens; undefined without it, and for callbacks. */
+  auth?: Authorizer | undefined;
 }
 
-export function createHttpClient(opts: { maxRedirects: number; agents: GuardedAgents }): HttpClient {
-  return { agents: opts.agents, maxRedirects: opts.maxRedirects };
+export function createHttpClient(opts: { maxRedirects: number; agents: RoutedAgents; auth?: Authorizer | undefined }): HttpClient {
+  return { agents: opts.agents, maxRedirects: opts.maxRedirects, auth: opts.auth };
 }
 
 export interface Call {
@@ -61,10 +63,18 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
       return { ok: false, statusCode: 403, startedAt, durationMs: 0, error: `${url.host} is not in HOSTS_ONLY`, code: 'address_refused' };
     }
     if ((url.username !== '' || url.password !== '') && !headers.some(([name]) => name === 'authorization')) headers = [...headers, basicAuth(url)];
+    let renewed = false;
     for (;;) {
-      const reply = await exchange(client.agents, deadline, { url, method, headers: wire(url, method, call.sign ? call.sign(headers, body) : headers, body), body }, keepOf);
+      const authorization = client.auth && (await client.auth.authorize(url, headers, deadline));
+      const sent = authorization ? [...headers, authorization.header] : headers;
+      const reply = await exchange(client.agents, deadline, { url, method, headers: wire(url, method, call.sign ? call.sign(sent, body) : sent, body), body }, keepOf);
       const { res } = reply;
       const status = res.statusCode ?? 0;
+      // A token the target refused may have expired or been revoked: one fresh one per attempt.
+      if (status === 401 && authorization && !renewed && authorization.renew()) {
+        renewed = true;
+        continue;
+      }
       const location = client.maxRedirects > 0 ? redirectLocation(status, res.headers.location) : undefined;
       if (location === undefined) return outcome(reply, call, { statusCode: status, startedAt, durationMs: elapsed() });
       if (deadline.redirects >= client.maxRedirects) {
@@ -83,7 +93,8 @@ export async function deliver(client: HttpClient, call: Call): Promise<Attempt> 
   } catch (err) {
     const code = errorCode(err);
     const detail = typeof err === 'object' && err !== null && 'message' in err ? `${code ?? (err as Error).name}: ${(err as Error).message}` : String(err);
-    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), startedAt, durationMs: elapsed(), error: detail, network: true };
+    const cause = failureCause(code);
+    const attempt: Attempt = { ok: false, statusCode: failureStatusCode(err), startedAt, durationMs: elapsed(), error: detail, network: true, ...(cause && { cause }) };
     return code === ERR_ADDRESS_REFUSED ? { ...attempt, code: 'address_refused' } : attempt;
   } finally {
     deadline.clear();

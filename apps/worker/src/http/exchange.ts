@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { GuardedAgents } from '@knocker/netguard';
+import type { RoutedAgents } from '@knocker/egress';
 
 /**
  * Bytes of an answer's body read past what is kept, and thrown away, so that a connection whose
@@ -76,7 +76,7 @@ export interface Hop {
  * DRAIN_MAX. Resolves once the body ended or was cut; rejects on a connection error, on a body
  * that broke off, or when the deadline passes.
  */
-export function exchange(agents: GuardedAgents, deadline: Deadline, hop: Hop, keepOf: (res: http.IncomingMessage) => number): Promise<Reply> {
+export function exchange(agents: RoutedAgents, deadline: Deadline, hop: Hop, keepOf: (res: http.IncomingMessage) => number): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
     let settled = false;
     let res: http.IncomingMessage | undefined;
@@ -121,7 +121,7 @@ export function exchange(agents: GuardedAgents, deadline: Deadline, hop: Hop, ke
 
     const { url, method, headers, body } = hop;
     const https_ = url.protocol === 'https:';
-    const req = (https_ ? https : http).request(url, { method, headers, agent: https_ ? agents.https : agents.http }, onAnswer);
+    const req = (https_ ? https : http).request(url, { method, headers, agent: agents.forUrl?.(url) ?? (https_ ? agents.https : agents.http) }, onAnswer);
     req.on('error', fail);
     if (deadline.expired) return fail(deadline.error());
     deadline.step = 'waiting for the answer';
