@@ -76,8 +76,8 @@ describe('fan-out groups', () => {
     expect(again.status).toBe(200);
     expect(again.json()).toEqual({
       status: true, duplicate: true, id: 'dup-1', group: 'twice', requests: [
-        { id: 'dup-1~~a', url: `http://${up[0]!.host}/orders/7?x=1`, state: expect.any(String) },
-        { id: 'dup-1~~b', url: `http://${up[1]!.host}/orders/7?x=1`, state: expect.any(String) },
+        { id: 'dup-1~~a', state: expect.stringMatching(/^(waiting|active|delivered)$/) },
+        { id: 'dup-1~~b', state: expect.stringMatching(/^(waiting|active|delivered)$/) },
       ],
     });
     await waitFor(() => seen(up[0]!, 'dup-1~~a').length === 1 && seen(up[1]!, 'dup-1~~b').length === 1, { what: 'the deliveries' });

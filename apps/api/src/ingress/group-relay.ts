@@ -38,7 +38,8 @@ export function createGroupAcceptor(deps: GroupRelayDeps) {
       const states = await Promise.all(added.stored.map((id) => deps.store.stateOf(id)));
       if (states.includes(undefined)) throw new QueueUnavailableError(`a copy of request #${config.id} was removed (RETAIN_*) while it was being read`);
       deps.logger.debug(`Group request #${config.id} sent again: answered with the state of its ${added.stored.length} copies`);
-      const requests = added.stored.map((id, i) => ({ id, url: copies.find((c) => c.config.id === id)?.url ?? null, state: states[i] }));
+      // Ids and states only: the targets are the first caller's business, as for a single request.
+      const requests = added.stored.map((id, i) => ({ id, state: states[i] }));
       sendJson(res, 200, { status: true, duplicate: true, id: config.id, group: name, requests });
       return;
     }
