@@ -1,4 +1,5 @@
-import { knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
+import type { Endpoint, Group, GroupAccepted, GroupAnswer, GroupDeleted, GroupDuplicate, GroupKnockOptions } from './group-types.js';
+import { controlHeaders, knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
 import { retryDefaults, send, type Call, type RequestBody, type RetryOptions, type TransportOptions } from './transport.js';
 import {
   replayBody, type BulkReplay, type HostList, type HostPaused, type ReplayFilter, type ScheduleAccepted, type ScheduleDeleted, type ScheduleInspection,
@@ -11,7 +12,7 @@ export interface KnockerOptions {
   url: string;
   /** Knocker-Api-Key, when the api has KNOCKER_API_KEYS. */
   apiKey?: string;
-  /** Knocker-Admin-Key, for `requests.*`, `schedules.*` and `hosts.*`. */
+  /** Knocker-Admin-Key, for `requests.*`, `schedules.*`, `groups.*` and `hosts.*`. */
   adminKey?: string;
   /** Off by default. On, 503, 429 and network errors are retried; a knock then always carries an id, so it is never stored twice. */
   retry?: boolean | RetryOptions;
@@ -51,6 +52,18 @@ export class Knocker {
     pause(id: string): Promise<ScheduleStateChange>;
     resume(id: string): Promise<ScheduleStateChange>;
   };
+  /** Fan-out groups: named lists of endpoints `knockGroup` sends a copy to each. */
+  readonly groups: {
+    list(): Promise<Group[]>;
+    get(name: string): Promise<Group>;
+    /** Creates or replaces the group with these endpoints, in order. */
+    put(name: string, endpoints: readonly Endpoint[]): Promise<GroupAnswer>;
+    /** Requests already stored for it are not touched. */
+    remove(name: string): Promise<GroupDeleted>;
+    /** Adds the endpoint, or replaces its url; creates the group when it is missing. */
+    setEndpoint(name: string, endpoint: string, url: string): Promise<GroupAnswer>;
+    removeEndpoint(name: string, endpoint: string): Promise<GroupAnswer>;
+  };
   /** Flow keys (a target's host:port, or a flowKey): their work, limits, breaker and pause. */
   readonly hosts: {
     list(): Promise<HostList>;
@@ -89,6 +102,19 @@ export class Knocker {
       pause: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/pause'), retryable: true }),
       resume: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/resume'), retryable: true }),
     };
+    const group = (name: string, rest = '') => path(name, rest, 'groups');
+    const jsonCall = (method: string, at: string, body: unknown): Call => ({
+      method, path: at, headers: [...this.#adminHeader(), ['content-type', 'application/json']], body: JSON.stringify(body), retryable: true,
+    });
+    this.groups = {
+      list: async () => (await this.#admin<{ groups: Group[] }>({ method: 'GET', path: `${this.#prefix}/groups`, retryable: true })).groups,
+      get: async (name) => (await this.#admin<GroupAnswer>({ method: 'GET', path: group(name), retryable: true })).group,
+      // Putting the same definition twice is putting it once: safe to send again.
+      put: (name, endpoints) => this.#send<GroupAnswer>(jsonCall('PUT', group(name), { endpoints: endpoints.map((e) => ({ name: e.name, url: e.url })) })),
+      remove: (name) => this.#admin<GroupDeleted>({ method: 'DELETE', path: group(name), retryable: false }),
+      setEndpoint: (name, endpoint, url) => this.#send<GroupAnswer>(jsonCall('PUT', group(name, `/endpoints/${encodeURIComponent(endpoint)}`), { url })),
+      removeEndpoint: (name, endpoint) => this.#admin<GroupAnswer>({ method: 'DELETE', path: group(name, `/endpoints/${encodeURIComponent(endpoint)}`), retryable: false }),
+    };
     this.hosts = {
       list: () => this.#admin<HostList>({ method: 'GET', path: `${this.#prefix}/hosts`, retryable: true }),
       pause: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/pause', 'hosts'), retryable: true }),
@@ -105,9 +131,23 @@ export class Knocker {
   knock(options: KnockOptions): Promise<KnockAccepted | KnockDuplicate | ScheduleAccepted>;
   async knock(options: KnockOptions): Promise<KnockAccepted | KnockDuplicate | ScheduleAccepted> {
     const target = new URL(options.url);
-    const path = `${target.pathname}${target.search}`.toLowerCase();
+    return this.#relay(options, `${target.pathname}${target.search}`, (id) => knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }));
+  }
+
+  /**
+   * Hands a request to Knocker for every endpoint of a group: one copy each, stored in one
+   * step, each with its own id (`<id>~~<endpoint>`), attempts and callbacks.
+   */
+  knockGroup(group: string, options: GroupKnockOptions = {}): Promise<GroupAccepted | GroupDuplicate> {
+    const path = options.path ?? '/';
+    if (!path.startsWith('/')) throw new TypeError(`path must start with /, got ${JSON.stringify(path)}`);
+    return this.#relay(options, path, (id) => [['Knocker-Group', group], ...controlHeaders({ ...options, ...(id === undefined ? {} : { id }) })]);
+  }
+
+  #relay<T>(options: Omit<KnockOptions, 'url'>, path: string, control: (id: string | undefined) => Array<[string, string]>): Promise<T> {
+    const lower = path.toLowerCase();
     const prefix = this.#prefix.toLowerCase();
-    if (path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)) {
+    if (lower === prefix || lower.startsWith(`${prefix}/`) || lower.startsWith(`${prefix}?`)) {
       throw new TypeError(`Knocker answers every path under ${this.#prefix} itself: a target path there cannot be relayed`);
     }
     // With retries on, the id is fixed before the first attempt: a retry whose first try was
@@ -118,10 +158,10 @@ export class Knocker {
     const headers: Array<[string, string]> = [
       ...own.filter(([name]) => !name.toLowerCase().startsWith('knocker-')),
       ...(contentType && !own.some(([n]) => n.toLowerCase() === 'content-type') ? [['content-type', contentType] as [string, string]] : []),
-      ...knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }),
+      ...control(id),
       ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : []),
     ];
-    return this.#send<KnockAccepted | KnockDuplicate | ScheduleAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path: `${target.pathname}${target.search}`, headers, body, retryable: true });
+    return this.#send<T>({ method: (options.method ?? 'POST').toUpperCase(), path, headers, body, retryable: true });
   }
 
   /** The status page: version, totals and queue counts. */

@@ -161,6 +161,30 @@ describe('schedules', () => {
   }, 60_000);
 });
 
+describe('groups', () => {
+  it('put, setEndpoint, knockGroup (once per endpoint, a duplicate for the group), get, removeEndpoint, list and remove', async () => {
+    const [a, b] = await Promise.all([targets.start(), targets.start()]);
+    const k = knocker();
+    expect((await k.groups.put('client-group', [{ name: 'a', url: a.url }])).group.endpoints).toEqual([{ name: 'a', url: a.url }]);
+    expect((await k.groups.setEndpoint('client-group', 'b', `${b.url}/in`)).group.endpoints).toHaveLength(2);
+    const sent = await k.knockGroup('client-group', { path: '/orders?x=1', body: { n: 1 }, id: 'client-fan', retries: 1 });
+    expect(sent).toMatchObject({ id: 'client-fan', group: 'client-group', requests: [
+      { id: 'client-fan~~a', url: `${a.url}/orders?x=1` }, { id: 'client-fan~~b', url: `${b.url}/in/orders?x=1` },
+    ] });
+    expect(await k.knockGroup('client-group', { id: 'client-fan' })).toMatchObject({ duplicate: true, requests: [{ id: 'client-fan~~a' }, { id: 'client-fan~~b' }] });
+    await Promise.all([settled(k, 'client-fan~~a', 'delivered'), settled(k, 'client-fan~~b', 'delivered')]);
+    expect((await b.waitForRequests(1))[0]).toMatchObject({ url: '/in/orders?x=1' });
+    expect((await k.groups.removeEndpoint('client-group', 'b')).group.endpoints).toHaveLength(1);
+    expect((await k.groups.get('client-group')).endpoints).toEqual([{ name: 'a', url: a.url }]);
+    expect((await k.groups.list()).map((g) => g.name)).toContain('client-group');
+    expect(await k.groups.remove('client-group')).toEqual({ status: true, name: 'client-group', state: 'deleted' });
+    await expect(k.groups.get('client-group')).rejects.toBeInstanceOf(KnockerNotFoundError);
+    await expect(k.knockGroup('client-group')).rejects.toBeInstanceOf(KnockerNotFoundError);
+    await expect(k.groups.put('client-group', [{ name: 'x', url: 'ftp://a.example' }])).rejects.toBeInstanceOf(KnockerRequestError);
+    expect(() => k.knockGroup('client-group', { path: '/knocker/status' })).toThrow(TypeError);
+  }, 60_000);
+});
+
 describe('hosts and bulk replay', () => {
   it('lists, pauses and resumes a flow key', async () => {
     const k = knocker();
