@@ -1,4 +1,5 @@
-import type { Endpoint, Group, GroupAccepted, GroupAnswer, GroupDeleted, GroupDuplicate, GroupKnockOptions } from './group-types.js';
+import type { GroupAccepted, GroupDuplicate, GroupKnockOptions } from './group-types.js';
+import { groupRoutes, type GroupRoutes } from './groups.js';
 import { controlHeaders, knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
 import { retryDefaults, send, type Call, type RequestBody, type RetryOptions, type TransportOptions } from './transport.js';
 import {
@@ -53,17 +54,7 @@ export class Knocker {
     resume(id: string): Promise<ScheduleStateChange>;
   };
   /** Fan-out groups: named lists of endpoints `knockGroup` sends a copy to each. */
-  readonly groups: {
-    list(): Promise<Group[]>;
-    get(name: string): Promise<Group>;
-    /** Creates or replaces the group with these endpoints, in order. */
-    put(name: string, endpoints: readonly Endpoint[]): Promise<GroupAnswer>;
-    /** Requests already stored for it are not touched. */
-    remove(name: string): Promise<GroupDeleted>;
-    /** Adds the endpoint, or replaces its url; creates the group when it is missing. */
-    setEndpoint(name: string, endpoint: string, url: string): Promise<GroupAnswer>;
-    removeEndpoint(name: string, endpoint: string): Promise<GroupAnswer>;
-  };
+  readonly groups: GroupRoutes;
   /** Flow keys (a target's host:port, or a flowKey): their work, limits, breaker and pause. */
   readonly hosts: {
     list(): Promise<HostList>;
@@ -102,19 +93,7 @@ export class Knocker {
       pause: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/pause'), retryable: true }),
       resume: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/resume'), retryable: true }),
     };
-    const group = (name: string, rest = '') => path(name, rest, 'groups');
-    const jsonCall = (method: string, at: string, body: unknown): Call => ({
-      method, path: at, headers: [...this.#adminHeader(), ['content-type', 'application/json']], body: JSON.stringify(body), retryable: true,
-    });
-    this.groups = {
-      list: async () => (await this.#admin<{ groups: Group[] }>({ method: 'GET', path: `${this.#prefix}/groups`, retryable: true })).groups,
-      get: async (name) => (await this.#admin<GroupAnswer>({ method: 'GET', path: group(name), retryable: true })).group,
-      // Putting the same definition twice is putting it once: safe to send again.
-      put: (name, endpoints) => this.#send<GroupAnswer>(jsonCall('PUT', group(name), { endpoints: endpoints.map((e) => ({ name: e.name, url: e.url })) })),
-      remove: (name) => this.#admin<GroupDeleted>({ method: 'DELETE', path: group(name), retryable: false }),
-      setEndpoint: (name, endpoint, url) => this.#send<GroupAnswer>(jsonCall('PUT', group(name, `/endpoints/${encodeURIComponent(endpoint)}`), { url })),
-      removeEndpoint: (name, endpoint) => this.#admin<GroupAnswer>({ method: 'DELETE', path: group(name, `/endpoints/${encodeURIComponent(endpoint)}`), retryable: false }),
-    };
+    this.groups = groupRoutes(`${this.#prefix}/groups`, <T>(call: Call) => this.#send<T>({ ...call, headers: [...this.#adminHeader(), ...(call.headers ?? [])] }));
     this.hosts = {
       list: () => this.#admin<HostList>({ method: 'GET', path: `${this.#prefix}/hosts`, retryable: true }),
       pause: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/pause', 'hosts'), retryable: true }),
