@@ -37,6 +37,10 @@ export interface DeliveryJob {
   schedule?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
+  /** `Knocker-Group`: the fan-out group this copy was sent to. */
+  group?: string;
+  /** `Knocker-Order-Key`: the line this request waits in. */
+  orderKey?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */

@@ -49,4 +49,5 @@ export const SCRIPTS = {
   scheduleState: { name: 'knockerScheduleState', keys: 2, file: lua('schedule-state.lua') },
   recordTick: { name: 'knockerRecordTick', keys: 1, file: lua('record-tick.lua') },
   lease: { name: 'knockerLease', keys: 1, file: lua('lease.lua') },
+  listPage: { name: 'knockerListPage', keys: 2, file: lua('list-page.lua') },
 } as const satisfies Record<string, Script>;

@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
 import { requireAdminKey } from './admin-key.js';
 import { apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
-import { createBulkReplayHandler } from './bulk-replay.js';
+import { createBulkHandlers } from './bulk-replay.js';
+import { createListingHandler } from './listing.js';
 import type { ApiDeps } from '../deps.js';
 import { createHostsRouter } from './hosts.js';
 import { createRequestLogHandler } from './request-log.js';
@@ -34,14 +35,18 @@ export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 's
   router.use('/hosts', admin, createHostsRouter(deps));
 
   router.use('/requests', admin);
-  router.post('/requests/retry', createBulkReplayHandler(store));
+  const bulk = createBulkHandlers(store);
+  router.get('/requests', createListingHandler(store));
+  router.all('/requests', notAllowed(['GET']));
+  router.post('/requests/retry', bulk.replay);
+  router.post('/requests/delete', bulk.remove);
   router.get('/requests/:id', requests.inspect);
-  router.delete('/requests/:id', requests.cancel);
+  router.delete('/requests/:id', requests.remove);
   router.post('/requests/:id/retry', requests.replay);
   router.all('/requests/:id/retry', notAllowed(['POST']));
   router.all('/requests/:id', notAllowed(['GET', 'DELETE']));
   router.use('/requests', (_req: Request, _res: Response, next: NextFunction) => {
-    next(new RouteNotFoundError('use /requests/<id>, /requests/<id>/retry or /requests/retry, with any / in the id written %2F'));
+    next(new RouteNotFoundError('use /requests, /requests/<id>, /requests/<id>/retry, /requests/retry or /requests/delete, with any / in the id written %2F'));
   });
 
   const schedules = createScheduleHandlers(deps);

@@ -8,13 +8,15 @@ import { addDelivery, type AddOutcome } from './add.js';
 import { startConsumers } from './consumers.js';
 import { readCounts, readStats } from './counts.js';
 import { readBrief, readInspection } from './inspect.js';
-import { appendRequestLog, cancelDelivery, replayDelivery, storedState } from './lifecycle.js';
+import { appendRequestLog, cancelDelivery, removeFinished, replayDelivery, storedState } from './lifecycle.js';
 import type { BoardQueue, RequestStore, StoreOptions } from './request-store.js';
-import { decodeCursor, encodeCursor, scanFinished, type ListedRequest } from './scan.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { scanRequests, type ListedRequest, type RequestFilters } from './scan.js';
 
 const LAYOUT_REFRESH_MS = 10_000;
-// Failed requests looked at per bulk replay, past which the answer says there may be more.
-const SCAN_BUDGET = 20_000;
+// Requests looked at per listing page, bulk replay or bulk delete, past which the answer says
+// there may be more (a cursor, `more`): what one call costs Redis is bounded, whatever the filters.
+export const SCAN_BUDGET = 20_000;
 
 export function createRequestStore(connection: Connection, opts: StoreOptions): RequestStore {
   const { log } = opts;
@@ -40,6 +42,17 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   const timer = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
   timer.unref();
 
+  /** Does `act` to each failed request that matches, oldest failure first, up to `limit`. */
+  async function eachFailed(filters: RequestFilters, limit: number, act: (shard: Shard, id: string) => Promise<boolean>) {
+    const done: string[] = [];
+    let scanned = 0;
+    for await (const match of scanRequests(shards.all, { state: 'failed', order: 'oldest', filters }, bound, () => ++scanned > SCAN_BUDGET)) {
+      if ('budget' in match || done.length >= limit) return { ids: done, more: true };
+      if (await bound(act(match.shard, match.request.id))) done.push(match.request.id);
+    }
+    return { ids: done, more: false };
+  }
+
   return {
     // Not async: on the relay's path an extra await per request is measurable.
     add(job, options) {
@@ -63,23 +76,17 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
     brief: async (id) => bound(readBrief(await holding(id), id)),
     cancel: async (id) => bound(cancelDelivery(await holding(id), id)),
     replay: async (id) => bound(replayDelivery(await holding(id), id)),
-    async replayFailed(filters, limit) {
-      const replayed: string[] = [];
-      let scanned = 0;
-      for await (const match of scanFinished(shards.all, 'failed', filters, bound, () => ++scanned > SCAN_BUDGET)) {
-        if ('budget' in match || replayed.length >= limit) return { replayed, more: true };
-        if ((await bound(replayDelivery(match.shard, match.request.id))) === 'replayed') replayed.push(match.request.id);
-      }
-      return { replayed, more: false };
-    },
+    replayFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => replayDelivery(shard, id).then((o) => o === 'replayed')),
+    deleteFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => removeFinished(shard, id, ['failed']).then((o) => o === 'removed')),
+    removeFinished: async (id) => bound(removeFinished(await holding(id), id, ['failed', 'cancelled', 'delivered'])),
     async list({ state, filters, limit, cursor }) {
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, state);
       const requests: ListedRequest[] = [];
       let scanned = 0;
       let last = after;
-      for await (const match of scanFinished(shards.all, state, filters, bound, () => ++scanned > SCAN_BUDGET, after)) {
-        if ('budget' in match) last = match.position ?? last;
-        if ('budget' in match || requests.length >= limit) return { requests, cursor: last && encodeCursor(last) };
+      for await (const match of scanRequests(shards.all, { state, order: 'newest', filters, after, chunk: limit + 1 }, bound, () => ++scanned > SCAN_BUDGET)) {
+        // One match past the page says there is a next one: the last page never ends with a cursor.
+        if ('budget' in match || requests.length >= limit) return { requests, cursor: encodeCursor(state, 'budget' in match ? match.position : last!) };
         requests.push(match.request);
         last = match.position;
       }
