@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
 import { requireAdminKey } from './admin-key.js';
-import { apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
+import { apiKeyMiddleware, apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
+import { createBatchHandler } from '../ingress/batch.js';
 import { createBulkHandlers } from './bulk-replay.js';
 import { createListingHandler } from './listing.js';
 import type { ApiDeps } from '../deps.js';
@@ -16,7 +17,7 @@ import { createScheduleHandlers } from './schedules.js';
  * request's id, and with KNOCKER_API_KEYS an api key (or the admin key), unless
  * REQUEST_LOG_REQUIRES_ADMIN_KEY asks for the admin key alone.
  */
-export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi'>): express.Router {
+export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi' | 'refuseAddress' | 'queueReady' | 'logger' | 'metrics'>): express.Router {
   const { api } = deps.config;
   const { store } = deps;
   const router = express.Router();
@@ -33,6 +34,13 @@ export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 's
   router.all('/log', notAllowed(['POST']));
 
   router.use('/hosts', admin, createHostsRouter(deps));
+
+  // Stores requests as relaying does, so it takes the same key.
+  const { protocol } = deps.config;
+  router.post('/batch', apiKeyMiddleware(createApiKeyCheck(api.apiKeys)), createBatchHandler({
+    ...deps, limits: { protocol: { ...protocol, refuseAddress: deps.refuseAddress }, maxBodySize: api.maxBodySize, ...api.batch },
+  }));
+  router.all('/batch', notAllowed(['POST']));
 
   router.use('/requests', admin);
   const bulk = createBulkHandlers(store);

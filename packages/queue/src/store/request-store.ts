@@ -53,6 +53,11 @@ export interface RequestStore {
    * under that id already is answered instead; a generated id cannot be known yet.
    */
   add(job: DeliveryJob, opts?: { checkDuplicate?: boolean }): Promise<AddOutcome>;
+  /**
+   * Stores many new requests, as `add` does each, in a few round trips per shard (a batch);
+   * resolves once every one is stored (and held by REDIS_WAIT_REPLICAS replicas), in their order.
+   */
+  addMany(items: ReadonlyArray<{ job: DeliveryJob; checkDuplicate: boolean }>): Promise<AddOutcome[]>;
   /** Everything the inspection route shows, or undefined. */
   find(id: string): Promise<Inspection | undefined>;
   stateOf(id: string): Promise<RequestState | undefined>;

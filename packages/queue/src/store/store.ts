@@ -1,10 +1,11 @@
 import type { Queue } from 'bullmq';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
-import { deliveryJobOptions } from '../jobs.js';
+import { deliveryJobOptions, type DeliveryJob } from '../jobs.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
 import { addDelivery, type AddOutcome } from './add.js';
+import { addToShard, type ShardItem } from './add-many.js';
 import { startConsumers } from './consumers.js';
 import { readCounts, readStats } from './counts.js';
 import { readBrief, readInspection } from './inspect.js';
@@ -53,23 +54,44 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
     return { ids: done, more: false };
   }
 
+  const replicas = opts.waitReplicas ?? 0;
+  // Not async: on the relay's path an extra await per request is measurable.
+  const add: RequestStore['add'] = (job, options) => {
+    const shard = shards.forId(job.config.id);
+    const name = nameOf(job);
+    const jobOptions = jobOptionsOf(job);
+    const added = bound(options?.checkDuplicate
+      ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
+      : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
+    if (replicas === 0) return added;
+    return added.then(async (outcome) => {
+      if (!outcome.duplicate) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
+      return outcome;
+    });
+  };
+
   return {
-    // Not async: on the relay's path an extra await per request is measurable.
-    add(job, options) {
-      const shard = shards.forId(job.config.id);
-      const name = `${job.method} ${job.config.host}`;
-      const jobOptions = deliveryJobOptions(job.config);
-      // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
-      if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
-      const added = bound(options?.checkDuplicate
-        ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
-        : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
-      const replicas = opts.waitReplicas ?? 0;
-      if (replicas === 0) return added;
-      return added.then(async (outcome) => {
-        if (!outcome.duplicate) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
-        return outcome;
-      });
+    add,
+    async addMany(items) {
+      const outcomes: AddOutcome[] = [];
+      const byShard = new Map<Shard, Array<{ at: number; item: ShardItem }>>();
+      const alone: Array<Promise<unknown>> = [];
+      for (const [at, { job, checkDuplicate }] of items.entries()) {
+        // Under an older layout too, a chosen id is checked there first: the single add does it.
+        if (checkDuplicate && shards.candidatesFor(job.config.id).length > 1) {
+          alone.push(add(job, { checkDuplicate }).then((o) => (outcomes[at] = o)));
+          continue;
+        }
+        const shard = shards.forId(job.config.id);
+        const list = byShard.get(shard) ?? [];
+        byShard.set(shard, [...list, { at, item: { name: nameOf(job), job, opts: jobOptionsOf(job), checkDuplicate } }]);
+      }
+      await Promise.all([...alone, ...[...byShard].map(async ([shard, list]) => {
+        const got = await bound(addToShard(shard, list.map((l) => l.item), opts.timeoutMs));
+        for (const [k, o] of got.entries()) outcomes[list[k]!.at] = o;
+        if (replicas > 0 && got.some((o) => !o.duplicate)) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
+      })]);
+      return outcomes;
     },
     find: async (id) => bound(readInspection(await holding(id), id)),
     stateOf: async (id) => bound(storedState(await holding(id), id)),
@@ -119,6 +141,14 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
 }
 
 const NEW: AddOutcome = { duplicate: false };
+const nameOf = (job: DeliveryJob): string => `${job.method} ${job.config.host}`;
+
+function jobOptionsOf(job: DeliveryJob) {
+  const jobOptions = deliveryJobOptions(job.config);
+  // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
+  if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
+  return jobOptions;
+}
 
 // A single shard keeps the queues' plain names (and the board its URLs); shards are told
 // apart by a prefix, since the board keys queues by name.
