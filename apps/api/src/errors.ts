@@ -12,8 +12,9 @@ export class UnauthorizedError extends ApiError {
 }
 
 export class PayloadTooLargeError extends ApiError {
-  constructor(limit: number) {
-    super('payload_too_large', { body: `must be at most ${limit} bytes (MAX_BODY_SIZE)` });
+  /** `variable`: the setting that bounds this body. */
+  constructor(limit: number, variable = 'MAX_BODY_SIZE') {
+    super('payload_too_large', { body: `must be at most ${limit} bytes (${variable})` });
   }
 }
 

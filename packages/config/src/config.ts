@@ -58,6 +58,8 @@ export interface ApiSettings {
   /** Path prefix of Knocker's own routes (inspection, replay, cancel, log lines); never relayed. */
   reservedPrefix: string;
   maxBodySize: number;
+  /** POST <prefix>/batch: BATCH_MAX requests, BATCH_MAX_BYTES of JSON at most. */
+  batch: { maxItems: number; maxBytes: number };
   readTimeoutMs: number;
   writeTimeoutMs: number;
   healthcheckIntervalMs: number;

@@ -60,6 +60,10 @@ export const schema = z.object({
   BIND_ADDRESS: z.string().trim().min(1).default('0.0.0.0'),
   STATUS_URL: urlPath().default('/knocker/status'),
   MAX_BODY_SIZE: integer({ min: 0, max: 256 * 1024 * 1024 }).default(1024 * 1024),
+  // POST <prefix>/batch: requests per call, and bytes of the whole JSON array (each body still
+  // within MAX_BODY_SIZE), so a batch is parsed and held within a bound.
+  BATCH_MAX: integer({ min: 1, max: 10000 }).default(100),
+  BATCH_MAX_BYTES: integer({ min: 1024, max: 256 * 1024 * 1024 }).default(10 * 1024 * 1024),
   READ_TIMEOUT: seconds({ above: 0 }).default(10),
   WRITE_TIMEOUT: seconds({ above: 0 }).default(10),
   // How long a stopping api keeps serving with a failing health check, so a load balancer

@@ -34,6 +34,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
       statusUrl: env.STATUS_URL,
       reservedPrefix: env.RESERVED_PREFIX,
       maxBodySize: env.MAX_BODY_SIZE,
+      batch: { maxItems: env.BATCH_MAX, maxBytes: env.BATCH_MAX_BYTES },
       readTimeoutMs: env.READ_TIMEOUT * 1000,
       writeTimeoutMs: env.WRITE_TIMEOUT * 1000,
       healthcheckIntervalMs: env.HEALTHCHECK_INTERVAL * 1000,

@@ -4,6 +4,9 @@
 /** Failed requests one call of the bulk replay replays at most. */
 export const MAX_REPLAYS = 1000;
 
+/** Requests one page of a listing (GET <prefix>/requests) holds at most. */
+export const LISTED_REQUESTS_MAX = 1000;
+
 /** Bytes of filters the bulk replay reads at most. */
 export const REPLAY_FILTERS_MAX_BYTES = 16 * 1024;
 

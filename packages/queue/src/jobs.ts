@@ -39,6 +39,8 @@ export interface DeliveryJob {
   group?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
+  /** `Knocker-Order-Key`: the line this request waits in. */
+  orderKey?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */

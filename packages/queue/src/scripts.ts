@@ -56,4 +56,5 @@ export const SCRIPTS = {
   claimCopies: { name: 'knockerClaimCopies', keys: 'any', file: lua('claim-copies.lua') },
   recordTick: { name: 'knockerRecordTick', keys: 1, file: lua('record-tick.lua') },
   lease: { name: 'knockerLease', keys: 1, file: lua('lease.lua') },
+  listPage: { name: 'knockerListPage', keys: 2, file: lua('list-page.lua') },
 } as const satisfies Record<string, Script>;

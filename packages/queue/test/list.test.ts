@@ -17,7 +17,8 @@ function job(id: string, host: string, status: number): DeliveryJob {
   const config: KnockConfig = { id, host, scheme: 'http', timeout: 1, retries: 0, backoff_factor: 0, callback: null };
   const attempt = { attempt: 1, started_at: new Date(0).toISOString(), duration_ms: 1, status_code: status, error: null, error_code: null, error_message: null };
   // Far in the future, so no worker could take it; the test files it itself.
-  return { config, method: 'POST', url: `http://${host}/`, headers: [], body: '', acceptedAt: 0, notBefore: Date.now() + 3_600_000, attempts: [attempt] };
+  const grouped = id.startsWith('spread-') ? { group: 'g', orderKey: id } : {};
+  return { config, method: 'POST', url: `http://${host}/`, headers: [], body: '', acceptedAt: 0, notBefore: Date.now() + 3_600_000, attempts: [attempt], ...grouped };
 }
 
 async function finish(id: string, at: number, how: 'failed' | 'cancelled' | 'delivered') {
@@ -39,7 +40,7 @@ async function all(query: Omit<ListQuery, 'cursor'>): Promise<{ ids: string[]; p
     ids.push(...page.requests.map((r) => r.id));
     cursor = page.cursor;
     pages += 1;
-  } while (cursor !== undefined && pages < 100);
+  } while (cursor !== undefined && pages < 1000);
   return { ids, pages };
 }
 
@@ -55,6 +56,14 @@ beforeAll(async () => {
   queues = Array.from({ length: SHARDS }, (_, index) => shardQueues(redis, prefix, { shards: SHARDS, index }));
   const everyone = [...TIED, ...SPREAD, 'cancelled-0', 'cancelled-1', 'cancelled-2', 'cancelled-3', 'cancelled-4', 'ok-0', 'ok-1', 'ok-2', 'ok-3', 'ok-4'];
   for (const id of everyone) await store.add(job(id, host(id), id === 'spread-7' ? 503 : 500));
+  // Left waiting (no worker runs here), idle-1 accepted after idle-0.
+  for (const id of ['idle-0', 'idle-1']) {
+    const { notBefore: _, ...now } = job(id, 'a.example', 500);
+    await store.add({ ...now, acceptedAt: Date.now() });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  // Left delayed: late-1 is due after late-0.
+  for (const id of ['late-0', 'late-1']) await store.add({ ...job(id, 'a.example', 500), notBefore: Date.now() + (id === 'late-0' ? 3_600_000 : 3_700_000) });
   for (const id of TIED) await finish(id, 5_000, 'failed');
   for (const [i, id] of SPREAD.entries()) await finish(id, 10_000 + i, 'failed');
   for (const i of [0, 1, 2, 3, 4]) await finish(`cancelled-${i}`, 6_000 + i, 'cancelled');
@@ -77,14 +86,34 @@ describe('listing finished requests', () => {
     expect(pages).toBeGreaterThan(480 / 37);
   });
 
-  it('lists the oldest first within a shard, with what each request was', async () => {
+  it('lists the newest first across shards, with what each request was', async () => {
     const { requests } = await store.list({ state: 'failed', filters: { since: 10_000, until: 10_029 }, limit: 100 });
-    const shard0 = requests.filter((r) => shardIndexOf(r.id, SHARDS) === shardIndexOf(requests[0]!.id, SHARDS)).map((r) => r.endedAt);
-    expect(shard0).toEqual([...shard0].sort((a, b) => a - b));
+    expect(requests.map((r) => r.id)).toEqual([...SPREAD].reverse());
+    expect(new Set(requests.map((r) => shardIndexOf(r.id, SHARDS))).size).toBe(SHARDS);
     expect(requests.find((r) => r.id === 'spread-3')).toEqual({
-      id: 'spread-3', state: 'failed', endedAt: 10_003, method: 'POST', url: 'http://a.example/', config: expect.objectContaining({ id: 'spread-3' }),
-      lastAttempt: expect.objectContaining({ status_code: 500 }),
+      id: 'spread-3', state: 'failed', endedAt: 10_003, acceptedAt: 0, method: 'POST', url: 'http://a.example/', config: expect.objectContaining({ id: 'spread-3' }),
+      lastAttempt: expect.objectContaining({ status_code: 500 }), group: 'g', orderKey: 'spread-3',
     });
+  });
+
+  it('pages newest first in one order, whatever the page size', async () => {
+    const one = await all({ state: 'failed', filters: window, limit: 1000 });
+    for (const limit of [1, 7, 100]) {
+      const paged = await all({ state: 'failed', filters: window, limit });
+      expect(paged.ids).toEqual(one.ids);
+    }
+    expect(one.ids.slice(0, 30)).toEqual([...SPREAD].reverse());
+  });
+
+  it('filters on the group and the order key', async () => {
+    expect((await all({ state: 'failed', filters: { ...window, orderKey: 'spread-4' }, limit: 10 })).ids).toEqual(['spread-4']);
+    expect((await all({ state: 'failed', filters: { ...window, group: 'g' }, limit: 50 })).ids).toEqual([...SPREAD].reverse());
+  });
+
+  it('lists waiting and delayed requests', async () => {
+    expect((await all({ state: 'delayed', filters: { since: 0, until: Date.now() + 7_200_000 }, limit: 3 })).ids).toEqual(['late-1', 'late-0']);
+    const waiting = await all({ state: 'waiting', filters: { since: 0, until: Date.now() + 60_000 }, limit: 1 });
+    expect(waiting).toEqual({ ids: ['idle-1', 'idle-0'], pages: 2 });
   });
 
   it('applies every filter given', async () => {
@@ -105,5 +134,18 @@ describe('listing finished requests', () => {
     for (const cursor of ['nope', Buffer.from('[1,2]').toString('base64url'), Buffer.from('"x"').toString('base64url')]) {
       await expect(store.list({ state: 'failed', filters: window, limit: 1, cursor })).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
     }
+  });
+
+  // Last: it removes what the others list.
+  it('removes failed requests by filter, and a finished request by id', async () => {
+    expect(await store.deleteFailed({ ...window, statusCode: 503 }, 10)).toEqual({ ids: ['spread-7'], more: false });
+    expect(await store.deleteFailed({ ...window, host: 'b.example' }, 2)).toEqual({ ids: [expect.any(String), expect.any(String)], more: true });
+    expect((await all({ state: 'failed', filters: window, limit: 1000 })).ids).not.toContain('spread-7');
+    expect(await store.stateOf('spread-7')).toBeUndefined();
+    expect(await store.removeFinished('ok-0')).toBe('removed');
+    expect(await store.removeFinished('cancelled-0')).toBe('removed');
+    expect(await store.removeFinished('late-0')).toBe('busy');
+    expect(await store.removeFinished('never-stored')).toBe('unknown');
+    expect(await store.stateOf('ok-0')).toBeUndefined();
   });
 });

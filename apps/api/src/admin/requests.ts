@@ -5,8 +5,8 @@ import { RequestNotFoundError, RequestStateError } from '../errors.js';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
 
-/** GET, replay and cancel of one stored request, by the id in the path. */
-export function createRequestHandlers(store: Pick<RequestStore, 'find' | 'stateOf' | 'replay' | 'cancel'>): { inspect: Handler; replay: Handler; cancel: Handler } {
+/** GET, replay and delete of one stored request, by the id in the path. */
+export function createRequestHandlers(store: Pick<RequestStore, 'find' | 'stateOf' | 'replay' | 'cancel' | 'removeFinished'>): Record<'inspect' | 'replay' | 'remove', Handler> {
   const stateOf = async (id: string): Promise<RequestState> => {
     const state = await store.stateOf(id);
     if (state === undefined) throw new RequestNotFoundError(id);
@@ -32,11 +32,15 @@ export function createRequestHandlers(store: Pick<RequestStore, 'find' | 'stateO
       if (outcome === 'not-failed') throw new RequestStateError(await stateOf(id), 'only a failed request can be retried');
       res.json({ status: true, id, state: 'waiting' });
     }),
-    cancel: handle(async (id, res) => {
+    // A waiting or delayed request is cancelled (it stays, to be inspected); a finished one is removed.
+    remove: handle(async (id, res) => {
       const outcome = await store.cancel(id);
       if (outcome === 'unknown') throw new RequestNotFoundError(id);
-      if (outcome === 'busy') throw new RequestStateError(await stateOf(id), 'only a waiting or delayed request can be cancelled');
-      res.json({ status: true, id, state: 'cancelled' });
+      if (outcome === 'cancelled') return void res.json({ status: true, id, state: 'cancelled' });
+      const removed = await store.removeFinished(id);
+      if (removed === 'unknown') throw new RequestNotFoundError(id);
+      if (removed === 'busy') throw new RequestStateError(await stateOf(id), 'a request being delivered can be neither cancelled nor removed');
+      res.json({ status: true, id, state: 'removed' });
     }),
   };
 }

@@ -1,8 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
 import { requireAdminKey } from './admin-key.js';
-import { apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
-import { createBulkReplayHandler } from './bulk-replay.js';
+import { apiKeyMiddleware, apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
+import { createBatchHandler } from '../ingress/batch.js';
+import { createBulkHandlers } from './bulk-replay.js';
+import { createListingHandler } from './listing.js';
 import type { ApiDeps } from '../deps.js';
 import { createGroupsRouter } from './groups.js';
 import { createHostsRouter } from './hosts.js';
@@ -16,7 +18,7 @@ import { createScheduleHandlers } from './schedules.js';
  * request's id, and with KNOCKER_API_KEYS an api key (or the admin key), unless
  * REQUEST_LOG_REQUIRES_ADMIN_KEY asks for the admin key alone.
  */
-export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi' | 'refuseAddress'>): express.Router {
+export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi' | 'refuseAddress' | 'queueReady' | 'logger' | 'metrics'>): express.Router {
   const { api } = deps.config;
   const { store } = deps;
   const router = express.Router();
@@ -38,15 +40,26 @@ export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 's
     next(new RouteNotFoundError('use /groups, /groups/<name> or /groups/<name>/endpoints/<endpoint>'));
   });
 
+  // Stores requests as relaying does, so it takes the same key.
+  const { protocol } = deps.config;
+  router.post('/batch', apiKeyMiddleware(createApiKeyCheck(api.apiKeys)), createBatchHandler({
+    ...deps, limits: { protocol: { ...protocol, refuseAddress: deps.refuseAddress }, maxBodySize: api.maxBodySize, ...api.batch },
+  }));
+  router.all('/batch', notAllowed(['POST']));
+
   router.use('/requests', admin);
-  router.post('/requests/retry', createBulkReplayHandler(store));
+  const bulk = createBulkHandlers(store);
+  router.get('/requests', createListingHandler(store));
+  router.all('/requests', notAllowed(['GET']));
+  router.post('/requests/retry', bulk.replay);
+  router.post('/requests/delete', bulk.remove);
   router.get('/requests/:id', requests.inspect);
-  router.delete('/requests/:id', requests.cancel);
+  router.delete('/requests/:id', requests.remove);
   router.post('/requests/:id/retry', requests.replay);
   router.all('/requests/:id/retry', notAllowed(['POST']));
   router.all('/requests/:id', notAllowed(['GET', 'DELETE']));
   router.use('/requests', (_req: Request, _res: Response, next: NextFunction) => {
-    next(new RouteNotFoundError('use /requests/<id>, /requests/<id>/retry or /requests/retry, with any / in the id written %2F'));
+    next(new RouteNotFoundError('use /requests, /requests/<id>, /requests/<id>/retry, /requests/retry or /requests/delete, with any / in the id written %2F'));
   });
 
   const schedules = createScheduleHandlers(deps);

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseKnockRequest, type CronSpec, type KnockRequest, type ProtocolLimits } from '@knocker/protocol';
 import type { HttpMetrics } from '@knocker/metrics';
-import { QueueUnavailableError, type DeliveryJob, type RequestStore } from '@knocker/queue';
+import { QueueUnavailableError, type RequestStore } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 import { sendJson } from '../answer.js';
+import { acceptedAnswer, duplicateAnswer, jobOf } from './accept.js';
 import { readBody } from './body.js';
 
 export interface RelayDeps {
@@ -37,29 +38,17 @@ export function createRelay(deps: RelayDeps): Relay {
     if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
     if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
     if (knock.group !== undefined) return deps.acceptGroup({ ...knock, group: knock.group }, body, req.headers['knocker-id'] !== undefined, res);
-    const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
     // A generated id is random (122 bits) and cannot be known yet: only an id the client
     // chose needs the duplicate check, which costs two more Redis commands.
-    const added = await store.add(job, { checkDuplicate: req.headers['knocker-id'] !== undefined });
+    const added = await store.add(jobOf(knock, body), { checkDuplicate: req.headers['knocker-id'] !== undefined });
     if (added.duplicate) {
-      // Whoever sends a known id learns that it is known, and how far it got: never what the
-      // first caller sent (its headers may carry credentials), which the id alone does not entitle to.
-      const { id } = knock.config;
-      const state = await store.stateOf(id);
-      if (state === undefined) throw new QueueUnavailableError(`request #${id} was removed (RETAIN_*) while it was being read`);
-      logger.debug(`Request #${id} sent again: answered with its state, ${state}`);
-      sendJson(res, 200, { status: true, duplicate: true, id, state });
+      const answer = await duplicateAnswer(store, knock.config.id);
+      logger.debug(`Request #${knock.config.id} sent again: answered with its state, ${answer.state}`);
+      sendJson(res, 200, answer);
       return;
     }
     metrics.accepted.inc();
     logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
-    const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length };
-    sendJson(res, 200, knock.notBefore === undefined ? answer : { ...answer, ...notBefore(knock) });
+    sendJson(res, 200, acceptedAnswer(knock, body.length));
   };
 }
-
-// Only a delayed request says when it starts: a plain one is answered exactly as before.
-function notBefore(knock: { notBefore?: number }): { not_before: string } {
-  return { not_before: new Date(knock.notBefore ?? 0).toISOString() };
-}
-

@@ -45,6 +45,19 @@ export async function cancelDelivery({ redis, keys }: Where, requestId: string):
   return found === 'unknown' || found === 'busy' ? found : 'cancelled';
 }
 
+export type RemoveOutcome = 'removed' | 'unknown' | 'busy';
+
+/**
+ * Removes a finished request (its job, attempts and log lines), as RETAIN_* would, when it is
+ * in one of `states`; `busy` when it is not. BullMQ's removal refuses a job a worker holds.
+ */
+export async function removeFinished(shard: Where & Pick<Shard, 'delivery'>, requestId: string, states: readonly RequestState[]): Promise<RemoveOutcome> {
+  const state = await storedState(shard, requestId);
+  if (state === undefined) return 'unknown';
+  if (!states.includes(state)) return 'busy';
+  return (await shard.delivery.remove(deliveryJobId(requestId))) === 1 ? 'removed' : 'busy';
+}
+
 export type ReplayOutcome = 'replayed' | 'unknown' | 'not-failed';
 
 /** Runs a failed request again, with its original config and a full set of attempts. */

@@ -6,7 +6,7 @@ import type { CopiesOutcome } from './add-copies.js';
 import type { ConsumerSettings, Consumers, Processors } from './consumers.js';
 import type { QueueStats, StoreCounts } from './counts.js';
 import type { Inspection } from './inspect.js';
-import type { CancelOutcome, LogLimits, LogOutcome, ReplayOutcome, RequestState } from './lifecycle.js';
+import type { CancelOutcome, LogLimits, LogOutcome, RemoveOutcome, ReplayOutcome, RequestState } from './lifecycle.js';
 import type { ListedRequest, ListedState, RequestFilters } from './scan.js';
 
 /** Where the store says what it found; a Logger fits. */
@@ -62,6 +62,11 @@ export interface RequestStore {
   addCopies(groupId: string, jobs: readonly DeliveryJob[], opts?: { checkDuplicate?: boolean }): Promise<CopiesOutcome>;
   /** The fan-out groups Knocker-Group names. */
   readonly groups: Groups;
+  /**
+   * Stores many new requests, as `add` does each, in a few round trips per shard (a batch);
+   * resolves once every one is stored (and held by REDIS_WAIT_REPLICAS replicas), in their order.
+   */
+  addMany(items: ReadonlyArray<{ job: DeliveryJob; checkDuplicate: boolean }>): Promise<AddOutcome[]>;
   /** Everything the inspection route shows, or undefined. */
   find(id: string): Promise<Inspection | undefined>;
   stateOf(id: string): Promise<RequestState | undefined>;
@@ -70,8 +75,15 @@ export interface RequestStore {
   cancel(id: string): Promise<CancelOutcome>;
   replay(id: string): Promise<ReplayOutcome>;
   /** Replays the failed requests that match, oldest failure first, up to `limit`; `more` when some may remain. */
-  replayFailed(filters: RequestFilters, limit: number): Promise<{ replayed: string[]; more: boolean }>;
-  /** Finished requests in a state, oldest first, a page at a time; `cursor` is absent after the last page. */
+  replayFailed(filters: RequestFilters, limit: number): Promise<{ ids: string[]; more: boolean }>;
+  /** Removes the failed requests that match, oldest failure first, up to `limit`; `more` when some may remain. */
+  deleteFailed(filters: RequestFilters, limit: number): Promise<{ ids: string[]; more: boolean }>;
+  /** Removes a failed, cancelled or delivered request; `busy` when it is in another state. */
+  removeFinished(id: string): Promise<RemoveOutcome>;
+  /**
+   * Requests in a state, newest first across every shard, a page at a time; `cursor` is absent
+   * after the last page. A page looks at SCAN_BUDGET requests at most, and may then be short.
+   */
   list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
   appendLog(id: string, text: string, limits: LogLimits): Promise<LogOutcome>;
   /** Counts by state summed over every shard of every layout, for the status page. */

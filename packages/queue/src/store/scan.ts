@@ -1,118 +1,143 @@
-import { flowKeyOf, InvalidRequestError, targetKeyOf } from '@knocker/protocol';
-import type { AttemptRecord, DeliveryJob, DeliveryResult } from '../jobs.js';
+import { flowKeyOf, targetKeyOf } from '@knocker/protocol';
+import type { AttemptRecord, DeliveryJob } from '../jobs.js';
 import type { Shard } from '../shards/shard-set.js';
 import { CANCELLED_REASON, type RequestState } from './lifecycle.js';
+import { CHUNK_MAX, ShardReader, type Entry, type ShardPosition, type Walk } from './shard-reader.js';
 
-/** Which finished requests to list; every filter given must match. */
+/** Which requests to list; every filter given must match. */
 export interface RequestFilters {
   /** The target's host, or host:port. */
   host?: string | undefined;
   flowKey?: string | undefined;
-  /** Ended at or after / at or before, ms since the epoch. */
+  /** Ms since the epoch, both inclusive: when it ended (failed, delivered), was due (delayed) or was accepted (waiting). */
   since: number;
   until: number;
   /** The status of the last attempt. */
   statusCode?: number | undefined;
+  /** The fan-out group the request was sent to, and its order key. */
+  group?: string | undefined;
+  orderKey?: string | undefined;
 }
 
-/** The states a listing can walk: those kept in BullMQ's sets of finished jobs, by when they ended. */
-export type ListedState = Extract<RequestState, 'failed' | 'cancelled' | 'delivered'>;
+/** The states a listing can walk: BullMQ's sets of finished and delayed jobs, and its waiting list. */
+export type ListedState = Extract<RequestState, 'failed' | 'cancelled' | 'delivered' | 'waiting' | 'delayed'>;
 
 export interface ListedRequest {
   id: string;
   state: ListedState;
-  /** Ms since the epoch. */
-  endedAt: number;
   method: string;
   url: string;
   config: DeliveryJob['config'];
+  acceptedAt: number;
+  /** Finished requests: when they ended. Delayed ones: when they are due. Ms since the epoch. */
+  endedAt?: number;
+  dueAt?: number;
   /** The last attempt: the failed one of a failed request, the successful one of a delivered one. */
   lastAttempt: AttemptRecord | undefined;
+  group?: string;
+  orderKey?: string;
 }
 
-/** Where a listing stopped: after this job, at this score, in this shard. */
-export interface Position {
-  prefix: string;
-  score: number;
-  jobId: string;
+/** Where a walk stopped: the score of the last entry looked at, and each shard's last one. */
+export interface ScanPosition {
+  last: string | undefined;
+  shards: Readonly<Record<string, ShardPosition>>;
 }
 
 export type Bound = <T>(work: Promise<T>) => Promise<T>;
-export type Match = { shard: Shard; request: ListedRequest; position: Position };
-/** The scan stopped at its budget; `position` is the last job looked at, where a next scan resumes. */
-export type OverBudget = { budget: true; position: Position | undefined };
+export type Match = { shard: Shard; request: ListedRequest; position: ScanPosition };
+/** The scan stopped at its budget; `position` is where a next scan resumes. */
+export type OverBudget = { budget: true; position: ScanPosition };
 
-const PAGE = 200;
+export interface ScanQuery {
+  state: ListedState;
+  /** Newest first (listings), or oldest first (bulk replay and delete); the waiting list only newest first. */
+  order: 'newest' | 'oldest';
+  filters: RequestFilters;
+  /** Entries read from a shard per call: about what the caller wants. */
+  chunk?: number;
+  after?: ScanPosition | undefined;
+}
+
+// BullMQ files a delayed job by its due time times 0x1000, plus a counter.
+const DELAYED_SCALE = 0x1000;
 
 /**
- * Finished requests in `state` that match, oldest first, shard after shard, from `after` on.
- * Ends with an OverBudget once `overBudget` says enough jobs were looked at. Jobs replayed or removed
- * meanwhile leave the set: each page starts again at the last score seen, and jobs seen are
- * skipped; a run of equal scores longer than a page is read on with an offset.
+ * The requests in a state that match, every shard's merged into one order: by score, then by
+ * shard prefix and job id, so a position is one place in that order whatever the shards.
+ * Ends with an OverBudget once `overBudget` says enough entries were looked at.
  */
-export async function* scanFinished(
-  shards: readonly Shard[], state: ListedState, f: RequestFilters, bound: Bound, overBudget: () => boolean, after?: Position,
-): AsyncGenerator<Match | OverBudget> {
-  let looked: Position | undefined;
-  const start = after === undefined ? 0 : Math.max(0, shards.findIndex((s) => s.prefix === after.prefix));
-  for (const shard of shards.slice(start)) {
-    const resume = after !== undefined && shard.prefix === after.prefix ? after : undefined;
-    const set = state === 'delivered' ? shard.keys.completed : shard.keys.failed;
-    const seen = new Set<string>();
-    let from = String(resume?.score ?? f.since);
-    let offset = 0;
-    for (;;) {
-      const page = await bound(shard.redis.zrangebyscore(set, from, f.until, 'WITHSCORES', 'LIMIT', offset, PAGE));
-      if (page.length === 0) break;
-      let fresh = 0;
-      let tied = true;
-      for (let i = 0; i < page.length; i += 2) {
-        const jobId = page[i]!;
-        const score = page[i + 1]!;
-        if (score !== from) tied = false;
-        if (resume && Number(score) === resume.score && jobId <= resume.jobId) continue;
-        if (seen.has(jobId)) continue;
-        seen.add(jobId);
-        fresh += 1;
-        if (overBudget()) {
-          yield { budget: true, position: looked };
-          return;
-        }
-        const request = await listed(shard, jobId, Number(score), state, f, bound);
-        looked = { prefix: shard.prefix, score: Number(score), jobId };
-        if (request) yield { shard, request, position: looked };
-      }
-      const last = page[page.length - 1]!;
-      if (fresh === 0 && !tied) break;
-      if (fresh === 0 || last === from) offset = fresh === 0 ? offset + page.length / 2 : 0;
-      else [from, offset] = [last, 0];
+export async function* scanRequests(shards: readonly Shard[], q: ScanQuery, bound: Bound, overBudget: () => boolean): AsyncGenerator<Match | OverBudget> {
+  const walk: Walk = q.state === 'waiting' ? 'list' : q.order === 'newest' ? 'desc' : 'asc';
+  const { since, until } = q.filters;
+  const low = q.state === 'delayed' ? since * DELAYED_SCALE : since;
+  const high = q.state === 'delayed' ? until * DELAYED_SCALE + DELAYED_SCALE - 1 : until;
+  const chunk = Math.max(10, Math.min(CHUNK_MAX, q.chunk ?? CHUNK_MAX));
+  const position = { last: q.after?.last, shards: { ...q.after?.shards } };
+  const readers = shards.map((shard) => {
+    const set = setOf(shard, q.state);
+    const after = position.shards[shard.prefix];
+    // A shard none of whose entries was looked at yet starts where the walk is: what it holds
+    // before that arrived since, and comes after in no order.
+    const from = after === undefined && position.last !== undefined ? position.last : String(walk === 'asc' ? low : high);
+    const reader = new ShardReader(shard, set, walk, from, String(walk === 'asc' ? high : low), after, chunk);
+    return { reader, ceiling: walk === 'list' && after === undefined && position.last !== undefined ? Number(position.last) : Number.POSITIVE_INFINITY };
+  });
+  const sign = walk === 'asc' ? -1 : 1;
+  for (;;) {
+    const heads = await Promise.all(readers.map((r) => r.reader.peek(bound)));
+    let best = -1;
+    for (let i = 0; i < heads.length; i += 1) {
+      if (heads[i] !== undefined && (best < 0 || sign * compare(heads[i]!, readers[i]!.reader.shard, heads[best]!, readers[best]!.reader.shard) > 0)) best = i;
+    }
+    if (best < 0) return;
+    if (overBudget()) {
+      yield { budget: true, position: { last: position.last, shards: { ...position.shards } } };
+      return;
+    }
+    const { reader, ceiling } = readers[best]!;
+    const entry = reader.take()!;
+    position.shards[reader.shard.prefix] = { score: entry.score, jobId: entry.jobId };
+    position.last = entry.score;
+    const request = listed(q.state, entry);
+    if (request && matches(q.filters, request) && (walk !== 'list' || (request.acceptedAt >= since && request.acceptedAt <= Math.min(until, ceiling)))) {
+      yield { shard: reader.shard, request, position: { last: position.last, shards: { ...position.shards } } };
     }
   }
 }
 
-async function listed(shard: Shard, jobId: string, endedAt: number, state: ListedState, f: RequestFilters, bound: Bound): Promise<ListedRequest | undefined> {
-  const [data, reason, returned] = await bound(shard.redis.hmget(shard.keys.job(jobId), 'data', 'failedReason', 'returnvalue'));
-  if (data == null || (state !== 'delivered' && (reason === CANCELLED_REASON) !== (state === 'cancelled'))) return undefined;
-  const job = JSON.parse(data) as DeliveryJob;
-  const lastAttempt = state === 'delivered' ? (returned ? (JSON.parse(returned) as DeliveryResult | null)?.attempt : undefined) : job.attempts?.at(-1);
-  if (f.host !== undefined && job.config.host !== f.host && targetKeyOf(job.config) !== f.host) return undefined;
-  if (f.flowKey !== undefined && flowKeyOf(job.config) !== f.flowKey) return undefined;
-  if (f.statusCode !== undefined && lastAttempt?.status_code !== f.statusCode) return undefined;
-  return { id: job.config.id, state, endedAt, method: job.method, url: job.url, config: job.config, lastAttempt };
+function setOf(shard: Shard, state: ListedState): string {
+  const { keys } = shard;
+  return { failed: keys.failed, cancelled: keys.failed, delivered: keys.completed, delayed: keys.delayed, waiting: keys.wait }[state];
 }
 
-/** A position as the opaque cursor callers pass back. */
-export function encodeCursor(p: Position): string {
-  return Buffer.from(JSON.stringify([p.prefix, p.score, p.jobId])).toString('base64url');
+// The merge's order: by score, then shard prefix, then job id (a zset's own order for ties).
+function compare(a: Entry, sa: Shard, b: Entry, sb: Shard): number {
+  const d = Number(a.score) - Number(b.score);
+  if (d !== 0) return d;
+  if (sa.prefix !== sb.prefix) return sa.prefix < sb.prefix ? -1 : 1;
+  return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0;
 }
 
-/** The position a cursor names; a cursor this store did not give is the caller's mistake. */
-export function decodeCursor(cursor: string): Position {
-  try {
-    const [prefix, score, jobId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof prefix === 'string' && typeof score === 'number' && Number.isFinite(score) && typeof jobId === 'string') return { prefix, score, jobId };
-  } catch {
-    // Refused below, as any other cursor that is not one of ours.
-  }
-  throw new InvalidRequestError({ cursor: 'is not a cursor this Knocker gave: pass back the one a listing answered' });
+function listed(state: ListedState, e: Entry): ListedRequest | undefined {
+  const { job } = e;
+  if (job === undefined) return undefined;
+  if ((state === 'failed' || state === 'cancelled') && (e.failedReason === CANCELLED_REASON) !== (state === 'cancelled')) return undefined;
+  const score = Number(e.score);
+  return {
+    id: job.config.id, state, method: job.method, url: job.url, config: job.config as unknown as DeliveryJob['config'], acceptedAt: job.acceptedAt,
+    ...(state === 'failed' || state === 'cancelled' || state === 'delivered' ? { endedAt: score } : {}),
+    ...(state === 'delayed' ? { dueAt: Math.floor(score / DELAYED_SCALE) } : {}),
+    lastAttempt: state === 'delivered' ? e.delivered : job.attempt,
+    ...(job.group === undefined ? {} : { group: job.group }),
+    ...(job.orderKey === undefined ? {} : { orderKey: job.orderKey }),
+  };
+}
+
+function matches(f: RequestFilters, r: ListedRequest): boolean {
+  if (f.host !== undefined && r.config.host !== f.host && targetKeyOf(r.config) !== f.host) return false;
+  if (f.flowKey !== undefined && flowKeyOf(r.config) !== f.flowKey) return false;
+  if (f.statusCode !== undefined && r.lastAttempt?.status_code !== f.statusCode) return false;
+  if (f.group !== undefined && r.group !== f.group) return false;
+  return f.orderKey === undefined || r.orderKey === f.orderKey;
 }

@@ -1,22 +1,25 @@
 import { FlowProducer, type Queue } from 'bullmq';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
-import { deliveryJobOptions } from '../jobs.js';
+import { deliveryJobOptions, type DeliveryJob } from '../jobs.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
 import { createGroups } from '../groups.js';
 import { addDelivery, type AddOutcome } from './add.js';
 import { addCopies } from './add-copies.js';
+import { addToShard, type ShardItem } from './add-many.js';
 import { startConsumers } from './consumers.js';
 import { readCounts, readStats } from './counts.js';
 import { readBrief, readInspection } from './inspect.js';
-import { appendRequestLog, cancelDelivery, replayDelivery, storedState } from './lifecycle.js';
+import { appendRequestLog, cancelDelivery, removeFinished, replayDelivery, storedState } from './lifecycle.js';
 import type { BoardQueue, RequestStore, StoreOptions } from './request-store.js';
-import { decodeCursor, encodeCursor, scanFinished, type ListedRequest } from './scan.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { scanRequests, type ListedRequest, type RequestFilters } from './scan.js';
 
 const LAYOUT_REFRESH_MS = 10_000;
-// Failed requests looked at per bulk replay, past which the answer says there may be more.
-const SCAN_BUDGET = 20_000;
+// Requests looked at per listing page, bulk replay or bulk delete, past which the answer says
+// there may be more (a cursor, `more`): what one call costs Redis is bounded, whatever the filters.
+export const SCAN_BUDGET = 20_000;
 
 export function createRequestStore(connection: Connection, opts: StoreOptions): RequestStore {
   const { log } = opts;
@@ -26,16 +29,6 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   const holding = (id: string) => bound(shards.holding(id));
   let consumers: ReturnType<typeof startConsumers> | undefined;
   let board: { from: readonly Shard[]; queues: readonly BoardQueue[] } | undefined;
-  // Made with the first group request: a store that never sees one never has it.
-  let producer: FlowProducer | undefined;
-  const afterReplicas = <T extends { duplicate: boolean }>(shard: Shard, added: Promise<T>): Promise<T> => {
-    const replicas = opts.waitReplicas ?? 0;
-    if (replicas === 0) return added;
-    return added.then(async (outcome) => {
-      if (!outcome.duplicate) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
-      return outcome;
-    });
-  };
 
   // Which other shard layouts still hold requests: the routes that take an id look there too,
   // and the workers drain them, whatever their own setting: changing it never strands requests.
@@ -46,26 +39,47 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       consumers.consume(found);
     } else log.info(`Found ${found.length} shards of another QUEUE_SHARDS layout; requests stored there stay reachable`);
   }, (err: Error) => log.debug(`Shard layouts not read: ${err.message}`));
-  const groups = createGroups(connection, opts.prefix, bound);
   const onReady = () => void refresh();
   connection.on('ready', onReady);
   void refresh();
   const timer = setInterval(() => void refresh(), LAYOUT_REFRESH_MS);
   timer.unref();
 
+  /** Does `act` to each failed request that matches, oldest failure first, up to `limit`. */
+  async function eachFailed(filters: RequestFilters, limit: number, act: (shard: Shard, id: string) => Promise<boolean>) {
+    const done: string[] = [];
+    let scanned = 0;
+    for await (const match of scanRequests(shards.all, { state: 'failed', order: 'oldest', filters }, bound, () => ++scanned > SCAN_BUDGET)) {
+      if ('budget' in match || done.length >= limit) return { ids: done, more: true };
+      if (await bound(act(match.shard, match.request.id))) done.push(match.request.id);
+    }
+    return { ids: done, more: false };
+  }
+
+  const replicas = opts.waitReplicas ?? 0;
+  const afterReplicas = <T extends { duplicate: boolean }>(shard: Shard, added: Promise<T>): Promise<T> => {
+    if (replicas === 0) return added;
+    return added.then(async (outcome) => {
+      if (!outcome.duplicate) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
+      return outcome;
+    });
+  };
+  // Not async: on the relay's path an extra await per request is measurable.
+  const add: RequestStore['add'] = (job, options) => {
+    const shard = shards.forId(job.config.id);
+    const name = nameOf(job);
+    const jobOptions = jobOptionsOf(job);
+    const added = bound(options?.checkDuplicate
+      ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
+      : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
+    return afterReplicas(shard, added);
+  };
+  // Made with the first group request: a store that never sees one never has it.
+  let producer: FlowProducer | undefined;
+  const groups = createGroups(connection, opts.prefix, bound);
+
   return {
-    // Not async: on the relay's path an extra await per request is measurable.
-    add(job, options) {
-      const shard = shards.forId(job.config.id);
-      const name = `${job.method} ${job.config.host}`;
-      const jobOptions = deliveryJobOptions(job.config);
-      // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
-      if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
-      const added = bound(options?.checkDuplicate
-        ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
-        : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
-      return afterReplicas(shard, added);
-    },
+    add,
     addCopies(groupId, jobs, options) {
       const shard = shards.forId(groupId);
       producer ??= quiet(new FlowProducer({ connection, prefix: opts.prefix }));
@@ -73,28 +87,43 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       return afterReplicas(shard, bound(addCopies(shard, producer, groupId, jobs, check)));
     },
     groups,
+    async addMany(items) {
+      const outcomes: AddOutcome[] = [];
+      const byShard = new Map<Shard, Array<{ at: number; item: ShardItem }>>();
+      const alone: Array<Promise<unknown>> = [];
+      for (const [at, { job, checkDuplicate }] of items.entries()) {
+        // Under an older layout too, a chosen id is checked there first: the single add does it.
+        if (checkDuplicate && shards.candidatesFor(job.config.id).length > 1) {
+          alone.push(add(job, { checkDuplicate }).then((o) => (outcomes[at] = o)));
+          continue;
+        }
+        const shard = shards.forId(job.config.id);
+        const list = byShard.get(shard) ?? [];
+        byShard.set(shard, [...list, { at, item: { name: nameOf(job), job, opts: jobOptionsOf(job), checkDuplicate } }]);
+      }
+      await Promise.all([...alone, ...[...byShard].map(async ([shard, list]) => {
+        const got = await bound(addToShard(shard, list.map((l) => l.item), opts.timeoutMs));
+        for (const [k, o] of got.entries()) outcomes[list[k]!.at] = o;
+        if (replicas > 0 && got.some((o) => !o.duplicate)) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
+      })]);
+      return outcomes;
+    },
     find: async (id) => bound(readInspection(await holding(id), id)),
     stateOf: async (id) => bound(storedState(await holding(id), id)),
     brief: async (id) => bound(readBrief(await holding(id), id)),
     cancel: async (id) => bound(cancelDelivery(await holding(id), id)),
     replay: async (id) => bound(replayDelivery(await holding(id), id)),
-    async replayFailed(filters, limit) {
-      const replayed: string[] = [];
-      let scanned = 0;
-      for await (const match of scanFinished(shards.all, 'failed', filters, bound, () => ++scanned > SCAN_BUDGET)) {
-        if ('budget' in match || replayed.length >= limit) return { replayed, more: true };
-        if ((await bound(replayDelivery(match.shard, match.request.id))) === 'replayed') replayed.push(match.request.id);
-      }
-      return { replayed, more: false };
-    },
+    replayFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => replayDelivery(shard, id).then((o) => o === 'replayed')),
+    deleteFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => removeFinished(shard, id, ['failed']).then((o) => o === 'removed')),
+    removeFinished: async (id) => bound(removeFinished(await holding(id), id, ['failed', 'cancelled', 'delivered'])),
     async list({ state, filters, limit, cursor }) {
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, state);
       const requests: ListedRequest[] = [];
       let scanned = 0;
       let last = after;
-      for await (const match of scanFinished(shards.all, state, filters, bound, () => ++scanned > SCAN_BUDGET, after)) {
-        if ('budget' in match) last = match.position ?? last;
-        if ('budget' in match || requests.length >= limit) return { requests, cursor: last && encodeCursor(last) };
+      for await (const match of scanRequests(shards.all, { state, order: 'newest', filters, after, chunk: limit + 1 }, bound, () => ++scanned > SCAN_BUDGET)) {
+        // One match past the page says there is a next one: the last page never ends with a cursor.
+        if ('budget' in match || requests.length >= limit) return { requests, cursor: encodeCursor(state, 'budget' in match ? match.position : last!) };
         requests.push(match.request);
         last = match.position;
       }
@@ -127,11 +156,13 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
 }
 
 const NEW: AddOutcome = { duplicate: false };
+const nameOf = (job: DeliveryJob): string => `${job.method} ${job.config.host}`;
 
-// Errors of the connection are reported once, by its owner.
-function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(emitter: T): T {
-  emitter.on('error', () => undefined);
-  return emitter;
+function jobOptionsOf(job: DeliveryJob) {
+  const jobOptions = deliveryJobOptions(job.config);
+  // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
+  if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
+  return jobOptions;
 }
 
 // A single shard keeps the queues' plain names (and the board its URLs); shards are told
@@ -144,4 +175,10 @@ function boardQueuesOf(shards: readonly Shard[]): BoardQueue[] {
     });
     return [named(s.delivery), named(s.callback)];
   });
+}
+
+// Errors of the connection are reported once, by its owner.
+function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(emitter: T): T {
+  emitter.on('error', () => undefined);
+  return emitter;
 }
