@@ -56,7 +56,7 @@ const cfg = {
   body: 200,
   ingest: { connections: 50, seconds: quick ? 1.5 : 10, warmSeconds: quick ? 0.5 : 3 },
   // Requests stored per second through batches of `size`, against single requests (50 connections).
-  batch: { size: 100, connections: 50, batchConnections: 8, seconds: quick ? 3 : 10, warmSeconds: quick ? 1 : 3 },
+  batch: { size: 100, connections: 50, batchConnections: 4, seconds: quick ? 3 : 10, warmSeconds: quick ? 1 : 3 },
   delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 8000, scale: quick ? [2] : [2, 4] },
   e2e: { rates: [200, 500], seconds: quick ? 2 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },

@@ -1,9 +1,8 @@
-import { LISTED_REQUESTS_MAX, MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as FILTERS_MAX } from '@knocker/contract';
+import { LISTED_REQUESTS_MAX, MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as FILTERS_MAX, REQUESTS_SCANNED_MAX as SCAN } from '@knocker/contract';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { adminResponses, error, gatedErrors, json, response, serverErrors } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
 
-const SCAN = 20000;
 const time: JsonObject = { type: 'string', description: 'Unix seconds, or an ISO 8601 date.' };
 const query = (name: string, description: string, schema: JsonObject = { type: 'string', minLength: 1 }): JsonObject => ({ name, in: 'query', required: false, description, schema });
 

@@ -1,4 +1,4 @@
-import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as BODY_MAX } from '@knocker/contract';
+import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as BODY_MAX, REQUESTS_SCANNED_MAX } from '@knocker/contract';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { adminResponses, error, json } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
@@ -32,7 +32,7 @@ export function replaySchemas(): Record<string, JsonObject> {
       properties: {
         status: { const: true },
         replayed: { type: 'integer', minimum: 0, maximum: MAX_REPLAYS },
-        more: { type: 'boolean', description: 'More failed requests may match: past `limit`, or past the 20000 failed requests one call looks at. Call again.' },
+        more: { type: 'boolean', description: `More failed requests may match: past \`limit\`, or past the ${REQUESTS_SCANNED_MAX} failed requests one call looks at. Call again.` },
         ids: { type: 'array', items: ref('RequestId'), description: 'The replayed requests, each now waiting with a full set of attempts.' },
       },
     },
