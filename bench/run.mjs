@@ -5,7 +5,7 @@
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
-//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,cluster  --profile  --out FILE
+//   options: --runs N  --only ingest,batch,delivery,bodies,memory,e2e,sustained,start,cluster  --profile  --out FILE
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -26,6 +26,7 @@ import { e2eSection } from './sections/e2e.mjs';
 import { startSection } from './sections/start.mjs';
 import { clusterSection } from './sections/cluster.mjs';
 import { soakSection } from './sections/soak.mjs';
+import { batchSection } from './sections/batch.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -54,6 +55,8 @@ const cfg = {
   runs: Number(args.runs ?? (quick || args.soak ? 1 : 3)),
   body: 200,
   ingest: { connections: 50, seconds: quick ? 1.5 : 10, warmSeconds: quick ? 0.5 : 3 },
+  // Requests stored per second through batches of `size`, against single requests (50 connections).
+  batch: { size: 100, connections: 50, batchConnections: 4, seconds: quick ? 3 : 10, warmSeconds: quick ? 1 : 3 },
   delivery: { jobs: quick ? 1000 : 8000, warmJobs: quick ? 300 : 8000, scale: quick ? [2] : [2, 4] },
   e2e: { rates: [200, 500], seconds: quick ? 2 : 30, warmSeconds: quick ? 0.5 : 3 },
   sustained: { rate: 1000, seconds: 60, runs: Number(args.runs ?? 3) },
@@ -70,7 +73,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -142,6 +145,7 @@ try {
     }
   };
   if (sections.has('ingest')) await run('ingest', () => ingestSection(ctx));
+  if (sections.has('batch')) await run('batch', () => batchSection(ctx));
   if (sections.has('delivery')) await run('delivery', () => deliverySection(ctx));
   if (sections.has('e2e') || sections.has('sustained')) {
     await run('e2e', () => e2eSection(ctx, { rates: sections.has('e2e'), sustained: sections.has('sustained') }));

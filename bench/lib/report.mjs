@@ -13,8 +13,15 @@ function fig(s, f = int) {
 }
 
 export function checkTargets(results) {
-  const { ingest, delivery, e2e, start, soak } = results.sections;
+  const { ingest, batch, delivery, e2e, start, soak } = results.sections;
   const t = [];
+  if (batch?.ratio) {
+    t.push({
+      target: 'Requests stored per second through batches of 100 ≥ 5 × through single requests (one api process)',
+      measured: `${int(batch.variants.batch.rate.median)}/s vs ${int(batch.variants.single.rate.median)}/s; ratio ${fig(batch.ratio, dec(2))}`,
+      met: batch.ratio.median >= 5,
+    });
+  }
   if (ingest?.ratio) {
     t.push({
       target: 'Ingest per api process ≥ 1.5 × the express 5 + queue.add baseline',
@@ -144,6 +151,13 @@ export function renderMarkdown(r) {
       const ratio = k === 'api' ? fig(ingest.ratio, dec(2)) : k === 'express' ? '1' : v.thisVsIt ? `Knocker api ${fig(v.thisVsIt, dec(2))}× it` : '';
       line(v.label, fig(v.rate), fig(v.p50), fig(v.p99), ratio, `${fig(v.cpuUs)}, ${fig(v.redisCpuUs)}`);
     }
+  }
+  const { batch } = r.sections;
+  if (batch) {
+    out.push('', `**Batch ingest**: requests stored per second by one api process, ${batch.body} B JSON body each, ${batch.seconds} s per run (autocannon)`, '');
+    head('sent as', 'stored/s', 'p50 ms per HTTP request', 'vs single', 'CPU µs/request: api, Redis');
+    line(`single requests, ${batch.connections} connections`, fig(batch.variants.single.rate), fig(batch.variants.single.p50), '1', `${fig(batch.variants.single.cpuUs)}, ${fig(batch.variants.single.redisCpuUs)}`);
+    line(`batches of ${batch.size}, ${batch.batchConnections} connections`, fig(batch.variants.batch.rate), fig(batch.variants.batch.p50), fig(batch.ratio, dec(2)), `${fig(batch.variants.batch.cpuUs)}, ${fig(batch.variants.batch.redisCpuUs)}`);
   }
   if (delivery) {
     out.push('', `**Delivery**: a pre-filled queue of ${delivery.jobs} jobs (${delivery.body} B body) drained to a local target, concurrency ${delivery.concurrency} per process`, '');

@@ -24,7 +24,7 @@ beforeAll(async () => {
   [api, worker, offline] = await Promise.all([
     startApi({ ...opts, env: {
       ADMIN_API_KEY: ADMIN_KEY, KNOCKER_API_KEYS: API_KEY, RETRIES_MAX: '7', MAX_BODY_SIZE: '1024', MAX_INFLIGHT: '1', READ_TIMEOUT: '2',
-      REQUEST_LOG_MAX_LINES: '1', SCHEDULES_MAX: '2', HOST_CONCURRENCY: '100',
+      REQUEST_LOG_MAX_LINES: '1', SCHEDULES_MAX: '2', HOST_CONCURRENCY: '100', BATCH_MAX: '5', BATCH_MAX_BYTES: '4096',
     } }),
     startWorker(opts),
     // Redis unreachable, no admin key, a health key and detailed health: the answers of a broken or locked api.
@@ -147,7 +147,14 @@ describe('every answer matches the document', () => {
     expect((await log('oa-none', 'x')).status).toBe(404);
     expect((await admin('POST', '/requests/oa-ok/retry')).status).toBe(409);
     expect((await admin('POST', '/requests/oa-failed/retry')).status).toBe(200);
-    expect((await admin('DELETE', '/requests/oa-ok')).status).toBe(409);
+    // Being delivered: neither cancelled nor removed.
+    const slow = await targets.start(async () => {
+      await sleep(3000);
+      return { status: 200 };
+    });
+    await relay(slow.host, { 'Knocker-Id': 'oa-active' });
+    await waitFor(async () => (await stateOf('oa-active')) === 'active', { what: 'oa-active active', timeoutMs: 20_000 });
+    expect((await admin('DELETE', '/requests/oa-active')).status).toBe(409);
     for (const [method, path] of [['GET', '/requests/ID'], ['DELETE', '/requests/ID'], ['POST', '/requests/ID/retry']] as const) {
       expect((await admin(method, path.replace('ID', 'bad:id'))).status).toBe(400);
       expect((await admin(method, path.replace('ID', 'oa-ok'), api.url, 'wrong-admin-key-0123456789')).status).toBe(401);
@@ -158,11 +165,12 @@ describe('every answer matches the document', () => {
     // A request waiting between attempts can be cancelled.
     await relay(failing.host, { 'Knocker-Id': 'oa-wait', 'Knocker-Retries': '3', 'Knocker-Backoff-Factor': '60' });
     await waitFor(async () => (await stateOf('oa-wait')) === 'delayed', { what: 'oa-wait delayed', timeoutMs: 20_000 });
-    expect((await admin('DELETE', '/requests/oa-wait')).status).toBe(200);
+    expect((await admin('DELETE', '/requests/oa-wait')).json()).toEqual({ status: true, id: 'oa-wait', state: 'cancelled' });
+    expect((await admin('DELETE', '/requests/oa-wait')).json()).toEqual({ status: true, id: 'oa-wait', state: 'removed' });
 
     // Other methods on reserved routes: 405, the answer each documented operation of the path lists.
     for (const [method, path, documented] of [['PUT', '/knocker/requests/oa-ok', ['GET', 'DELETE']], ['GET', '/knocker/requests/oa-ok/retry', ['POST']], ['GET', '/knocker/log?id=oa-ok', ['POST']],
-      ['POST', '/knocker/status', ['GET']], ['PUT', '/knocker/openapi.json', ['GET']]] as const) {
+      ['POST', '/knocker/status', ['GET']], ['PUT', '/knocker/openapi.json', ['GET']], ['PUT', '/knocker/requests', ['GET']], ['GET', '/knocker/batch', ['POST']]] as const) {
       const res = await request(`${api.url}${path}`, { method, headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
       expect(res.status).toBe(405);
       for (const m of documented) checker.check(m, path, { status: res.status, headers: res.headers, text: res.text });
@@ -276,6 +284,28 @@ describe('every answer matches the document', () => {
     }
   }, 60_000);
 
+  it('lists and removes requests; stores batches', async () => {
+    const listed = await admin('GET', '/requests?state=failed&limit=1');
+    expect(listed.json()).toMatchObject({ status: true, requests: expect.any(Array) });
+    expect((await admin('GET', '/requests?state=lost')).status).toBe(400);
+    expect((await admin('POST', '/requests/delete', api.url, ADMIN_KEY, JSON.stringify({ host: 'nowhere.example' }))).json()).toEqual({ status: true, deleted: 0, more: false, ids: [] });
+    expect((await admin('POST', '/requests/delete', api.url, ADMIN_KEY, '{"limit": 0}')).status).toBe(400);
+    expect((await admin('POST', '/requests/delete', api.url, ADMIN_KEY, 'x'.repeat(17 * 1024))).status).toBe(413);
+    for (const [method, path] of [['GET', '/requests'], ['POST', '/requests/delete']] as const) {
+      expect((await admin(method, path, api.url, 'wrong-admin-key-0123456789')).status).toBe(401);
+      expect((await admin(method, path, offline.url)).status).toBe(403);
+    }
+
+    const t = await targets.start();
+    const batch = (body: string, headers: Record<string, string> = { 'Knocker-Api-Key': API_KEY }, base = api.url) => call(base, 'POST', '/knocker/batch', { headers, body });
+    const items = JSON.stringify([{ url: `http://${t.host}/a`, headers: { 'Knocker-Id': 'oa-batch' } }, { url: '/b', headers: { 'Knocker-Host': t.host }, body: 'x' }]);
+    expect((await batch(items)).json().results).toEqual([expect.objectContaining({ url: `http://${t.host}/a` }), expect.objectContaining({ url: `http://${t.host}/b` })]);
+    expect((await batch(items)).json().results[0]).toMatchObject({ duplicate: true, id: 'oa-batch' });
+    expect((await batch('[]')).status).toBe(400);
+    expect((await batch(items, {})).status).toBe(401);
+    expect((await batch(JSON.stringify([{ url: '/b', body: 'x'.repeat(5000) }]))).status).toBe(413);
+  }, 60_000);
+
   it('status, health, metrics and the document itself, up and down', async () => {
     expect((await call(api.url, 'GET', '/knocker/status')).status).toBe(200);
     expect((await call(api.url, 'GET', '/knocker/openapi.json')).status).toBe(200);
@@ -296,12 +326,13 @@ describe('every answer matches the document', () => {
     try {
       for (const [method, path] of [['GET', '/requests/x'], ['DELETE', '/requests/x'], ['POST', '/requests/x/retry'], ['POST', '/requests/retry'],
         ['GET', '/schedules'], ['GET', '/schedules/x'], ['DELETE', '/schedules/x'], ['POST', '/schedules/x/pause'], ['POST', '/schedules/x/resume'],
-        ['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume'],
+        ['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume'], ['GET', '/requests'], ['POST', '/requests/delete'],
         ['GET', '/groups'], ['GET', '/groups/x'], ['DELETE', '/groups/x'], ['DELETE', '/groups/x/endpoints/e']] as const) {
         expect((await admin(method, path, adminOn.url)).status).toBe(503);
       }
       expect((await admin('PUT', '/groups/x', adminOn.url, ADMIN_KEY, '{"endpoints": []}')).status).toBe(503);
       expect((await admin('PUT', '/groups/x/endpoints/e', adminOn.url, ADMIN_KEY, '{"url": "http://a.example"}')).status).toBe(503);
+      expect((await call(adminOn.url, 'POST', '/knocker/batch', { body: JSON.stringify([{ url: 'http://a.example/' }]) })).status).toBe(503);
     } finally {
       await adminOn.kill();
     }

@@ -223,7 +223,7 @@ describe('POST /knocker/requests/<id>/retry', () => {
 });
 
 describe('DELETE /knocker/requests/<id>', () => {
-  it('cancels a delayed request: no more attempts, no callback, state cancelled, id still known', async () => {
+  it('cancels a delayed request: no more attempts, no callback, state cancelled, id still known until it is removed', async () => {
     const t = await target(() => ({ status: 500 }));
     const cb = await target();
     await knock('cancel-1', [['Knocker-Host', t.host], ['Knocker-Retries', '3'], ['Knocker-Backoff-Factor', '30'], ['Knocker-Callback', cb.url]]);
@@ -232,14 +232,14 @@ describe('DELETE /knocker/requests/<id>', () => {
     expect(res.json()).toEqual({ status: true, id: 'cancel-1', state: 'cancelled' });
     expect((await inspect('cancel-1')).state).toBe('cancelled');
 
-    const twice = await admin('DELETE', 'cancel-1');
-    expect(twice.status).toBe(409);
-    expect(twice.json().errors.state[0]).toBe('is cancelled; only a waiting or delayed request can be cancelled');
     expect((await admin('POST', 'cancel-1/retry')).json().errors.state[0]).toBe('is cancelled; only a failed request can be retried');
     const resent = await request(`${api.url}/hook`, { method: 'POST', headers: { 'Knocker-Id': 'cancel-1', 'Knocker-Host': t.host } });
     expect(resent.json()).toMatchObject({ duplicate: true });
     expect(t.requests).toHaveLength(1);
     expect(cb.requests).toHaveLength(0);
+    // Finished now: a second DELETE removes it.
+    expect((await admin('DELETE', 'cancel-1')).json()).toEqual({ status: true, id: 'cancel-1', state: 'removed' });
+    expect((await admin('GET', 'cancel-1')).status).toBe(404);
   });
 
   it('answers 409 while a worker is making the attempt', async () => {
@@ -248,27 +248,29 @@ describe('DELETE /knocker/requests/<id>', () => {
     await t.waitForRequests(1);
     const res = await admin('DELETE', 'cancel-2');
     expect(res.status).toBe(409);
-    expect(res.json().errors.state[0]).toBe('is active; only a waiting or delayed request can be cancelled');
+    expect(res.json().errors.state[0]).toBe('is active; a request being delivered can be neither cancelled nor removed');
     await settled('cancel-2', 'delivered');
   });
 
-  it('races the worker cleanly: each request is either cancelled and never delivered, or delivered and refused', async () => {
+  it('races the worker cleanly: each request is either cancelled and never delivered, or delivered and refused (or removed, once delivered)', async () => {
     const t = await target(() => ({ status: 200, delayMs: 50 }));
     const ids = Array.from({ length: 20 }, (_, i) => `cancel-race-${i}`);
     const outcomes = await Promise.all(ids.map(async (id) => {
       await knock(id, [['Knocker-Host', t.host]]);
-      return [id, (await admin('DELETE', id)).status] as const;
+      const res = await admin('DELETE', id);
+      return [id, res.status, res.json().state as string | undefined] as const;
     }));
     await waitFor(async () => {
       const states = await Promise.all(ids.map(async (id) => (await inspect(id)).state));
-      return states.every((s) => s === 'cancelled' || s === 'delivered') && states;
+      return states.every((s) => s === 'cancelled' || s === 'delivered' || s === undefined) && states;
     }, { what: 'every raced request to settle' });
     await sleep(300);
-    expect(outcomes.map(([, status]) => status)).toContain(200);
+    expect(outcomes.map(([, , answered]) => answered)).toContain('cancelled');
     const delivered = new Set(t.requests.map((r) => String(r.headers['x-knocker-id'])));
-    for (const [id, status] of outcomes) {
+    for (const [id, status, answered] of outcomes) {
       const state = (await inspect(id)).state;
-      expect([id, status, state, delivered.has(id)]).toEqual(status === 200 ? [id, 200, 'cancelled', false] : [id, 409, 'delivered', true]);
+      const expected = answered === 'cancelled' ? [id, 200, 'cancelled', false] : answered === 'removed' ? [id, 200, undefined, true] : [id, 409, 'delivered', true];
+      expect([id, status, state, delivered.has(id)]).toEqual(expected);
     }
   });
 });

@@ -89,6 +89,9 @@ export interface ReplayFilter {
   until?: Date | number | string;
   /** The status of the last attempt. */
   statusCode?: number;
+  /** The fan-out group the request was sent to, and its order key. */
+  group?: string;
+  orderKey?: string;
   /** At most this many in one call: 1 to 1000, default 100. */
   limit?: number;
 }
@@ -105,6 +108,6 @@ export interface BulkReplay {
 export function replayBody(f: ReplayFilter): string {
   const time = (t: Date | number | string | undefined) => (t instanceof Date ? t.toISOString() : t);
   return JSON.stringify({
-    host: f.host, flow_key: f.flowKey, since: time(f.since), until: time(f.until), status_code: f.statusCode, limit: f.limit,
+    host: f.host, flow_key: f.flowKey, since: time(f.since), until: time(f.until), status_code: f.statusCode, group: f.group, order_key: f.orderKey, limit: f.limit,
   });
 }

@@ -7,6 +7,7 @@ import {
   type ScheduleStateChange, type ScheduleSummary,
 } from './admin-types.js';
 import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus, LogAppended, StateChange } from './types.js';
+import { batchItem, listQuery, type BatchAnswer, type BulkDelete, type ListedRequest, type ListQuery, type Removed, type RequestPage } from './list-types.js';
 
 export interface KnockerOptions {
   /** The api: `http://localhost:8000`, or behind a proxy with a path of its own. */
@@ -34,8 +35,16 @@ export class Knocker {
     get(id: string): Promise<Inspection>;
     /** Replays a failed request with a full set of attempts. */
     retry(id: string): Promise<StateChange>;
-    /** Cancels a waiting or delayed request. */
-    cancel(id: string): Promise<StateChange>;
+    /** Cancels a waiting or delayed request; a finished one is removed instead (the same call as `remove`). */
+    cancel(id: string): Promise<StateChange | Removed>;
+    /** Cancels a waiting or delayed request; removes a failed, delivered or cancelled one. */
+    remove(id: string): Promise<StateChange | Removed>;
+    /** A page of the requests in a state (failed by default), newest first; pass its `cursor` back for the next. */
+    list(query?: ListQuery): Promise<RequestPage>;
+    /** Every request of a listing, page after page. */
+    each(query?: Omit<ListQuery, 'cursor'>): AsyncGenerator<ListedRequest>;
+    /** Removes the failed requests that match, oldest failure first, at most `limit` (100) a call. */
+    deleteMany(filter?: ReplayFilter): Promise<BulkDelete>;
     /** The log lines of a request. */
     logs(id: string): Promise<string[]>;
     /** Adds a line to a request's log (what a target does with the x-knocker-id it received). */
@@ -75,7 +84,20 @@ export class Knocker {
     this.requests = {
       get: (id) => this.#admin<Inspection>({ method: 'GET', path: path(id), retryable: true }),
       retry: (id) => this.#admin<StateChange>({ method: 'POST', path: path(id, '/retry'), retryable: false }),
-      cancel: (id) => this.#admin<StateChange>({ method: 'DELETE', path: path(id), retryable: false }),
+      cancel: (id) => this.requests.remove(id),
+      remove: (id) => this.#admin<StateChange | Removed>({ method: 'DELETE', path: path(id), retryable: false }),
+      list: (query = {}) => this.#admin<RequestPage>({ method: 'GET', path: `${this.#prefix}/requests${listQuery(query)}`, retryable: true }),
+      each: async function* (this: Knocker, query: Omit<ListQuery, 'cursor'> = {}) {
+        let cursor: string | undefined;
+        do {
+          const page = await this.requests.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+          yield* page.requests;
+          cursor = page.cursor;
+        } while (cursor !== undefined);
+      }.bind(this),
+      deleteMany: (filter = {}) => this.#send<BulkDelete>({
+        method: 'POST', path: `${this.#prefix}/requests/delete`, headers: [...this.#adminHeader(), ['content-type', 'application/json']], body: replayBody(filter), retryable: false,
+      }),
       logs: async (id) => (await this.requests.get(id)).logs,
       log: (id, line) => this.#send<LogAppended>({
         method: 'POST', path: `${this.#prefix}/log?id=${encodeURIComponent(id)}`, headers: this.#adminHeader(), body: line, retryable: false,
@@ -141,6 +163,16 @@ export class Knocker {
       ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : []),
     ];
     return this.#send<T>({ method: (options.method ?? 'POST').toUpperCase(), path, headers, body, retryable: true });
+  }
+
+  /**
+   * Hands many requests to Knocker in one call (at most the api's BATCH_MAX); resolves once
+   * every one is stored, with each one's answer in order. One wrong request refuses them all.
+   */
+  knockMany(requests: readonly KnockOptions[]): Promise<BatchAnswer> {
+    const items = requests.map((k) => batchItem(this.#transport.retry && k.id === undefined ? { ...k, id: crypto.randomUUID().replaceAll('-', '') } : k));
+    const headers: Array<[string, string]> = [['content-type', 'application/json'], ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : [])];
+    return this.#send<BatchAnswer>({ method: 'POST', path: `${this.#prefix}/batch`, headers, body: JSON.stringify(items), retryable: true });
   }
 
   /** The status page: version, totals and queue counts. */

@@ -10,6 +10,7 @@ export type { FieldErrors } from './errors.js';
 export { verifyDelivery, KnockerSignatureError } from './verify.js';
 export type { Delivery, DeliveryRequest, VerifyOptions, SignatureProblem } from './verify.js';
 export { FINAL_STATES } from './types.js';
+export type { ListedState, ListQuery, ListedRequest, RequestPage, BulkDelete, Removed, BatchAnswer } from './list-types.js';
 export type {
   KnockAccepted, KnockDuplicate, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback, SuccessCallback, CallbackProgress,
 } from './types.js';

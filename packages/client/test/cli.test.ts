@@ -117,7 +117,6 @@ describe('knocker inspect, logs, retry, cancel, status, watch', () => {
     const human = await knocker(['inspect', 'cli-life']);
     expect(human).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cli-life: delivered\n {2}POST .*\/f\n/) });
 
-    expect(await knocker(['cancel', 'cli-life'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/409 invalid_state\n {2}state: is delivered/) });
     const slow = await targets.start(() => ({ status: 500 }));
     await knocker(['send', 'POST', `${slow.url}/s`, '--retries', '2', '--backoff-factor', '60', '--id', 'cli-cancel']);
     await waitFor(async () => JSON.parse((await knocker(['--json', 'inspect', 'cli-cancel'])).stdout).state === 'delayed', { what: 'cli-cancel delayed', timeoutMs: 20_000 });
@@ -128,7 +127,29 @@ describe('knocker inspect, logs, retry, cancel, status, watch', () => {
     expect((await knocker(['inspect', 'cli-none'])).code).toBe(1);
     expect((await knocker(['inspect', 'cli-life'], { env: { KNOCKER_ADMIN_KEY: '' } })).stderr).toMatch(/401 unauthorized/);
     expect((await knocker(['--admin-key', ADMIN_KEY, 'inspect', 'cli-life'], { env: { KNOCKER_ADMIN_KEY: '' } })).code).toBe(0);
+    // Finished: cancel (remove's other name) removes it.
+    expect(await knocker(['cancel', 'cli-life'])).toMatchObject({ code: 0, stdout: 'cli-life: removed\n' });
+    expect((await knocker(['inspect', 'cli-life'])).stderr).toMatch(/404 not_found/);
   }, 90_000);
+});
+
+describe('knocker batch, list and delete-failed', () => {
+  it('sends a batch from standard input, lists the dead letters page by page, and removes them', async () => {
+    const failing = await targets.start(() => ({ status: 500 }));
+    const requests = [1, 2, 3].map((n) => ({ url: `${failing.url}/b${n}`, id: `cli-batch-${n}`, retries: 0, body: { n } }));
+    const sent = await knocker(['batch', '-'], { stdin: JSON.stringify(requests) });
+    expect(sent).toMatchObject({ code: 0, stdout: expect.stringMatching(/^accepted cli-batch-1: POST .*\/b1 .*\naccepted cli-batch-2: .*\naccepted cli-batch-3: .*\n$/) });
+    const host = new URL(failing.url).host;
+    await waitFor(async () => JSON.parse((await knocker(['--json', 'list', '--host', host])).stdout).requests.length === 3, { what: 'three dead letters', timeoutMs: 20_000 });
+    const page = await knocker(['list', '--host', host, '--limit', '2']);
+    expect(page).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cli-batch-3 {2}failed \S+ {2}POST .*\/b3 {2}1 attempts 500 HTTP 500\ncli-batch-2 .*\nmore: --cursor \S+\n$/) });
+    const cursor = /--cursor (\S+)/.exec(page.stdout)![1]!;
+    expect((await knocker(['list', '--host', host, '--limit', '2', '--cursor', cursor])).stdout).toMatch(/^cli-batch-1 .*\n$/);
+    expect((await knocker(['list', '--host', host, '--all', '--limit', '1'])).stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(await knocker(['delete-failed', '--host', host])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^deleted 3: cli-batch-1, cli-batch-2, cli-batch-3\n$/) });
+    expect((await knocker(['list', '--state', 'lost'])).stderr).toMatch(/400 invalid_request\n {2}state:/);
+    expect((await knocker(['batch', '-'], { stdin: '{}' })).code).toBe(2);
+  }, 60_000);
 });
 
 describe('knocker schedules, hosts and retry-failed', () => {

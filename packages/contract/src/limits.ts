@@ -4,6 +4,12 @@
 /** Failed requests one call of the bulk replay replays at most. */
 export const MAX_REPLAYS = 1000;
 
+/**
+ * Requests one listing page, bulk replay or bulk delete looks at, past which its answer says
+ * there may be more (a cursor, `more`): what one call costs Redis is bounded, whatever the filters.
+ */
+export const REQUESTS_SCANNED_MAX = 20_000;
+
 /** Requests one page of a listing (GET <prefix>/requests) holds at most. */
 export const LISTED_REQUESTS_MAX = 1000;
 

@@ -19,6 +19,7 @@ export function openApiOptions(config: Pick<Config, 'api' | 'protocol' | 'health
     backoffFactor: protocol.backoffFactor,
     backoffFactorMax: protocol.backoffFactorMax,
     maxBodySize: api.maxBodySize,
+    batch: { ...api.batch },
     delayMax: protocol.delayMax,
     requestLog: { ...api.requestLog },
     apiKeysRequired: api.apiKeys.length > 0,

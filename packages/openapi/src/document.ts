@@ -4,6 +4,7 @@ import { sharedResponses } from './responses.js';
 import { groupPaths, groupSchemas } from './groups.js';
 import { hostPaths, hostSchemas } from './hosts.js';
 import { replayPath, replaySchemas } from './replay.js';
+import { listPaths, listSchemas } from './lists.js';
 import { operationPaths, reservedPaths } from './routes.js';
 import { schedulePaths, scheduleSchemas } from './schedules.js';
 import { schemas } from './schemas.js';
@@ -20,17 +21,17 @@ export function buildOpenApi(o: OpenApiOptions): JsonObject {
     },
     servers: [{ url: '/', description: 'The api serving this document' }],
     tags: [
-      { name: 'relay', description: 'Requests stored for delivery.' },
-      { name: 'requests', description: `Inspection, replay (one or many), cancel and log lines of stored requests, under RESERVED_PREFIX (${o.reservedPrefix}).` },
+      { name: 'relay', description: 'Requests stored for delivery, one at a time or in a batch.' },
+      { name: 'requests', description: `Listing, inspection, replay (one or many), cancel, removal (one or many) and log lines of stored requests, under RESERVED_PREFIX (${o.reservedPrefix}).` },
       { name: 'schedules', description: 'Schedules stored by a request with Knocker-Cron: list, inspect, delete, pause, resume.' },
       { name: 'groups', description: 'Fan-out groups: named lists of endpoints a request with Knocker-Group is sent to, one copy each.' },
       { name: 'hosts', description: 'Flow keys (host:port or Knocker-Flow-Key): their limits, breaker and pause.' },
       { name: 'operations', description: 'Status, health, metrics and this document.' },
     ],
-    paths: { ...reservedPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
+    paths: { ...reservedPaths(o), ...listPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
     webhooks: webhooks(o.version),
     components: {
-      schemas: { ...schemas(), ...replaySchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas() },
+      schemas: { ...schemas(), ...replaySchemas(), ...listSchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas() },
       responses: sharedResponses(),
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'Knocker-Api-Key', description: 'One of KNOCKER_API_KEYS; needed to relay when that is set. Never stored, forwarded or echoed.' },

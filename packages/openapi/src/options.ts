@@ -8,6 +8,8 @@ export interface OpenApiOptions extends Omit<ProtocolLimits, 'hostsOnly' | 'refu
   healthPath: string;
   metricsEnabled: boolean;
   maxBodySize: number;
+  /** BATCH_MAX and BATCH_MAX_BYTES. */
+  batch: { maxItems: number; maxBytes: number };
   /** DELAY_MAX, seconds. */
   delayMax: number;
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };

@@ -1,8 +1,7 @@
-import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as BODY_MAX } from '@knocker/contract';
+import { MAX_REPLAYS, REPLAY_FILTERS_MAX_BYTES as BODY_MAX, REQUESTS_SCANNED_MAX } from '@knocker/contract';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { adminResponses, error, json } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
-
 
 const time: JsonObject = {
   oneOf: [{ type: 'number', minimum: 0, description: 'Unix seconds.' }, { type: 'string', description: 'A date `Date.parse` reads: ISO 8601 (`2026-12-01T10:00:00Z`).' }],
@@ -14,14 +13,16 @@ export function replaySchemas(): Record<string, JsonObject> {
     ReplayFilters: {
       type: 'object',
       additionalProperties: false,
-      description: 'Every filter given must match; none replays any failed request, oldest failure first. A cancelled request is never replayed.',
+      description: 'Every filter given must match; with none, any failed request matches, oldest failure first. A cancelled request never does.',
       properties: {
         host: { type: 'string', minLength: 1, description: "The target's host (`config.host`), or its `host:port`; a leading `http://` or `https://` is stripped, case is ignored." },
         flow_key: { ...ref('FlowKey'), description: 'The flow key the request counted under: its Knocker-Flow-Key, or else its host:port.' },
         since: { ...time, description: 'Failed at or after this time (unix seconds or an ISO 8601 date).' },
         until: { ...time, description: 'Failed at or before this time; default a minute from now.' },
         status_code: { type: 'integer', minimum: 100, maximum: 999, description: "The status of the request's last attempt (502, 503, 504, 403, 999 as for attempts)." },
-        limit: { type: 'integer', minimum: 1, maximum: MAX_REPLAYS, default: 100, description: 'At most this many are replayed by this call.' },
+        group: { type: 'string', minLength: 1, description: 'The fan-out group the request was sent to.' },
+        order_key: { type: 'string', minLength: 1, description: 'Its Knocker-Order-Key.' },
+        limit: { type: 'integer', minimum: 1, maximum: MAX_REPLAYS, default: 100, description: 'At most this many are replayed (or removed) by this call.' },
       },
     },
     BulkReplay: {
@@ -31,7 +32,7 @@ export function replaySchemas(): Record<string, JsonObject> {
       properties: {
         status: { const: true },
         replayed: { type: 'integer', minimum: 0, maximum: MAX_REPLAYS },
-        more: { type: 'boolean', description: 'More failed requests may match: past `limit`, or past the 20000 failed requests one call looks at. Call again.' },
+        more: { type: 'boolean', description: `More failed requests may match: past \`limit\`, or past the ${REQUESTS_SCANNED_MAX} failed requests one call looks at. Call again.` },
         ids: { type: 'array', items: ref('RequestId'), description: 'The replayed requests, each now waiting with a full set of attempts.' },
       },
     },

@@ -35,12 +35,12 @@ export function reservedPaths(o: OpenApiOptions): Record<string, JsonObject> {
       delete: {
         operationId: 'cancelRequest',
         tags: ['requests'],
-        summary: 'Cancel a waiting or delayed request',
-        description: 'No further attempt is made and no callback is sent. A 200 means no worker got the request and none will; a 409 that one got it (or it finished).',
+        summary: 'Cancel a waiting or delayed request; remove a finished one',
+        description: 'A waiting or delayed request is cancelled: no further attempt is made, no callback is sent, and it stays to be inspected. A failed, delivered or cancelled one is removed, with its attempts and log lines. A 409 means a worker has it right now.',
         security,
         responses: admin({
-          '200': stateChange('cancelled', 'Cancelled.'),
-          '409': error('The request is active or finished; only a waiting or delayed request can be cancelled.', 'invalid_state'),
+          '200': json('Cancelled, or removed.', { oneOf: [{ allOf: [schemaRef('StateChange'), { type: 'object', properties: { state: { const: 'cancelled' } } }] }, schemaRef('Removed')] }),
+          '409': error('A worker is delivering the request: it can be neither cancelled nor removed.', 'invalid_state'),
         }),
       },
     },

@@ -1,7 +1,7 @@
 export { producerConnection, workerConnection } from './connection.js';
 export type { Connection, ClusterTarget, RedisTarget } from './connection.js';
 export { probeCluster } from './probe.js';
-export { createRequestStore, SCAN_BUDGET } from './store/store.js';
+export { createRequestStore } from './store/store.js';
 export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from './store/request-store.js';
 export type { AddOutcome } from './store/add.js';
 export type { CopiesOutcome } from './store/add-copies.js';

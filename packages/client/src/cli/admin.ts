@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Knocker } from '../client.js';
 import type { ReplayFilter } from '../admin-types.js';
-import { integer, time } from './args.js';
+import { filterOptions } from './args.js';
 import * as format from './format.js';
 
 export interface AdminContext {
@@ -50,13 +50,8 @@ export function addAdminCommands(program: Command, ctx: AdminContext): void {
       });
   }
 
-  program.command('retry-failed').description('replay the failed requests that match every filter given, oldest failure first (admin key)')
-    .option('--host <host>', "the target's host, or host:port")
-    .option('--flow-key <key>', 'the flow key the requests counted under')
-    .option('--since <time>', 'failed at or after (unix seconds or an ISO time)', time('since'))
-    .option('--until <time>', 'failed at or before (unix seconds or an ISO time)', time('until'))
-    .option('--status-code <code>', 'the status of the last attempt', integer('status-code'))
-    .option('--limit <n>', 'at most this many (1 to 1000, default 100)', integer('limit'))
+  filterOptions(program.command('retry-failed'), 'at most this many (1 to 1000, default 100)')
+    .description('replay the failed requests that match every filter given, oldest failure first (admin key)')
     .action(async (opts: ReplayFilter) => {
       const r = await client().requests.retryMany(opts);
       const more = r.more ? '\nmore may match: run it again' : '';

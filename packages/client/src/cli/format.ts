@@ -1,6 +1,7 @@
 import type { HostList, HostView, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
 import type { Group, GroupAccepted, GroupDuplicate } from '../group-types.js';
 import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus } from '../types.js';
+import type { ListedRequest } from '../list-types.js';
 
 /** Human-readable answers; `--json` prints the answers themselves instead. */
 export function accepted(a: KnockAccepted | KnockDuplicate): string {
@@ -9,6 +10,13 @@ export function accepted(a: KnockAccepted | KnockDuplicate): string {
   const how = `retries ${c.retries}, timeout ${c.timeout}s, backoff ${c.backoff_factor}s${c.callback ? `, callback ${c.callback}` : ''}`;
   const when = a.not_before ? `, not before ${a.not_before}` : '';
   return `accepted ${c.id}: ${a.method} ${a.url} (${how}, ${a['body-length']} bytes${when})`;
+}
+
+/** One request of a listing on one line. */
+export function listedLine(r: ListedRequest): string {
+  const when = r.ended_at ?? r.due_at ?? r.accepted_at;
+  const outcome = r.status_code === null ? '' : ` ${r.status_code}${r.error ? ` ${r.error}` : ''}${r.error_code ? ` [${r.error_code}]` : ''}`;
+  return `${r.id}  ${r.state} ${when}  ${r.method} ${r.url}  ${r.attempts} attempts${outcome}`;
 }
 
 export function inspection(r: Inspection): string {

@@ -5,6 +5,7 @@ import { KnockerApiError, KnockerError } from '../errors.js';
 import { KNOCK_OPTIONS, type KnockOptions } from '../options.js';
 import { FINAL_STATES, type Inspection } from '../types.js';
 import { addAdminCommands } from './admin.js';
+import { addListCommands } from './lists.js';
 import { integer, number, time } from './args.js';
 import * as format from './format.js';
 
@@ -90,10 +91,6 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const r = await client().requests.retry(id);
     print(r, `${r.id}: ${r.state}`);
   });
-  program.command('cancel').description('cancel a waiting or delayed request').argument('<id>').action(async (id: string) => {
-    const r = await client().requests.cancel(id);
-    print(r, `${r.id}: ${r.state}`);
-  });
   program.command('logs').description("print a request's log lines").argument('<id>').action(async (id: string) => {
     const lines = await client().requests.logs(id);
     print(lines, lines.join('\n'));
@@ -103,6 +100,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     print(s, format.status(s));
   });
   addAdminCommands(program, { client, print });
+  addListCommands(program, { client, print, stdin: io.stdin });
   program.command('watch').description('follow a request until it is delivered, failed or cancelled (exit 1 unless delivered)')
     .argument('<id>').option('--interval <ms>', 'between two looks', integer('interval'), 500)
     .action(async (id: string, opts: { interval: number }) => {

@@ -7,7 +7,8 @@
 -- after (the job id last read, or ''), offset, count, byte budget.
 -- A zset resumes right after `after` while it is still there at score `from`; otherwise from
 -- `from`, skipping `offset` entries (the caller drops those at `from` it has seen). The list
--- resumes after `after`, or ends when it left (older entries leave before newer ones).
+-- resumes after `after`, or ends when it left (older entries leave before newer ones) or lies
+-- deeper than the bound below.
 -- Returns {more (0/1), id, score, job, failedReason, returnvalue's attempt, …}.
 local how, from, to, after = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local offset, count, budget = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -26,7 +27,9 @@ end
 if how == 'list' then
   local start = offset
   if after ~= '' then
-    local at = redis.call('LPOS', set, after)
+    -- LPOS walks the list from its newest entry: bounded, a listing of waiting requests reaches
+    -- the newest 100,000 of them.
+    local at = redis.call('LPOS', set, after, 'MAXLEN', 100000)
     if not at then return {0} end
     start = at + 1
   end

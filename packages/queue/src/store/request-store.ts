@@ -82,7 +82,7 @@ export interface RequestStore {
   removeFinished(id: string): Promise<RemoveOutcome>;
   /**
    * Requests in a state, newest first across every shard, a page at a time; `cursor` is absent
-   * after the last page. A page looks at SCAN_BUDGET requests at most, and may then be short.
+   * after the last page. A page looks at REQUESTS_SCANNED_MAX requests at most, and may then be short.
    */
   list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
   appendLog(id: string, text: string, limits: LogLimits): Promise<LogOutcome>;

@@ -1,4 +1,5 @@
 import { FlowProducer, type Queue } from 'bullmq';
+import { REQUESTS_SCANNED_MAX } from '@knocker/contract';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
 import { deliveryJobOptions, type DeliveryJob } from '../jobs.js';
@@ -17,9 +18,6 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { scanRequests, type ListedRequest, type RequestFilters } from './scan.js';
 
 const LAYOUT_REFRESH_MS = 10_000;
-// Requests looked at per listing page, bulk replay or bulk delete, past which the answer says
-// there may be more (a cursor, `more`): what one call costs Redis is bounded, whatever the filters.
-export const SCAN_BUDGET = 20_000;
 
 export function createRequestStore(connection: Connection, opts: StoreOptions): RequestStore {
   const { log } = opts;
@@ -49,7 +47,7 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   async function eachFailed(filters: RequestFilters, limit: number, act: (shard: Shard, id: string) => Promise<boolean>) {
     const done: string[] = [];
     let scanned = 0;
-    for await (const match of scanRequests(shards.all, { state: 'failed', order: 'oldest', filters }, bound, () => ++scanned > SCAN_BUDGET)) {
+    for await (const match of scanRequests(shards.all, { state: 'failed', order: 'oldest', filters }, bound, () => ++scanned > REQUESTS_SCANNED_MAX)) {
       if ('budget' in match || done.length >= limit) return { ids: done, more: true };
       if (await bound(act(match.shard, match.request.id))) done.push(match.request.id);
     }
@@ -121,7 +119,7 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       const requests: ListedRequest[] = [];
       let scanned = 0;
       let last = after;
-      for await (const match of scanRequests(shards.all, { state, order: 'newest', filters, after, chunk: limit + 1 }, bound, () => ++scanned > SCAN_BUDGET)) {
+      for await (const match of scanRequests(shards.all, { state, order: 'newest', filters, after, chunk: limit + 1 }, bound, () => ++scanned > REQUESTS_SCANNED_MAX)) {
         // One match past the page says there is a next one: the last page never ends with a cursor.
         if ('budget' in match || requests.length >= limit) return { requests, cursor: encodeCursor(state, 'budget' in match ? match.position : last!) };
         requests.push(match.request);
