@@ -53,6 +53,8 @@ export interface KnockRequest {
   headers: HeaderPair[];
   /** Ms since the epoch before which no attempt starts; only when a delay was asked. */
   notBefore?: number;
+  /** `Knocker-Order-Key`: delivered one at a time, in the order accepted, with the other requests of this key. */
+  orderKey?: string;
   /** `Knocker-Cron`: store a schedule that sends this request at every tick, instead of sending it once. */
   cron?: CronSpec;
 }
@@ -69,7 +71,8 @@ export interface IncomingKnock {
 export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
-  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback'];
+  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback',
+  'knocker-order-key'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch', 'knocker-retry-on'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
@@ -82,6 +85,9 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
 export function checkRequestId(id: string): string | undefined {
   return ID.test(id) ? undefined : 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
 }
+
+/** Checks an order key (Knocker-Order-Key, or the admin route's): the alphabet and length of ids. */
+export const checkOrderKey: (key: string) => string | undefined = checkRequestId;
 
 /** Validates the Knocker headers of an incoming request; throws with every problem named by its header. */
 export function parseKnockRequest(
@@ -152,6 +158,11 @@ export function parseKnockRequest(
   const flowProblem = flowKey === undefined ? undefined : checkFlowKey(flowKey);
   if (flowProblem !== undefined) errors['knocker-flow-key'] ??= flowProblem;
 
+  const orderKey = read('knocker-order-key');
+  const orderProblem = orderKey === undefined ? undefined : checkOrderKey(orderKey);
+  if (orderProblem !== undefined) errors['knocker-order-key'] ??= orderProblem;
+  else if (orderKey !== undefined && knocker.has('knocker-cron')) errors['knocker-order-key'] ??= 'cannot be combined with Knocker-Cron: the ticks of a schedule are not ordered';
+
   const rawCatch = knocker.get('knocker-catch')?.join(',');
   const patterns = rawCatch === undefined || rawCatch.trim() === '' ? undefined : parseCatchPatterns(rawCatch);
   if (typeof patterns === 'string') errors['knocker-catch'] = patterns;
@@ -186,6 +197,7 @@ export function parseKnockRequest(
   headers.push(['x-knocker', KNOCKER_VERSION]);
   const knock: KnockRequest = { config, method: incoming.method, url: `${scheme}://${host}${path}`, headers };
   if (notBefore !== undefined) knock.notBefore = notBefore;
+  if (orderKey !== undefined) knock.orderKey = orderKey;
   if (typeof cron === 'object') knock.cron = cron;
   return knock;
 }

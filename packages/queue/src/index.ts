@@ -4,6 +4,7 @@ export { probeCluster } from './probe.js';
 export { createRequestStore } from './store/store.js';
 export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from './store/request-store.js';
 export type { AddOutcome } from './store/add.js';
+export type { OrderLine, OrderSummary } from './store/order.js';
 export type { Inspection, CallbackProgress } from './store/inspect.js';
 export type { RequestState, CancelOutcome, ReplayOutcome, LogLimits, LogOutcome } from './store/lifecycle.js';
 export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js';
@@ -16,7 +17,7 @@ export type {
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';
 export { createLease } from './lease.js';
-export { QueueUnavailableError } from './errors.js';
+export { QueueUnavailableError, OrderLineFullError } from './errors.js';
 export { withinDeadline } from './deadline.js';
 export { runScript } from './scripts.js';
 export type { Script } from './scripts.js';

@@ -33,6 +33,8 @@ export interface DeliveryJob {
   acceptedAt: number;
   /** Ms since the epoch before which no attempt starts (Knocker-Delay, Knocker-Not-Before). */
   notBefore?: number;
+  /** Knocker-Order-Key: delivered one at a time, in the order accepted, with the other requests of this key. */
+  orderKey?: string;
   /** The schedule whose tick this request is. */
   schedule?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */

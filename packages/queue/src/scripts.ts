@@ -42,7 +42,13 @@ const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
 /** The queue's scripts, each in src/lua. */
 export const SCRIPTS = {
   claimId: { name: 'knockerClaimId', keys: 2, file: lua('claim-id.lua') },
-  cancel: { name: 'knockerCancel', keys: 7, file: lua('cancel.lua') },
+  cancel: { name: 'knockerCancel', keys: 9, file: lua('cancel.lua'), prelude: lua('order-common.lua') },
+  orderEnter: { name: 'knockerOrderEnter', keys: 2, file: lua('order-enter.lua'), prelude: lua('order-common.lua') },
+  orderTurn: { name: 'knockerOrderTurn', keys: 2, file: lua('order-turn.lua'), prelude: lua('order-common.lua') },
+  orderSettle: { name: 'knockerOrderSettle', keys: 1, file: lua('order-settle.lua') },
+  orderLeave: { name: 'knockerOrderLeave', keys: 2, file: lua('order-leave.lua'), prelude: lua('order-common.lua') },
+  orderSweep: { name: 'knockerOrderSweep', keys: 2, file: lua('order-sweep.lua'), prelude: lua('order-common.lua') },
+  orderView: { name: 'knockerOrderView', keys: 2, file: lua('order-view.lua') },
   beginReplay: { name: 'knockerBeginReplay', keys: 2, file: lua('begin-replay.lua') },
   appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
   saveSchedule: { name: 'knockerSaveSchedule', keys: 2, file: lua('save-schedule.lua') },

@@ -5,6 +5,7 @@ import { apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.j
 import { createBulkReplayHandler } from './bulk-replay.js';
 import type { ApiDeps } from '../deps.js';
 import { createHostsRouter } from './hosts.js';
+import { createOrderKeyHandler } from './order-keys.js';
 import { createRequestLogHandler } from './request-log.js';
 import { createRequestHandlers } from './requests.js';
 import { createScheduleHandlers } from './schedules.js';
@@ -32,6 +33,13 @@ export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 's
   router.all('/log', notAllowed(['POST']));
 
   router.use('/hosts', admin, createHostsRouter(deps));
+
+  router.use('/order-keys', admin);
+  router.get('/order-keys/:key', createOrderKeyHandler(store));
+  router.all('/order-keys/:key', notAllowed(['GET']));
+  router.use('/order-keys', (_req: Request, _res: Response, next: NextFunction) => {
+    next(new RouteNotFoundError('use /order-keys/<key>, with any / in the key written %2F'));
+  });
 
   router.use('/requests', admin);
   router.post('/requests/retry', createBulkReplayHandler(store));

@@ -51,12 +51,16 @@ export function createRelay(deps: RelayDeps): Relay {
     metrics.accepted.inc();
     logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
     const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length };
-    sendJson(res, 200, knock.notBefore === undefined ? answer : { ...answer, ...notBefore(knock) });
+    // Only a delayed or ordered request says so: a plain one is answered exactly as before.
+    sendJson(res, 200, knock.notBefore === undefined && knock.orderKey === undefined ? answer : { ...answer, ...notBefore(knock), ...orderKey(knock) });
   };
 }
 
-// Only a delayed request says when it starts: a plain one is answered exactly as before.
-function notBefore(knock: { notBefore?: number }): { not_before: string } {
-  return { not_before: new Date(knock.notBefore ?? 0).toISOString() };
+function notBefore(knock: { notBefore?: number }): { not_before?: string } {
+  return knock.notBefore === undefined ? {} : { not_before: new Date(knock.notBefore).toISOString() };
+}
+
+function orderKey(knock: { orderKey?: string }): { order_key?: string } {
+  return knock.orderKey === undefined ? {} : { order_key: knock.orderKey };
 }
 

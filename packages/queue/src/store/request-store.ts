@@ -6,6 +6,7 @@ import type { QueueStats, StoreCounts } from './counts.js';
 import type { Inspection } from './inspect.js';
 import type { CancelOutcome, LogLimits, LogOutcome, ReplayOutcome, RequestState } from './lifecycle.js';
 import type { ListedRequest, ListedState, RequestFilters } from './scan.js';
+import type { OrderLine, OrderSummary } from './order.js';
 
 /** Where the store says what it found; a Logger fits. */
 export interface StoreLog {
@@ -64,6 +65,10 @@ export interface RequestStore {
   replayFailed(filters: RequestFilters, limit: number): Promise<{ replayed: string[]; more: boolean }>;
   /** Finished requests in a state, oldest first, a page at a time; `cursor` is absent after the last page. */
   list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
+  /** An order key's line: its head and how many wait behind it. */
+  orderLine(orderKey: string): Promise<OrderLine>;
+  /** How many order lines there are and the `limit` with most waiting, for the gauges. */
+  orderSummary(limit: number): Promise<OrderSummary>;
   appendLog(id: string, text: string, limits: LogLimits): Promise<LogOutcome>;
   /** Counts by state summed over every shard of every layout, for the status page. */
   counts(): Promise<StoreCounts>;

@@ -1,14 +1,15 @@
 import type { Queue } from 'bullmq';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
-import { deliveryJobOptions } from '../jobs.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
-import { addDelivery, type AddOutcome } from './add.js';
+import { addDelivery, deliveryOf, NEW, type AddOutcome } from './add.js';
 import { startConsumers } from './consumers.js';
 import { readCounts, readStats } from './counts.js';
 import { readBrief, readInspection } from './inspect.js';
 import { appendRequestLog, cancelDelivery, replayDelivery, storedState } from './lifecycle.js';
+import { addOrdered } from './add-ordered.js';
+import { readLine, summarizeLines } from './order.js';
 import type { BoardQueue, RequestStore, StoreOptions } from './request-store.js';
 import { decodeCursor, encodeCursor, scanFinished, type ListedRequest } from './scan.js';
 
@@ -22,6 +23,15 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   const shards = createShardSet(connection, opts.prefix, opts.shards, (q) => void q.on('error', () => undefined));
   const bound = <T>(work: Promise<T>): Promise<T> => (opts.bounded ? withinDeadline(work, opts.timeoutMs) : work);
   const holding = (id: string) => bound(shards.holding(id));
+  // An ordered request lives on its order key's shard, not its id's: looked for there only
+  // when the id's own shard does not hold it, so every other request costs what it did.
+  const byId = <T>(work: (shard: Shard, id: string) => Promise<T>, missing: (found: T) => boolean) => async (id: string): Promise<T> => {
+    const found = await bound(work(await holding(id), id));
+    if (!missing(found) || shards.all.length === 1) return found;
+    const other = await bound(shards.locate(id));
+    return other ? bound(work(other, id)) : found;
+  };
+  const gone = (found: unknown) => found === undefined || found === 'unknown';
   let consumers: ReturnType<typeof startConsumers> | undefined;
   let board: { from: readonly Shard[]; queues: readonly BoardQueue[] } | undefined;
 
@@ -43,11 +53,9 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   return {
     // Not async: on the relay's path an extra await per request is measurable.
     add(job, options) {
+      if (job.orderKey !== undefined) return addOrdered(shards, job, job.orderKey, { ...opts, checkDuplicate: options?.checkDuplicate === true }, bound);
       const shard = shards.forId(job.config.id);
-      const name = `${job.method} ${job.config.host}`;
-      const jobOptions = deliveryJobOptions(job.config);
-      // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
-      if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
+      const { name, jobOptions } = deliveryOf(job);
       const added = bound(options?.checkDuplicate
         ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
         : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
@@ -58,11 +66,11 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
         return outcome;
       });
     },
-    find: async (id) => bound(readInspection(await holding(id), id)),
-    stateOf: async (id) => bound(storedState(await holding(id), id)),
-    brief: async (id) => bound(readBrief(await holding(id), id)),
-    cancel: async (id) => bound(cancelDelivery(await holding(id), id)),
-    replay: async (id) => bound(replayDelivery(await holding(id), id)),
+    find: byId(readInspection, gone),
+    stateOf: byId(storedState, gone),
+    brief: byId(readBrief, gone),
+    cancel: byId(cancelDelivery, gone),
+    replay: byId(replayDelivery, gone),
     async replayFailed(filters, limit) {
       const replayed: string[] = [];
       let scanned = 0;
@@ -85,7 +93,9 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       }
       return { requests, cursor: undefined };
     },
-    appendLog: async (id, text, limits) => bound(appendRequestLog(await holding(id), id, text, limits)),
+    appendLog: (id, text, limits) => byId((shard, i) => appendRequestLog(shard, i, text, limits), gone)(id),
+    orderLine: (orderKey) => bound(readLine(shards.forOrderKey(orderKey), orderKey)),
+    orderSummary: (limit) => bound(summarizeLines(shards.all, limit)),
     counts: () => bound(readCounts(shards.all)),
     stats: () => readStats(shards.all),
     async consumers() {
@@ -111,7 +121,6 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   };
 }
 
-const NEW: AddOutcome = { duplicate: false };
 
 // A single shard keeps the queues' plain names (and the board its URLs); shards are told
 // apart by a prefix, since the board keys queues by name.
