@@ -10,7 +10,7 @@ export interface AdminContext {
   print: (value: unknown, human: string) => void;
 }
 
-/** `schedules …`, `hosts …` and `retry-failed`: the admin routes beyond one request. */
+/** `schedules …`, `hosts …`, `order-key` and `retry-failed`: the admin routes beyond one request. */
 export function addAdminCommands(program: Command, ctx: AdminContext): void {
   const { client, print } = ctx;
   const schedules = program.command('schedules').description('the schedules stored by send --cron (admin key)');
@@ -47,6 +47,12 @@ export function addAdminCommands(program: Command, ctx: AdminContext): void {
         print(r, `${r.key}: ${r.paused ? 'paused' : 'resumed'}`);
       });
   }
+
+  program.command('order-key').description("an order key's line: its head and how many wait behind it (admin key)").argument('<key>')
+    .action(async (key: string) => {
+      const line = await client().orderKeys.get(key);
+      print(line, format.orderLine(line));
+    });
 
   program.command('retry-failed').description('replay the failed requests that match every filter given, oldest failure first (admin key)')
     .option('--host <host>', "the target's host, or host:port")

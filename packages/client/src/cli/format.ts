@@ -1,4 +1,4 @@
-import type { HostList, HostView, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
+import type { HostList, HostView, OrderLine, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
 import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus } from '../types.js';
 
 /** Human-readable answers; `--json` prints the answers themselves instead. */
@@ -66,4 +66,9 @@ export function hostList(h: HostList): string {
 function hostLine(k: HostView): string {
   const until = k.breaker.until ? ` until ${k.breaker.until}` : '';
   return `  ${k.key}: in flight ${k.in_flight}, waiting ${k.waiting}${k.paused ? ', paused' : ''}, breaker ${k.breaker.state}${until}`;
+}
+
+export function orderLine(l: OrderLine): string {
+  if (l.head === null) return `${l.key}: no request in its line`;
+  return `${l.key}: head ${l.head.id} (${l.head.state ?? 'ended'}) since ${l.head.since}, ${l.waiting} waiting behind it`;
 }
