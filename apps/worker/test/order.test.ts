@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { shardIndexOf } from '@knocker/keys';
 import {
-  request, sharedRedisUrl, sleep, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type ChildHandle, type Recorded, type Target,
+  request, sharedRedisUrl, sleep, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type ChildHandle, type KnockerProcess, type Recorded, type Target,
 } from '@knocker/test-kit';
 
 const ADMIN = 'order-admin-key-0123456789';
@@ -12,11 +12,14 @@ afterAll(async () => {
   await Promise.all([...children.map((c) => c.kill()), ...targets.map((t) => t.close())]);
 });
 
-async function start(name: string, workers: number, env: Record<string, string> = {}) {
+let workers: KnockerProcess[] = [];
+
+async function start(name: string, count: number, env: Record<string, string> = {}) {
   const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix(name), env: { ADMIN_API_KEY: ADMIN, ...env } };
-  const [api, ...rest] = await Promise.all([startApi(opts), ...Array.from({ length: workers }, () => startWorker(opts))]);
+  const [api, ...rest] = await Promise.all([startApi(opts), ...Array.from({ length: count }, () => startWorker(opts))]);
   children.push(api!, ...rest);
-  return api as ApiProcess;
+  workers = rest;
+  return api!;
 }
 
 async function knock(api: ApiProcess, path: string, headers: Record<string, string>) {
@@ -44,12 +47,13 @@ describe('Knocker-Order-Key', () => {
       return { status: 200 };
     });
     targets.push(t);
-    const ordered = { 'Knocker-Host': t.host, 'Knocker-Order-Key': 'orders-of-alice', 'Knocker-Retries': '3', 'Knocker-Backoff-Factor': '1' };
+    const ordered = { 'Knocker-Host': t.host, 'Knocker-Order-Key': 'orders-of-alice', 'Knocker-Retries': '3', 'Knocker-Backoff-Factor': '3' };
 
     const began = Date.now();
     const first = await knock(api, '/a/1', ordered);
     expect(first.order_key).toBe('orders-of-alice');
     for (let i = 2; i <= 100; i += 1) await knock(api, `/a/${i}`, ordered);
+    const acceptedIn = Date.now() - began;
 
     // While /a/10 waits for its retry, another key's requests go through.
     await waitFor(() => tenth.seen >= 1, { timeoutMs: 60_000 });
@@ -72,9 +76,33 @@ describe('Knocker-Order-Key', () => {
     const last = t.requests.filter((r) => r.url === '/a/100')[0]!;
     expect(last.at).toBeGreaterThan(bobDone);
     // The figures the change reports: how long the 100 took, and the attempts the target saw.
-    console.log(`order: 100 ordered requests in ${last.at - began} ms, ${seen.length} attempts for key a; key b done ${bobDone - began} ms after the start`);
+    const retried = t.requests.filter((r) => r.url === '/a/10');
+    console.log(`order: 100 ordered requests accepted in ${acceptedIn} ms and delivered ${last.at - began} ms after the first was sent, ${seen.length} attempts `
+      + `for key a (/a/10 held the line ${retried.at(-1)!.at - retried[0]!.at} ms between its first and last attempt); key b's 5 done ${bobDone - began} ms after the start`);
     await waitFor(async () => (await request(`${api.url}/knocker/order-keys/orders-of-alice`, { headers: admin })).json().head === null, { timeoutMs: 10_000 });
+    // Each of the 105 was head once, heard by whichever worker finished it.
+    const heads = await Promise.all(workers.map(async (w) => Number(/^knocker_order_head_seconds_count (\d+)$/m.exec((await request(`${w.url}/metrics`)).text)?.[1] ?? 0)));
+    expect(heads.reduce((a, b) => a + b, 0)).toBe(105);
   }, 240_000);
+
+  it('holds the line while its head waits for a paused flow key, though the next counts under another key', async () => {
+    const api = await start('order-flow', 1, { HOST_CONCURRENCY: '10' });
+    const t = await startTarget();
+    targets.push(t);
+    const pause = (action: string) => request(`${api.url}/knocker/hosts/held-key/${action}`, { method: 'POST', headers: admin });
+    expect((await pause('pause')).status).toBe(200);
+    const headers = { 'Knocker-Host': t.host, 'Knocker-Order-Key': 'erin' };
+    await knock(api, '/e/1', { ...headers, 'Knocker-Flow-Key': 'held-key' });
+    await knock(api, '/e/2', { ...headers, 'Knocker-Flow-Key': 'free-key' });
+    await knock(api, '/free', { 'Knocker-Host': t.host, 'Knocker-Flow-Key': 'free-key' });
+    // The free key delivers at once; the second of the line waits behind its paused head.
+    await t.waitForRequests(1, 15_000);
+    await sleep(1500);
+    expect(t.requests.map((r) => r.url)).toEqual(['/free']);
+    expect((await pause('resume')).status).toBe(200);
+    await t.waitForRequests(3, 15_000);
+    expect(t.requests.map((r) => r.url)).toEqual(['/free', '/e/1', '/e/2']);
+  }, 60_000);
 
   it('holds the line behind a delayed head, shows it, and releases the next when the head is cancelled (three shards)', async () => {
     const api = await start('order-cancel', 1, { QUEUE_SHARDS: '3' });

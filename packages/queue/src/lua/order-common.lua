@@ -10,10 +10,12 @@ local function lineKey(base, key) return base .. ':knocker-order:' .. key end
 local function stateKey(base, key) return base .. ':knocker-order:' .. key .. ':state' end
 
 -- A job whose hash is gone (removed) or that finished (delivered, failed, cancelled) holds no
--- line any more, whether or not its worker lived to say so.
-local function finished(base, jobId)
+-- line any more, whether or not its worker lived to say so. Returns when it ended, if it did.
+local function endedAt(base, jobId, now)
   local v = rcall('HMGET', base .. ':' .. jobId, 'timestamp', 'finishedOn')
-  return (not v[1]) or (v[2] and v[2] ~= '')
+  if not v[1] then return now end
+  if v[2] and v[2] ~= '' then return tonumber(v[2]) or now end
+  return nil
 end
 
 -- BullMQ's promote, to the front of `wait`: the head has waited its turn already.
@@ -40,8 +42,9 @@ local function recount(base, key, lengths, checks)
 end
 
 -- Makes the first live job of the line its head: drops finished ones, wakes a sleeping one.
--- Returns the head's id, or false when the line is empty.
-local function settleHead(base, key, lengths, checks, now)
+-- Returns the head's id, or false when the line is empty. The ms each dropped head spent at
+-- the head are appended to `dropped`, when given, for the caller's histogram.
+local function settleHead(base, key, lengths, checks, now, dropped)
   local line, state = lineKey(base, key), stateKey(base, key)
   while true do
     local head = rcall('LINDEX', line, 0)
@@ -49,13 +52,18 @@ local function settleHead(base, key, lengths, checks, now)
       recount(base, key, lengths, checks)
       return false
     end
-    if not finished(base, head) then
+    local ended = endedAt(base, head, now)
+    if not ended then
       local mark = rcall('HGET', state, head)
       if mark then
         if promote(base, head) then rcall('HDEL', state, head)
         elseif mark == 'parking' then rcall('HSET', state, head, 'woken') end
       end
       return head
+    end
+    if dropped then
+      local since = tonumber(rcall('HGET', state, 'since')) or ended
+      dropped[#dropped + 1] = math.max(0, ended - since)
     end
     rcall('LPOP', line)
     rcall('HDEL', state, head)

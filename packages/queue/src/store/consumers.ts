@@ -94,7 +94,9 @@ export function startConsumers(
     const sweep = setInterval(() => {
       if (sweeping) return;
       sweeping = true;
-      sweepLines(shard).catch((err: Error) => ctx.log.debug(`Order lines${where} not swept: ${err.message}`)).finally(() => (sweeping = false));
+      sweepLines(shard).then((dropped) => {
+        for (const ms of dropped) settings.headLeft?.(ms / 1000);
+      }).catch((err: Error) => ctx.log.debug(`Order lines${where} not swept: ${err.message}`)).finally(() => (sweeping = false));
     }, ORDER_SWEEP_MS);
     sweep.unref();
     sweeps.push(sweep);
@@ -108,7 +110,7 @@ export function startConsumers(
       const context: JobContext = {
         addCallback: async (data, opts) => void (await shard.callback.add(data.kind === 'success' ? 'success-callback' : 'callback', data, opts)),
         replaysOf: (id) => replaysOf(shard, id),
-        takeTurn: (job, orderKey, token) => takeTurn(shard, job, orderKey, token),
+        takeTurn: (job, orderKey, token) => takeTurn(shard, job, orderKey, token, settings.headLeft),
       };
       const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;

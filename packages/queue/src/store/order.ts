@@ -51,10 +51,14 @@ export async function enterLine({ redis, keys }: Where, jobId: string, orderKey:
  * to the delayed set, where it sleeps until the head before it leaves, and throws BullMQ's
  * DelayedError (no attempt spent).
  */
-export async function takeTurn(shard: Where, job: Job<DeliveryJob>, orderKey: string, token: string | undefined): Promise<void> {
+export async function takeTurn(
+  shard: Where, job: Job<DeliveryJob>, orderKey: string, token: string | undefined, headLeft?: (seconds: number) => void,
+): Promise<void> {
   const { redis, keys } = shard;
   const jobId = job.id ?? '';
-  const go = Number(await runScript(redis, SCRIPTS.orderTurn, [keys.orders, keys.orderChecks], [keys.base, orderKey, jobId, Date.now(), ORDER_CHECK_MS]));
+  const [go, ...dropped] = await runScript(redis, SCRIPTS.orderTurn, [keys.orders, keys.orderChecks], [keys.base, orderKey, jobId, Date.now(), ORDER_CHECK_MS]) as number[];
+  // Heads that ended before their worker took them out of the line: their time is told here.
+  for (const ms of dropped) headLeft?.(ms / 1000);
   if (go === 1) return;
   // Spread so that jobs put to sleep together do not all come back together if never woken.
   await job.moveToDelayed(Date.now() + ORDER_PARK_MS * (0.9 + Math.random() * 0.2), token);
@@ -71,9 +75,9 @@ export async function leaveLine({ redis, keys }: Where, jobId: string, orderKey:
   return ms >= 0 ? ms : undefined;
 }
 
-/** Settles the lines whose check is due; returns how many it looked at. */
-export async function sweepLines({ redis, keys }: Where): Promise<number> {
-  return Number(await runScript(redis, SCRIPTS.orderSweep, [keys.orders, keys.orderChecks], [keys.base, Date.now(), SWEEP_LINES, ORDER_CHECK_MS]));
+/** Settles the lines whose check is due; returns the ms at the head of each ended head it dropped. */
+export async function sweepLines({ redis, keys }: Where): Promise<number[]> {
+  return await runScript(redis, SCRIPTS.orderSweep, [keys.orders, keys.orderChecks], [keys.base, Date.now(), SWEEP_LINES, ORDER_CHECK_MS]) as number[];
 }
 
 export async function readLine(shard: Where & Pick<Shard, 'delivery'>, orderKey: string): Promise<OrderLine> {
