@@ -24,16 +24,23 @@ function textOf(script: Script): string {
 }
 
 /**
- * Runs one of our Lua scripts. Each is defined on a connection once, so ioredis sends its
- * SHA rather than its text after the first call.
+ * Defines scripts on a connection, each once. Do it before the connection's first command: on
+ * a cluster, ioredis' auto-pipelining queues commands in pipelines that know only the scripts
+ * defined when they were made, so one defined while such a pipeline waits fails there.
  */
-export function runScript(redis: Connection, script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+export function defineScripts(redis: Connection, scripts: readonly Script[]): void {
   let names = defined.get(redis);
   if (!names) defined.set(redis, (names = new Set()));
-  if (!names.has(script.name)) {
+  for (const script of scripts) {
+    if (names.has(script.name)) continue;
     redis.defineCommand(script.name, { numberOfKeys: script.keys, lua: textOf(script) });
     names.add(script.name);
   }
+}
+
+/** Runs one of our Lua scripts; ioredis sends its SHA rather than its text after the first call. */
+export function runScript(redis: Connection, script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  defineScripts(redis, [script]);
   return (redis as unknown as Record<string, Runner>)[script.name]!(...keys, ...args);
 }
 

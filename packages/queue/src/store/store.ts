@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
+import { defineScripts, SCRIPTS } from '../scripts.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
 import { addDelivery, deliveryOf, NEW, type AddOutcome } from './add.js';
@@ -19,6 +20,7 @@ const SCAN_BUDGET = 20_000;
 
 export function createRequestStore(connection: Connection, opts: StoreOptions): RequestStore {
   const { log } = opts;
+  defineScripts(connection, Object.values(SCRIPTS));
   // Errors of the connection are reported once, by its owner; each queue would repeat them.
   const shards = createShardSet(connection, opts.prefix, opts.shards, (q) => void q.on('error', () => undefined));
   const bound = <T>(work: Promise<T>): Promise<T> => (opts.bounded ? withinDeadline(work, opts.timeoutMs) : work);
