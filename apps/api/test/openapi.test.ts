@@ -306,6 +306,19 @@ describe('every answer matches the document', () => {
     expect((await batch(JSON.stringify([{ url: '/b', body: 'x'.repeat(5000) }]))).status).toBe(413);
   }, 60_000);
 
+  it('order keys: a request in a line, the line shown, a bad key, the admin key, another method', async () => {
+    const t = await targets.start(() => ({ status: 200 }));
+    const accepted = (await relay(t.host, { 'Knocker-Order-Key': 'oa-line', 'Knocker-Delay': '1h' })).json();
+    expect(accepted.order_key).toBe('oa-line');
+    expect((await admin('GET', '/order-keys/oa-line')).json()).toMatchObject({ status: true, key: 'oa-line', head: { id: accepted.config.id, state: 'delayed' }, waiting: 0 });
+    expect((await admin('GET', '/order-keys/bad%3Akey')).status).toBe(400);
+    expect((await admin('GET', '/order-keys/k', api.url, 'wrong-admin-key-0123456789')).status).toBe(401);
+    expect((await admin('GET', '/order-keys/k', offline.url)).status).toBe(403);
+    const other = await request(`${api.url}/knocker/order-keys/k`, { method: 'DELETE', headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
+    expect(other.status).toBe(405);
+    checker.check('GET', '/knocker/order-keys/k', { status: other.status, headers: other.headers, text: other.text });
+  }, 60_000);
+
   it('status, health, metrics and the document itself, up and down', async () => {
     expect((await call(api.url, 'GET', '/knocker/status')).status).toBe(200);
     expect((await call(api.url, 'GET', '/knocker/openapi.json')).status).toBe(200);
@@ -327,7 +340,7 @@ describe('every answer matches the document', () => {
       for (const [method, path] of [['GET', '/requests/x'], ['DELETE', '/requests/x'], ['POST', '/requests/x/retry'], ['POST', '/requests/retry'],
         ['GET', '/schedules'], ['GET', '/schedules/x'], ['DELETE', '/schedules/x'], ['POST', '/schedules/x/pause'], ['POST', '/schedules/x/resume'],
         ['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume'], ['GET', '/requests'], ['POST', '/requests/delete'],
-        ['GET', '/groups'], ['GET', '/groups/x'], ['DELETE', '/groups/x'], ['DELETE', '/groups/x/endpoints/e']] as const) {
+        ['GET', '/groups'], ['GET', '/groups/x'], ['DELETE', '/groups/x'], ['DELETE', '/groups/x/endpoints/e'], ['GET', '/order-keys/k']] as const) {
         expect((await admin(method, path, adminOn.url)).status).toBe(503);
       }
       expect((await admin('PUT', '/groups/x', adminOn.url, ADMIN_KEY, '{"endpoints": []}')).status).toBe(503);

@@ -1,6 +1,6 @@
 import type { Egress } from '@knocker/egress';
 import { createFlowGate, createFlowMetrics, createFlowStore, createWaker, flowEnabled } from '@knocker/flow';
-import { createDeliveryMetrics, createScheduleMetrics, type Registry } from '@knocker/metrics';
+import { createDeliveryMetrics, createOrderMetrics, createScheduleMetrics, type Registry } from '@knocker/metrics';
 import { createAddressPolicy, createGuardedAgents } from '@knocker/netguard';
 import { retryDelayMs } from '@knocker/protocol';
 import type { Consumers } from '@knocker/queue';
@@ -27,6 +27,7 @@ export function startDelivering(
   const callbackHttp = { ...http, auth: undefined };
   const signer = createSigner(config.worker.signingKeys);
   const metrics = createDeliveryMetrics(registry);
+  const order = createOrderMetrics(registry);
   // Only built when a limit or the breaker is configured: otherwise deliveries never ask Redis.
   // One gate for every shard: flow keys are counted across all of them.
   const flow = flowEnabled(config.flow)
@@ -46,6 +47,7 @@ export function startDelivering(
     concurrency: config.worker.concurrency,
     stalled: config.worker.stalled,
     retention: config.queue.retention,
+    headLeft: (seconds) => order.headSeconds.observe(seconds),
     // A wait the target asked for with Retry-After replaces Knocker's backoff for that retry.
     backoff: (attemptsMade, err, factor) => (err instanceof AttemptFailedError && err.retryAfterMs !== undefined
       ? err.retryAfterMs : retryDelayMs(attemptsMade, factor, config.protocol.backoffFactorMax)),

@@ -121,4 +121,20 @@ describe('Knocker on a Redis Cluster with QUEUE_SHARDS=3', () => {
       await g.close();
     }
   }, 120_000);
+
+  it('keeps the order of a Knocker-Order-Key on every shard, and its cancelled head, on another shard by id, lets the next go', async () => {
+    for (const shard of shards) {
+      const key = idOnShard(`line-${shard}`, shard);
+      const head = idOnShard(`head-of-${key}`, (shard + 1) % SHARDS);
+      const ordered = { 'Knocker-Order-Key': key };
+      expect((await send(head, { ...ordered, 'Knocker-Delay': '600' })).json()).toMatchObject({ order_key: key });
+      for (const n of [1, 2, 3]) expect((await send(`${key}-n${n}`, ordered)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(t.requests.filter((r) => r.url.startsWith(`/item/${key}-n`))).toHaveLength(0);
+      expect((await admin(head)).json()).toMatchObject({ id: head, state: 'delayed' });
+      expect((await admin(head, 'DELETE')).json()).toMatchObject({ state: 'cancelled' });
+      await waitFor(() => t.requests.filter((r) => r.url.startsWith(`/item/${key}-n`)).length === 3, { timeoutMs: 30_000, what: `the line of ${key}` });
+      expect(t.requests.filter((r) => r.url.startsWith(`/item/${key}-n`)).map((r) => r.url)).toEqual([1, 2, 3].map((n) => `/item/${key}-n${n}`));
+    }
+  }, 120_000);
 });

@@ -78,6 +78,15 @@ export interface HostPaused {
   paused: boolean;
 }
 
+/** An order key's line: the request being attempted (or waiting for its time, a retry or a slot) and how many wait behind it. */
+export interface OrderLine {
+  status: true;
+  key: string;
+  /** Null when the line is empty. `state` is absent when the head ended as it was read. */
+  head: { id: string; state?: RequestState; since: string } | null;
+  waiting: number;
+}
+
 /** Which failed requests `requests.retryMany` replays; every filter given must match. */
 export interface ReplayFilter {
   /** The target's host, or host:port. */

@@ -4,7 +4,7 @@ import { controlHeaders, knockerHeaders, type HeadersInput, type KnockBody, type
 import { retryDefaults, send, type Call, type RequestBody, type RetryOptions, type TransportOptions } from './transport.js';
 import {
   replayBody, type BulkReplay, type HostList, type HostPaused, type ReplayFilter, type ScheduleAccepted, type ScheduleDeleted, type ScheduleInspection,
-  type ScheduleStateChange, type ScheduleSummary,
+  type ScheduleStateChange, type ScheduleSummary, type OrderLine,
 } from './admin-types.js';
 import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus, LogAppended, StateChange } from './types.js';
 import { batchItem, listQuery, type BatchAnswer, type BulkDelete, type ListedRequest, type ListQuery, type Removed, type RequestPage } from './list-types.js';
@@ -14,7 +14,7 @@ export interface KnockerOptions {
   url: string;
   /** Knocker-Api-Key, when the api has KNOCKER_API_KEYS. */
   apiKey?: string;
-  /** Knocker-Admin-Key, for `requests.*`, `schedules.*`, `groups.*` and `hosts.*`. */
+  /** Knocker-Admin-Key, for `requests.*`, `schedules.*`, `groups.*`, `hosts.*` and `orderKeys.*`. */
   adminKey?: string;
   /** Off by default. On, 503, 429 and network errors are retried; a knock then always carries an id, so it is never stored twice. */
   retry?: boolean | RetryOptions;
@@ -71,6 +71,10 @@ export class Knocker {
     pause(key: string): Promise<HostPaused>;
     resume(key: string): Promise<HostPaused>;
   };
+  /** Lines of order keys (a knock's orderKey): their head and how many wait. */
+  readonly orderKeys: {
+    get(key: string): Promise<OrderLine>;
+  };
   readonly #transport: TransportOptions;
   readonly #options: KnockerOptions;
   readonly #prefix: string;
@@ -120,6 +124,9 @@ export class Knocker {
       list: () => this.#admin<HostList>({ method: 'GET', path: `${this.#prefix}/hosts`, retryable: true }),
       pause: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/pause', 'hosts'), retryable: true }),
       resume: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/resume', 'hosts'), retryable: true }),
+    };
+    this.orderKeys = {
+      get: (key) => this.#admin<OrderLine>({ method: 'GET', path: path(key, '', 'order-keys'), retryable: true }),
     };
   }
 

@@ -15,6 +15,6 @@ export type {
   KnockAccepted, KnockDuplicate, KnockConfig, Inspection, Attempt, RequestState, StateChange, LogAppended, KnockerStatus, FailureCallback, SuccessCallback, CallbackProgress,
 } from './types.js';
 export type {
-  ScheduleAccepted, ScheduleState, ScheduleSummary, ScheduleInspection, ScheduleStateChange, ScheduleDeleted, HostView, HostList, HostPaused, ReplayFilter, BulkReplay,
+  ScheduleAccepted, ScheduleState, ScheduleSummary, ScheduleInspection, ScheduleStateChange, ScheduleDeleted, HostView, HostList, HostPaused, OrderLine, ReplayFilter, BulkReplay,
 } from './admin-types.js';
 export type { Endpoint, Group, GroupAnswer, GroupDeleted, GroupKnockOptions, GroupAccepted, GroupDuplicate } from './group-types.js';

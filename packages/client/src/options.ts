@@ -10,6 +10,7 @@ export const KNOCK_OPTIONS = [
   { key: 'notBefore', header: 'Knocker-Not-Before', flag: 'not-before', kind: 'time', help: 'the first attempt not before this time (unix seconds, or an ISO time on the command line)' },
   { key: 'cron', header: 'Knocker-Cron', flag: 'cron', kind: 'string', help: 'a cron expression (5 or 6 fields, optionally after CRON_TZ=<zone>)' },
   { key: 'flowKey', header: 'Knocker-Flow-Key', flag: 'flow-key', kind: 'string', help: "the flow-control key to count under instead of the target's host:port" },
+  { key: 'orderKey', header: 'Knocker-Order-Key', flag: 'order-key', kind: 'string', help: 'deliver one at a time, in the order accepted, with the other requests of this key' },
   { key: 'retryOn', header: 'Knocker-Retry-On', flag: 'retry-on', kind: 'list', help: 'the failures worth retrying: statuses, classes, network (5xx,429,network)' },
   { key: 'catch', header: 'Knocker-Catch', flag: 'catch', kind: 'list', help: 'error codes reported by the target that end the request at once (glob patterns)' },
 ] as const;
@@ -49,6 +50,8 @@ export interface KnockOptions {
   cron?: string;
   /** Knocker-Flow-Key: count under this flow-control key instead of the target's host:port. */
   flowKey?: string;
+  /** Knocker-Order-Key: delivered one at a time, in the order accepted, with the other requests of this key. */
+  orderKey?: string;
   /** Knocker-Retry-On: the failures worth retrying, such as `['5xx', 429, 'network']`. */
   retryOn?: string | ReadonlyArray<string | number>;
   /** Knocker-Catch: patterns, one string or a list. */

@@ -31,6 +31,8 @@ export interface KnockAccepted {
   'body-length': number;
   /** With a delay: when the first attempt may start (ISO time). */
   not_before?: string;
+  /** With an orderKey: the line the request waits in. */
+  order_key?: string;
 }
 
 export type RequestState = 'waiting' | 'delayed' | 'active' | 'delivered' | 'failed' | 'cancelled';

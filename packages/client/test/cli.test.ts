@@ -201,6 +201,15 @@ describe('knocker schedules, hosts and retry-failed', () => {
     expect(await knocker(['hosts', 'pause', ' bad'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/400 invalid_request\n {2}key: /) });
   });
 
+  it('sends with --order-key and shows the line', async () => {
+    const t = await targets.start();
+    const sent = JSON.parse((await knocker(['--json', 'send', 'POST', `${t.url}/o`, '--order-key', 'cli-line', '--delay', '1h'])).stdout);
+    expect(sent.order_key).toBe('cli-line');
+    expect(await knocker(['order-key', 'cli-line'])).toMatchObject({ code: 0, stdout: `cli-line: head ${sent.config.id} (delayed) since ${JSON.parse((await knocker(['--json', 'order-key', 'cli-line'])).stdout).head.since}, 0 waiting behind it\n` });
+    expect(await knocker(['order-key', 'cli-nothing'])).toMatchObject({ code: 0, stdout: 'cli-nothing: no request in its line\n' });
+    expect(await knocker(['order-key', 'bad:key'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/400 invalid_request\n {2}key: /) });
+  });
+
   it('replays the failed requests of a host', async () => {
     const failing = await targets.start(() => ({ status: 502 }));
     for (const id of ['cli-many-1', 'cli-many-2']) await knocker(['send', 'POST', `${failing.url}/m`, '--retries', '0', '--id', id]);

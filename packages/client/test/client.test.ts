@@ -197,6 +197,18 @@ describe('hosts and bulk replay', () => {
     await expect(k.hosts.pause(' no')).rejects.toMatchObject({ constructor: KnockerRequestError, status: 400, errors: { key: [expect.any(String)] } });
   });
 
+  it('knocks with an orderKey and shows its line', async () => {
+    const t = await targets.start();
+    const k = knocker();
+    const first = await k.knock({ url: `${t.url}/o/1`, orderKey: 'client/line', delay: '1h' });
+    expect(first).toMatchObject({ order_key: 'client/line' });
+    await k.knock({ url: `${t.url}/o/2`, orderKey: 'client/line' });
+    expect(await k.orderKeys.get('client/line')).toMatchObject({ status: true, key: 'client/line', head: { id: 'config' in first ? first.config.id : undefined, state: 'delayed' }, waiting: 1 });
+    expect(await k.orderKeys.get('client-empty')).toEqual({ status: true, key: 'client-empty', head: null, waiting: 0 });
+    await expect(k.orderKeys.get('no:pe')).rejects.toMatchObject({ constructor: KnockerRequestError, status: 400, errors: { key: [expect.any(String)] } });
+    await expect(k.knock({ url: `${t.url}/o/3`, orderKey: 'no pe' })).rejects.toMatchObject({ constructor: KnockerRequestError, errors: { 'knocker-order-key': [expect.any(String)] } });
+  });
+
   it('retryMany replays the failed requests that match, and names a wrong filter', async () => {
     const failing = await targets.start(() => ({ status: 500 }));
     const k = knocker();

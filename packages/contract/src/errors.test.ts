@@ -15,7 +15,7 @@ describe('the error table', () => {
 
   it('asks to come back later only with the statuses that mean it', () => {
     const later = codes.filter((c) => 'retryAfter' in ERRORS[c]);
-    expect(later.sort()).toEqual(['overloaded', 'queue_unavailable', 'too_many_requests']);
+    expect(later.sort()).toEqual(['order_line_full', 'overloaded', 'queue_unavailable', 'too_many_requests']);
     expect(later.every((c) => ERRORS[c].kind === 'unavailable')).toBe(true);
   });
 });

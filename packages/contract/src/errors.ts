@@ -36,6 +36,10 @@ export const ERRORS = {
   flow_control_off: { status: 409, kind: 'state', description: 'a pause asked of a Knocker without flow control' },
   payload_too_large: { status: 413, kind: 'request', description: 'the body is larger than MAX_BODY_SIZE' },
   log_full: { status: 413, kind: 'request', description: 'the log line would pass REQUEST_LOG_MAX_LINES or REQUEST_LOG_MAX_BYTES' },
+  order_line_full: {
+    status: 429, kind: 'unavailable', retryAfter: 1,
+    description: 'the Knocker-Order-Key has ORDER_LINE_MAX requests in its line already (Retry-After: 1); nothing was stored',
+  },
   too_many_requests: { status: 429, kind: 'unavailable', retryAfter: 1, description: 'MAX_INFLIGHT requests are in flight (Retry-After: 1)' },
   headers_too_large: { status: 431, kind: 'request', description: 'the headers are larger than 16 KB' },
   internal_error: { status: 500, kind: 'server', description: 'an unexpected error, reported to the operators' },

@@ -19,6 +19,15 @@ export const REPLAY_FILTERS_MAX_BYTES = 16 * 1024;
 /** Flow keys a listing shows at most (GET <prefix>/hosts, the flow gauges): the busiest first. */
 export const LISTED_KEYS = 1000;
 
+/**
+ * Requests one order line (Knocker-Order-Key) holds at most, its head included: a key's line
+ * lives on one shard, so one busy key cannot fill Redis with its waiting.
+ */
+export const ORDER_LINE_MAX = 10_000;
+
+/** Order lines the gauges show: those with most requests waiting. */
+export const LISTED_ORDER_KEYS = 10;
+
 /** Bytes of a request's headers Node's parser takes (its maxHeaderSize); more is a 431. */
 export const HEADERS_MAX_BYTES = 16 * 1024;
 

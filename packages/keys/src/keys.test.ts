@@ -17,7 +17,7 @@ describe('the key module', () => {
         ...shards.flatMap((s) => {
           const q = queueKeys(s, QUEUES.delivery);
           const job = deliveryJobId('order-42');
-          return [q.job(job), q.logs(job), q.claim(job), q.wait, q.paused, q.prioritized, q.delayed, q.failed, q.completed, q.events, q.meta, queueKeys(s, QUEUES.callback).meta];
+          return [q.job(job), q.logs(job), q.claim(job), q.wait, q.paused, q.prioritized, q.delayed, q.failed, q.completed, q.events, q.meta, q.marker, q.orderLine('k-1'), q.orderState('k-1'), q.orders, q.orderChecks, queueKeys(s, QUEUES.callback).meta];
         }),
       ];
       expect(built.filter((k) => !named(k))).toEqual([]);
@@ -32,7 +32,9 @@ describe('the key module', () => {
     expect(queueKeys('{knocker}', QUEUES.delivery).job(deliveryJobId('a'))).toBe('{knocker}:deliveries:req-a');
     expect(prefixKeys('{knocker}')).toEqual({
       layouts: '{knocker}:layouts',
-      leases: { queues: '{knocker}:metrics-publisher', flow: '{knocker}:flow:metrics-publisher', schedules: '{knocker}:schedules:metrics-publisher' },
+      leases: {
+        queues: '{knocker}:metrics-publisher', flow: '{knocker}:flow:metrics-publisher', schedules: '{knocker}:schedules:metrics-publisher', orders: '{knocker}:order:metrics-publisher',
+      },
     });
     expect(scheduleKeys('{knocker}').ticks('s')).toBe('{knocker}:schedules:knocker-ticks:s');
     expect(groupKeys('{knocker}').definitions).toBe('{knocker}:groups:knocker-definitions');

@@ -19,6 +19,7 @@ export const REDIS_KEYS: readonly KeyKind[] = [
   { key: '<prefix>:metrics-publisher', type: 'string', owner: 'knocker', what: 'lease: the worker that publishes the queue gauges' },
   { key: '<prefix>:flow:metrics-publisher', type: 'string', owner: 'knocker', what: 'lease: the worker that publishes the flow gauges' },
   { key: '<prefix>:schedules:metrics-publisher', type: 'string', owner: 'knocker', what: 'lease: the worker that publishes the schedule gauge' },
+  { key: '<prefix>:order:metrics-publisher', type: 'string', owner: 'knocker', what: 'lease: the worker that publishes the order-line gauges' },
   { key: '<prefix>:schedules:knocker-definitions', type: 'hash', owner: 'knocker', what: 'schedule id -> its definition (JSON)' },
   { key: '<prefix>:schedules:knocker-paused', type: 'hash', owner: 'knocker', what: 'ids of paused schedules' },
   { key: '<prefix>:schedules:knocker-ticks:<schedule id>', type: 'list', owner: 'knocker', what: "a schedule's last requests, newest first" },
@@ -36,6 +37,11 @@ export const REDIS_KEYS: readonly KeyKind[] = [
   { key: '<shard>:deliveries:completed', type: 'zset', owner: 'bullmq', what: 'delivered requests by when they ended (listing)' },
   { key: '<shard>:deliveries:events', type: 'stream', owner: 'bullmq', what: "the queue's events (cancel adds its own)" },
   { key: '<shard>:deliveries:meta', type: 'hash', owner: 'bullmq', what: "the queue's settings: its presence says a layout holds work" },
+  { key: '<shard>:deliveries:marker', type: 'zset', owner: 'bullmq', what: 'tells blocked workers a job is ready (an order line wakes its head)' },
+  { key: '<shard>:deliveries:knocker-order:<order key>', type: 'list', owner: 'knocker', what: "an order key's line: job ids in the order they were accepted, the head first" },
+  { key: '<shard>:deliveries:knocker-order:<order key>:state', type: 'hash', owner: 'knocker', what: "when the line's head became head, and how each job put to sleep behind it sleeps" },
+  { key: '<shard>:deliveries:knocker-orders', type: 'zset', owner: 'knocker', what: 'order keys with a line on the shard, by how many jobs it holds (admin view, gauges)' },
+  { key: '<shard>:deliveries:knocker-order-checks', type: 'zset', owner: 'knocker', what: "order keys by when the sweep next checks that the line's head is alive" },
   { key: '<shard>:callbacks:meta', type: 'hash', owner: 'bullmq', what: 'the same, for the callback queue' },
   { key: '<shard>:<queue>:*', type: 'various', owner: 'bullmq', what: "BullMQ's other keys (callback jobs, ticks, locks, metrics), reached through its API only" },
 ];
@@ -56,6 +62,13 @@ export interface QueueKeys {
   readonly completed: string;
   readonly events: string;
   readonly meta: string;
+  /** BullMQ's marker: a job put in `wait` by a script must be announced here. */
+  readonly marker: string;
+  /** Order lines (Knocker-Order-Key) of this queue: each key's line and its state, and the two indexes. */
+  orderLine(orderKey: string): string;
+  orderState(orderKey: string): string;
+  readonly orders: string;
+  readonly orderChecks: string;
 }
 
 export function queueKeys(shard: string, queue: string): QueueKeys {
@@ -74,6 +87,12 @@ export function queueKeys(shard: string, queue: string): QueueKeys {
     completed: key('completed'),
     events: key('events'),
     meta: key('meta'),
+    marker: key('marker'),
+    // The scripts that walk the indexes build the same names from `base` (order-common.lua).
+    orderLine: (orderKey) => key(`knocker-order:${orderKey}`),
+    orderState: (orderKey) => key(`knocker-order:${orderKey}:state`),
+    orders: key('knocker-orders'),
+    orderChecks: key('knocker-order-checks'),
   };
 }
 
@@ -86,6 +105,7 @@ export function prefixKeys(prefix: string) {
       queues: `${prefix}:metrics-publisher`,
       flow: `${prefix}:flow:metrics-publisher`,
       schedules: `${prefix}:schedules:metrics-publisher`,
+      orders: `${prefix}:order:metrics-publisher`,
     },
   };
 }

@@ -9,3 +9,5 @@ export type { QueueSnapshot } from './queue.js';
 export type { Registry } from 'prom-client';
 export { createScheduleMetrics, createScheduleGauge } from './schedules.js';
 export type { ScheduleMetrics } from './schedules.js';
+export { createOrderMetrics, createOrderGauges } from './order.js';
+export type { OrderMetrics, OrderSnapshot } from './order.js';

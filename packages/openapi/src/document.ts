@@ -3,6 +3,7 @@ import { relayPath } from './relay.js';
 import { sharedResponses } from './responses.js';
 import { groupPaths, groupSchemas } from './groups.js';
 import { hostPaths, hostSchemas } from './hosts.js';
+import { orderKeyPaths, orderKeySchemas } from './order-keys.js';
 import { replayPath, replaySchemas } from './replay.js';
 import { listPaths, listSchemas } from './lists.js';
 import { operationPaths, reservedPaths } from './routes.js';
@@ -26,16 +27,17 @@ export function buildOpenApi(o: OpenApiOptions): JsonObject {
       { name: 'schedules', description: 'Schedules stored by a request with Knocker-Cron: list, inspect, delete, pause, resume.' },
       { name: 'groups', description: 'Fan-out groups: named lists of endpoints a request with Knocker-Group is sent to, one copy each.' },
       { name: 'hosts', description: 'Flow keys (host:port or Knocker-Flow-Key): their limits, breaker and pause.' },
+      { name: 'order-keys', description: 'Lines of Knocker-Order-Key: their head and how many wait.' },
       { name: 'operations', description: 'Status, health, metrics and this document.' },
     ],
-    paths: { ...reservedPaths(o), ...listPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
+    paths: { ...reservedPaths(o), ...listPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...orderKeyPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
     webhooks: webhooks(o.version),
     components: {
-      schemas: { ...schemas(), ...replaySchemas(), ...listSchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas() },
+      schemas: { ...schemas(), ...replaySchemas(), ...listSchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas(), ...orderKeySchemas() },
       responses: sharedResponses(),
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'Knocker-Api-Key', description: 'One of KNOCKER_API_KEYS; needed to relay when that is set. Never stored, forwarded or echoed.' },
-        AdminKey: { type: 'apiKey', in: 'header', name: 'Knocker-Admin-Key', description: 'ADMIN_API_KEY; needed by the request, schedule, group and host routes (and by the log route with REQUEST_LOG_REQUIRES_ADMIN_KEY).' },
+        AdminKey: { type: 'apiKey', in: 'header', name: 'Knocker-Admin-Key', description: 'ADMIN_API_KEY; needed by the request, schedule, group, host and order-key routes (and by the log route with REQUEST_LOG_REQUIRES_ADMIN_KEY).' },
         HealthApiKey: { type: 'apiKey', in: 'query', name: 'api-key', description: 'HEALTH_API_KEY, when set.' },
       },
     },

@@ -1,3 +1,4 @@
+import { ORDER_LINE_MAX } from '@knocker/contract';
 import { RESERVED_ID_FORMS } from '@knocker/protocol';
 import type { JsonObject, OpenApiOptions } from './options.js';
 
@@ -68,6 +69,10 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
     'Knocker-Flow-Key': {
       description: "The flow-control key the request counts under (per-key concurrency and rate limits, breaker) instead of its target's `host:port`; kept in config as `flow_key`.",
       schema: { $ref: '#/components/schemas/FlowKey' },
+    },
+    'Knocker-Order-Key': {
+      description: `Deliver one at a time, in the order accepted, with the other requests of this key: each waits until the one before it is delivered, has failed for good or was cancelled; the answer carries \`order_key\`. Not with Knocker-Cron. At most ${ORDER_LINE_MAX} requests in a key's line (429 \`order_line_full\`).`,
+      schema: { $ref: '#/components/schemas/OrderKey' },
     },
     'Knocker-Retry-On': {
       description: 'Which failures are retried: comma-separated statuses (`429`), classes (`5xx`) and `network` (no answer), case-insensitive, up to 32; any other failure ends the request at once. May be repeated; the values are joined.',

@@ -35,7 +35,7 @@ export function relayPath(o: OpenApiOptions): JsonObject {
         '408': error('The request did not arrive within READ_TIMEOUT.', 'request_timeout'),
         '409': error('Knocker-Cron, while SCHEDULES_MAX schedules exist already (replacing one by its Knocker-Id never is), or SCHEDULES_MAX is 0; or Knocker-Group names a group without endpoints.', 'schedules_full', 'group_empty'),
         '413': error(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`, 'payload_too_large'),
-        '429': response('TooManyRequests'),
+        '429': error("MAX_INFLIGHT requests are already being handled (too_many_requests); or the Knocker-Order-Key's line is full (order_line_full). Nothing was stored.", 'too_many_requests', 'order_line_full'),
         '431': error(`The headers are larger than ${HEADERS_MAX_BYTES / 1024} KB.`, 'headers_too_large'),
         '503': response('RelayUnavailable'),
         ...serverErrors,

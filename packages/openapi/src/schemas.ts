@@ -101,6 +101,7 @@ export function schemas(): Record<string, JsonObject> {
         headers: ref('HeaderPairs'),
         'body-length': { type: 'integer', minimum: 0 },
         not_before: { type: 'string', format: 'date-time', description: 'With Knocker-Delay or Knocker-Not-Before: when the first attempt may start.' },
+        order_key: { ...ref('OrderKey'), description: 'With Knocker-Order-Key: the line the request waits in.' },
       },
     },
     Duplicate: {

@@ -6,7 +6,7 @@ export type { HeaderPair } from './headers.js';
 export { retryDelayMs } from './backoff.js';
 export { InvalidRequestError, LoopDetectedError } from './errors.js';
 export { secretsEqual } from './secret.js';
-export { checkRequestId } from './request.js';
+export { checkRequestId, checkOrderKey } from './request.js';
 export { flowKeyOf, targetKeyOf } from './flow-key.js';
 export type { FlowKey } from './flow-key.js';
 // Defined below the protocol, as the configuration reads them too (DELAY_MAX, HOST_LIMITS).

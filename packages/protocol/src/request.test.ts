@@ -102,6 +102,20 @@ describe('parseKnockRequest', () => {
     expect(errorsOf(['Knocker-Host', 'h', 'Knocker-Flow-Key', 'a', 'Knocker-Flow-Key', 'b'])).toEqual({ 'knocker-flow-key': 'must be given once' });
   });
 
+  it('reads Knocker-Order-Key once, checked, beside the config (never in it), and refuses it with Knocker-Cron', () => {
+    const r = parse({ 'Knocker-Host': 'h', 'Knocker-Order-Key': 'customer-42/orders' });
+    expect(r.orderKey).toBe('customer-42/orders');
+    expect(r.config).not.toHaveProperty('knocker-order-key');
+    expect(parse({ 'Knocker-Host': 'h' })).not.toHaveProperty('orderKey');
+    expect(parse({ 'Knocker-Host': 'h', 'Knocker-Order-Key': 'x'.repeat(128) }).orderKey).toHaveLength(128);
+    for (const bad of ['', ' ', 'a b', 'a:b', '-lead', 'x'.repeat(129), 'quote"d', 'back\\slash', 'ünï']) {
+      expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Order-Key': bad })).toEqual({ 'knocker-order-key': expect.stringMatching(/must be 1 to 128/) });
+    }
+    expect(errorsOf(['Knocker-Host', 'h', 'Knocker-Order-Key', 'a', 'Knocker-Order-Key', 'b'])).toEqual({ 'knocker-order-key': 'must be given once' });
+    expect(errorsOf({ 'Knocker-Host': 'h', 'Knocker-Order-Key': 'a', 'Knocker-Cron': '* * * * *' })).toEqual({ 'knocker-order-key': expect.stringMatching(/Knocker-Cron/) });
+    expect(errorsOf({ 'Knocker-Group': 'team', 'Knocker-Order-Key': 'a' })).toEqual({ 'knocker-order-key': expect.stringMatching(/Knocker-Group/) });
+  });
+
   it('reads Knocker-Retry-On as a list, repeats joined, and keeps it out of the custom headers', () => {
     const r = parse(['Knocker-Host', 'h', 'Knocker-Retry-On', '5XX, 429', 'knocker-retry-on', 'network']);
     expect(r.config.retry_on).toEqual(['5xx', '429', 'network']);

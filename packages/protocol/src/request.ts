@@ -54,6 +54,8 @@ export interface KnockRequest {
   headers: HeaderPair[];
   /** Ms since the epoch before which no attempt starts; only when a delay was asked. */
   notBefore?: number;
+  /** `Knocker-Order-Key`: delivered one at a time, in the order accepted, with the other requests of this key. */
+  orderKey?: string;
   /** `Knocker-Cron`: store a schedule that sends this request at every tick, instead of sending it once. */
   cron?: CronSpec;
   /**
@@ -75,7 +77,8 @@ export interface IncomingKnock {
 export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
-  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback', 'knocker-group'];
+  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback',
+  'knocker-order-key', 'knocker-group'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch', 'knocker-retry-on'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
@@ -94,6 +97,9 @@ export function checkRequestId(id: string): string | undefined {
   if (copy && ID.test(copy.id) && checkEndpointName(copy.endpoint) === undefined) return undefined;
   return 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
 }
+
+/** Checks an order key (Knocker-Order-Key, or the admin route's): the alphabet and length of ids. */
+export const checkOrderKey: (key: string) => string | undefined = checkRequestId;
 
 /** Validates the Knocker headers of an incoming request; throws with every problem named by its header. */
 export function parseKnockRequest(
@@ -161,6 +167,12 @@ export function parseKnockRequest(
   const flowProblem = flowKey === undefined ? undefined : checkFlowKey(flowKey);
   if (flowProblem !== undefined) errors['knocker-flow-key'] ??= flowProblem;
 
+  const orderKey = read('knocker-order-key');
+  const orderProblem = orderKey === undefined ? undefined : checkOrderKey(orderKey);
+  if (orderProblem !== undefined) errors['knocker-order-key'] ??= orderProblem;
+  else if (orderKey !== undefined && knocker.has('knocker-cron')) errors['knocker-order-key'] ??= 'cannot be combined with Knocker-Cron: the ticks of a schedule are not ordered';
+  else if (orderKey !== undefined && knocker.has('knocker-group')) errors['knocker-order-key'] ??= 'cannot be combined with Knocker-Group: send each endpoint its own ordered requests';
+
   const rawCatch = knocker.get('knocker-catch')?.join(',');
   const patterns = rawCatch === undefined || rawCatch.trim() === '' ? undefined : parseCatchPatterns(rawCatch);
   if (typeof patterns === 'string') errors['knocker-catch'] = patterns;
@@ -200,6 +212,7 @@ export function parseKnockRequest(
     knock.url = path ?? '/';
   }
   if (notBefore !== undefined) knock.notBefore = notBefore;
+  if (orderKey !== undefined) knock.orderKey = orderKey;
   if (typeof cron === 'object') knock.cron = cron;
   return knock;
 }

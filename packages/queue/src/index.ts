@@ -6,6 +6,7 @@ export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from
 export type { AddOutcome } from './store/add.js';
 export type { CopiesOutcome } from './store/add-copies.js';
 export type { Groups, StoredGroup, GroupBounds, EndpointOutcome } from './groups.js';
+export type { OrderLine, OrderSummary } from './store/order.js';
 export type { Inspection, CallbackProgress } from './store/inspect.js';
 export type { RequestState, CancelOutcome, RemoveOutcome, ReplayOutcome, LogLimits, LogOutcome } from './store/lifecycle.js';
 export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js';
@@ -18,7 +19,7 @@ export type {
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';
 export { createLease } from './lease.js';
-export { QueueUnavailableError } from './errors.js';
+export { QueueUnavailableError, OrderLineFullError } from './errors.js';
 export { withinDeadline } from './deadline.js';
 export { runScript } from './scripts.js';
 export type { Script } from './scripts.js';

@@ -33,14 +33,14 @@ export interface DeliveryJob {
   acceptedAt: number;
   /** Ms since the epoch before which no attempt starts (Knocker-Delay, Knocker-Not-Before). */
   notBefore?: number;
+  /** Knocker-Order-Key: delivered one at a time, in the order accepted, with the other requests of this key. */
+  orderKey?: string;
   /** The schedule whose tick this request is. */
   schedule?: string;
   /** The group (Knocker-Group) this request is the copy of for one endpoint. */
   group?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
-  /** `Knocker-Order-Key`: the line this request waits in. */
-  orderKey?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */

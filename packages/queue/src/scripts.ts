@@ -27,16 +27,23 @@ function textOf(script: Script): string {
 }
 
 /**
- * Runs one of our Lua scripts. Each is defined on a connection once, so ioredis sends its
- * SHA rather than its text after the first call.
+ * Defines scripts on a connection, each once. Do it before the connection's first command: on
+ * a cluster, ioredis' auto-pipelining queues commands in pipelines that know only the scripts
+ * defined when they were made, so one defined while such a pipeline waits fails there.
  */
-export function runScript(redis: Connection, script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+export function defineScripts(redis: Connection, scripts: readonly Script[]): void {
   let names = defined.get(redis);
   if (!names) defined.set(redis, (names = new Set()));
-  if (!names.has(script.name)) {
+  for (const script of scripts) {
+    if (names.has(script.name)) continue;
     redis.defineCommand(script.name, { ...(script.keys === 'any' ? {} : { numberOfKeys: script.keys }), lua: textOf(script) });
     names.add(script.name);
   }
+}
+
+/** Runs one of our Lua scripts; ioredis sends its SHA rather than its text after the first call. */
+export function runScript(redis: Connection, script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  defineScripts(redis, [script]);
   const commands = redis as unknown as Record<string, Runner>;
   return script.keys === 'any' ? commands[script.name]!(keys.length, ...keys, ...args) : commands[script.name]!(...keys, ...args);
 }
@@ -46,7 +53,13 @@ const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
 /** The queue's scripts, each in src/lua. */
 export const SCRIPTS = {
   claimId: { name: 'knockerClaimId', keys: 2, file: lua('claim-id.lua') },
-  cancel: { name: 'knockerCancel', keys: 7, file: lua('cancel.lua') },
+  cancel: { name: 'knockerCancel', keys: 9, file: lua('cancel.lua'), prelude: lua('order-common.lua') },
+  orderEnter: { name: 'knockerOrderEnter', keys: 2, file: lua('order-enter.lua'), prelude: lua('order-common.lua') },
+  orderTurn: { name: 'knockerOrderTurn', keys: 2, file: lua('order-turn.lua'), prelude: lua('order-common.lua') },
+  orderSettle: { name: 'knockerOrderSettle', keys: 1, file: lua('order-settle.lua') },
+  orderLeave: { name: 'knockerOrderLeave', keys: 2, file: lua('order-leave.lua'), prelude: lua('order-common.lua') },
+  orderSweep: { name: 'knockerOrderSweep', keys: 2, file: lua('order-sweep.lua'), prelude: lua('order-common.lua') },
+  orderView: { name: 'knockerOrderView', keys: 2, file: lua('order-view.lua') },
   beginReplay: { name: 'knockerBeginReplay', keys: 2, file: lua('begin-replay.lua') },
   appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
   saveSchedule: { name: 'knockerSaveSchedule', keys: 2, file: lua('save-schedule.lua') },

@@ -1,8 +1,8 @@
 import type { Config } from '@knocker/config';
-import { LISTED_KEYS } from '@knocker/contract';
+import { LISTED_KEYS, LISTED_ORDER_KEYS } from '@knocker/contract';
 import { createFlowGauges, createFlowStore, flowEnabled } from '@knocker/flow';
 import { prefixKeys } from '@knocker/keys';
-import { createQueueGauges, createScheduleGauge, type Registry } from '@knocker/metrics';
+import { createOrderGauges, createQueueGauges, createScheduleGauge, type Registry } from '@knocker/metrics';
 import { createLease, type Connection, type RequestStore, type Schedules } from '@knocker/queue';
 
 /** How long a publisher keeps its lease without renewing it: another takes over within this after it dies. */
@@ -21,6 +21,7 @@ export function publishGauges(registry: Registry, rt: { config: Config; connecti
     return async () => ((await held()) ? read() : undefined);
   };
   createQueueGauges(registry, leased(leases.queues, () => rt.store.stats()));
+  createOrderGauges(registry, leased(leases.orders, () => rt.store.orderSummary(LISTED_ORDER_KEYS)));
   if (flowEnabled(config.flow)) {
     const flow = createFlowStore(connection, config.queue.prefix);
     createFlowGauges(registry, leased(leases.flow, () => flow.list(LISTED_KEYS)));

@@ -8,6 +8,7 @@ import { createListingHandler } from './listing.js';
 import type { ApiDeps } from '../deps.js';
 import { createGroupsRouter } from './groups.js';
 import { createHostsRouter } from './hosts.js';
+import { createOrderKeyHandler } from './order-keys.js';
 import { createRequestLogHandler } from './request-log.js';
 import { createRequestHandlers } from './requests.js';
 import { createScheduleHandlers } from './schedules.js';
@@ -46,6 +47,13 @@ export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 's
     ...deps, limits: { protocol: { ...protocol, refuseAddress: deps.refuseAddress }, maxBodySize: api.maxBodySize, ...api.batch },
   }));
   router.all('/batch', notAllowed(['POST']));
+
+  router.use('/order-keys', admin);
+  router.get('/order-keys/:key', createOrderKeyHandler(store));
+  router.all('/order-keys/:key', notAllowed(['GET']));
+  router.use('/order-keys', (_req: Request, _res: Response, next: NextFunction) => {
+    next(new RouteNotFoundError('use /order-keys/<key>, with any / in the key written %2F'));
+  });
 
   router.use('/requests', admin);
   const bulk = createBulkHandlers(store);

@@ -9,10 +9,15 @@ export function jobOf(knock: KnockRequest, body: Buffer): DeliveryJob {
   return { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
 }
 
-/** The answer to a stored request. Only a delayed request says when it starts: a plain one is answered exactly as before. */
+/** The answer to a stored request. Only a delayed or ordered request says so: a plain one is answered exactly as before. */
 export function acceptedAnswer(knock: KnockRequest, bodyLength: number): Record<string, unknown> {
   const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': bodyLength };
-  return knock.notBefore === undefined ? answer : { ...answer, not_before: new Date(knock.notBefore).toISOString() };
+  if (knock.notBefore === undefined && knock.orderKey === undefined) return answer;
+  return {
+    ...answer,
+    ...(knock.notBefore === undefined ? {} : { not_before: new Date(knock.notBefore).toISOString() }),
+    ...(knock.orderKey === undefined ? {} : { order_key: knock.orderKey }),
+  };
 }
 
 /**

@@ -46,6 +46,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       throw new UnrecoverableError(error);
     }
 
+    // Behind the head of its order line, the job sleeps until its turn (DelayedError, no attempt spent).
+    if (job.data.orderKey !== undefined) await ctx.takeTurn(job, job.data.orderKey, token);
     // Over a limit, admit parks the job (no attempt spent) and throws BullMQ's DelayedError.
     const ticket = deps.flow ? await deps.flow.admit(job, token) : undefined;
     deps.metrics.inFlight.inc();

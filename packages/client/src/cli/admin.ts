@@ -10,7 +10,7 @@ export interface AdminContext {
   print: (value: unknown, human: string) => void;
 }
 
-/** `schedules …`, `groups …`, `hosts …` and `retry-failed`: the admin routes beyond one request. */
+/** `schedules …`, `groups …`, `hosts …`, `order-key` and `retry-failed`: the admin routes beyond one request. */
 export function addAdminCommands(program: Command, ctx: AdminContext): void {
   const { client, print } = ctx;
   const schedules = program.command('schedules').description('the schedules stored by send --cron (admin key)');
@@ -49,6 +49,12 @@ export function addAdminCommands(program: Command, ctx: AdminContext): void {
         print(r, `${r.key}: ${r.paused ? 'paused' : 'resumed'}`);
       });
   }
+
+  program.command('order-key').description("an order key's line: its head and how many wait behind it (admin key)").argument('<key>')
+    .action(async (key: string) => {
+      const line = await client().orderKeys.get(key);
+      print(line, format.orderLine(line));
+    });
 
   filterOptions(program.command('retry-failed'), 'at most this many (1 to 1000, default 100)')
     .description('replay the failed requests that match every filter given, oldest failure first (admin key)')

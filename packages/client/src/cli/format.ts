@@ -1,4 +1,4 @@
-import type { HostList, HostView, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
+import type { HostList, HostView, OrderLine, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
 import type { Group, GroupAccepted, GroupDuplicate } from '../group-types.js';
 import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus } from '../types.js';
 import type { ListedRequest } from '../list-types.js';
@@ -85,4 +85,9 @@ export function groupAccepted(a: GroupAccepted | GroupDuplicate): string {
 export function group(g: Group): string {
   const endpoints = g.endpoints.length === 0 ? ['  (no endpoints)'] : g.endpoints.map((e) => `  ${e.name}: ${e.url}`);
   return [`${g.name}: ${g.endpoints.length} endpoints, updated ${g.updated_at}`, ...endpoints].join('\n');
+}
+
+export function orderLine(l: OrderLine): string {
+  if (l.head === null) return `${l.key}: no request in its line`;
+  return `${l.key}: head ${l.head.id} (${l.head.state ?? 'ended'}) since ${l.head.since}, ${l.waiting} waiting behind it`;
 }

@@ -28,6 +28,13 @@ export interface ShardSet {
   readonly all: readonly Shard[];
   /** The shard a new request with this id goes to. */
   forId(id: string): Shard;
+  /** The shard of an order key's line: every request with the key is stored there, whatever its id. */
+  forOrderKey(orderKey: string): Shard;
+  /**
+   * A shard holding a request with this id other than its candidates: an ordered request,
+   * stored on its order key's shard. Only asked when the candidates do not hold it.
+   */
+  locate(id: string): Promise<Shard | undefined>;
   /** Where a stored request with this id can be: its current shard first, then its shard in each older layout. */
   candidatesFor(id: string): readonly Shard[];
   /**
@@ -87,6 +94,14 @@ export function createShardSet(connection: Connection, prefix: string, shards: n
       return all;
     },
     forId: (id) => current[shardIndexOf(id, shards)]!,
+    forOrderKey: (orderKey) => current[shardIndexOf(orderKey, shards)]!,
+    async locate(id) {
+      const skip = new Set(candidatesFor(id));
+      const rest = all.filter((s) => !skip.has(s));
+      const jobId = deliveryJobId(id);
+      const held = await Promise.all(rest.map((s) => s.redis.exists(s.keys.job(jobId))));
+      return rest[held.indexOf(1)];
+    },
     candidatesFor,
     async holding(id) {
       const candidates = candidatesFor(id);

@@ -1,12 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobsOptions } from 'bullmq';
 import { QueueUnavailableError } from '../errors.js';
-import type { DeliveryJob } from '../jobs.js';
+import { deliveryJobOptions, type DeliveryJob } from '../jobs.js';
 import { runScript, SCRIPTS } from '../scripts.js';
 import type { Shard } from '../shards/shard-set.js';
 
 /** What adding a request found: it is new, or a job with its id was already stored. */
 export type AddOutcome = { duplicate: false } | { duplicate: true; existing: DeliveryJob };
+
+export const NEW: AddOutcome = { duplicate: false };
+
+/** The BullMQ job of a request: its name (as Bull Board lists it) and options. */
+export function deliveryOf(job: DeliveryJob): { name: string; jobOptions: JobsOptions & { jobId: string } } {
+  const jobOptions = deliveryJobOptions(job.config);
+  // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
+  if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
+  return { name: `${job.method} ${job.config.host}`, jobOptions };
+}
 
 // How long a claim keeps others from adding the same id. It is deleted once the add is done
 // (queued after the add on the same connection, so never before it); the expiry only frees

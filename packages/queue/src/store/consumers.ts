@@ -5,6 +5,7 @@ import { keepJobs, shardRetention, type CallbackJob, type DeliveryJob, type Deli
 import type { TickJob } from '../schedules.js';
 import type { Shard } from '../shards/shard-set.js';
 import { replaysOf } from './lifecycle.js';
+import { leaveLine, ORDER_SWEEP_MS, sweepLines, takeTurn } from './order.js';
 import type { StoreLog } from './request-store.js';
 
 /** What a delivery's processor may do beside its job: on its request's shard, without knowing shards. */
@@ -13,6 +14,11 @@ export interface JobContext {
   addCallback(data: CallbackJob, opts: JobsOptions): Promise<void>;
   /** How many times the request was replayed: each run has its own callback. */
   replaysOf(requestId: string): Promise<number>;
+  /**
+   * Before an attempt of a request with an order key: returns when it is the head of its
+   * line, else puts the job to sleep until its turn and throws BullMQ's DelayedError.
+   */
+  takeTurn(job: Job<DeliveryJob>, orderKey: string, token: string | undefined): Promise<void>;
 }
 
 export interface Processors {
@@ -29,6 +35,8 @@ export interface ConsumerSettings {
   retention: Retention;
   /** The wait before a retry, from the attempts made, the error and the job's backoff factor. */
   backoff(attemptsMade: number, err: Error | undefined, factor: number): number;
+  /** Hears how long each ordered request was the head of its line (seconds), once it leaves it. */
+  headLeft?: (seconds: number) => void;
 }
 
 export interface Consumers {
@@ -68,6 +76,31 @@ export function startConsumers(
     workers.push(w);
   };
   const consumed = new Set<string>();
+  const sweeps: NodeJS.Timeout[] = [];
+  // An ordered request leaves its line once BullMQ has stored its end, never before: a worker
+  // dying in between leaves a finished head, which the next in line or the sweep clears.
+  const followLines = (shard: Shard, w: Worker<DeliveryJob>, where: string) => {
+    const leave = (job: Job<DeliveryJob>) => {
+      const { orderKey } = job.data;
+      if (orderKey === undefined || job.id === undefined) return;
+      leaveLine(shard, job.id, orderKey).then((ms) => {
+        if (ms !== undefined) settings.headLeft?.(ms / 1000);
+      }, (err: Error) => ctx.log.warning(`Order line ${orderKey}${where}: not left by ${job.id} (the sweep will): ${err.message}`));
+    };
+    w.on('completed', leave);
+    // Also heard for a failed attempt that will be retried: the job then still holds its line.
+    w.on('failed', (job) => void (job?.finishedOn ? leave(job) : undefined));
+    let sweeping = false;
+    const sweep = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      sweepLines(shard).then((dropped) => {
+        for (const ms of dropped) settings.headLeft?.(ms / 1000);
+      }).catch((err: Error) => ctx.log.debug(`Order lines${where} not swept: ${err.message}`)).finally(() => (sweeping = false));
+    }, ORDER_SWEEP_MS);
+    sweep.unref();
+    sweeps.push(sweep);
+  };
   // A shard's callbacks stay in its shard, beside the request they report on.
   const consume = (shards: readonly Shard[]) => {
     for (const shard of shards) {
@@ -77,12 +110,15 @@ export function startConsumers(
       const context: JobContext = {
         addCallback: async (data, opts) => void (await shard.callback.add(data.kind === 'success' ? 'success-callback' : 'callback', data, opts)),
         replaysOf: (id) => replaysOf(shard, id),
+        takeTurn: (job, orderKey, token) => takeTurn(shard, job, orderKey, token, settings.headLeft),
       };
       const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
-      watch(new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(job, context, token), {
+      const deliveries = new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(job, context, token), {
         ...opts, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) },
-      }), where);
+      });
+      watch(deliveries, where);
+      followLines(shard, deliveries, where);
       watch(new Worker<CallbackJob>(QUEUES.callback, (job) => processors.callback(job), {
         ...opts, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) },
       }), where);
@@ -101,6 +137,7 @@ export function startConsumers(
     isRunning: () => closing === undefined && workers.every((w) => w.isRunning()),
     close(timeoutMs) {
       closing ??= (async () => {
+        for (const sweep of sweeps) clearInterval(sweep);
         const graceful = Promise.allSettled(workers.map((w) => w.close()));
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')));

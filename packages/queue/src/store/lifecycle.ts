@@ -41,7 +41,8 @@ export type CancelOutcome = 'cancelled' | 'unknown' | 'busy';
 export async function cancelDelivery({ redis, keys }: Where, requestId: string): Promise<CancelOutcome> {
   const jobId = deliveryJobId(requestId);
   const found = String(await runScript(redis, SCRIPTS.cancel,
-    [keys.job(jobId), keys.wait, keys.paused, keys.delayed, keys.prioritized, keys.failed, keys.events], [jobId, Date.now(), CANCELLED_REASON]));
+    [keys.job(jobId), keys.wait, keys.paused, keys.delayed, keys.prioritized, keys.failed, keys.events, keys.orders, keys.orderChecks],
+    [jobId, Date.now(), CANCELLED_REASON, keys.base]));
   return found === 'unknown' || found === 'busy' ? found : 'cancelled';
 }
 

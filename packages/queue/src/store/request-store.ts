@@ -8,6 +8,7 @@ import type { QueueStats, StoreCounts } from './counts.js';
 import type { Inspection } from './inspect.js';
 import type { CancelOutcome, LogLimits, LogOutcome, RemoveOutcome, ReplayOutcome, RequestState } from './lifecycle.js';
 import type { ListedRequest, ListedState, RequestFilters } from './scan.js';
+import type { OrderLine, OrderSummary } from './order.js';
 
 /** Where the store says what it found; a Logger fits. */
 export interface StoreLog {
@@ -85,6 +86,10 @@ export interface RequestStore {
    * after the last page. A page looks at REQUESTS_SCANNED_MAX requests at most, and may then be short.
    */
   list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
+  /** An order key's line: its head and how many wait behind it. */
+  orderLine(orderKey: string): Promise<OrderLine>;
+  /** How many order lines there are and the `limit` with most waiting, for the gauges. */
+  orderSummary(limit: number): Promise<OrderSummary>;
   appendLog(id: string, text: string, limits: LogLimits): Promise<LogOutcome>;
   /** Counts by state summed over every shard of every layout, for the status page. */
   counts(): Promise<StoreCounts>;

@@ -2,11 +2,13 @@ import { FlowProducer, type Queue } from 'bullmq';
 import { REQUESTS_SCANNED_MAX } from '@knocker/contract';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
-import { deliveryJobOptions, type DeliveryJob } from '../jobs.js';
+import { defineScripts, SCRIPTS } from '../scripts.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
 import { createGroups } from '../groups.js';
-import { addDelivery, type AddOutcome } from './add.js';
+import { addDelivery, deliveryOf, NEW, type AddOutcome } from './add.js';
+import { addOrdered } from './add-ordered.js';
+import { readLine, summarizeLines } from './order.js';
 import { addCopies } from './add-copies.js';
 import { addToShard, type ShardItem } from './add-many.js';
 import { startConsumers } from './consumers.js';
@@ -21,10 +23,21 @@ const LAYOUT_REFRESH_MS = 10_000;
 
 export function createRequestStore(connection: Connection, opts: StoreOptions): RequestStore {
   const { log } = opts;
+  // Every script defined before the first command: see defineScripts.
+  defineScripts(connection, Object.values(SCRIPTS));
   // Errors of the connection are reported once, by its owner; each queue would repeat them.
   const shards = createShardSet(connection, opts.prefix, opts.shards, (q) => void q.on('error', () => undefined));
   const bound = <T>(work: Promise<T>): Promise<T> => (opts.bounded ? withinDeadline(work, opts.timeoutMs) : work);
   const holding = (id: string) => bound(shards.holding(id));
+  // An ordered request lives on its order key's shard, not its id's: looked for there only
+  // when the id's own shard does not hold it, so every other request costs what it did.
+  const byId = <T>(work: (shard: Shard, id: string) => Promise<T>, missing: (found: T) => boolean) => async (id: string): Promise<T> => {
+    const found = await bound(work(await holding(id), id));
+    if (!missing(found) || shards.all.length === 1) return found;
+    const other = await bound(shards.locate(id));
+    return other ? bound(work(other, id)) : found;
+  };
+  const gone = (found: unknown) => found === undefined || found === 'unknown';
   let consumers: ReturnType<typeof startConsumers> | undefined;
   let board: { from: readonly Shard[]; queues: readonly BoardQueue[] } | undefined;
 
@@ -64,9 +77,9 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   };
   // Not async: on the relay's path an extra await per request is measurable.
   const add: RequestStore['add'] = (job, options) => {
+    if (job.orderKey !== undefined) return addOrdered(shards, job, job.orderKey, { ...opts, checkDuplicate: options?.checkDuplicate === true }, bound);
     const shard = shards.forId(job.config.id);
-    const name = nameOf(job);
-    const jobOptions = jobOptionsOf(job);
+    const { name, jobOptions } = deliveryOf(job);
     const added = bound(options?.checkDuplicate
       ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
       : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
@@ -90,14 +103,16 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       const byShard = new Map<Shard, Array<{ at: number; item: ShardItem }>>();
       const alone: Array<Promise<unknown>> = [];
       for (const [at, { job, checkDuplicate }] of items.entries()) {
-        // Under an older layout too, a chosen id is checked there first: the single add does it.
-        if (checkDuplicate && shards.candidatesFor(job.config.id).length > 1) {
+        // Under an older layout too, a chosen id is checked there first, and an ordered request
+        // joins its key's line: the single add does both.
+        if (job.orderKey !== undefined || (checkDuplicate && shards.candidatesFor(job.config.id).length > 1)) {
           alone.push(add(job, { checkDuplicate }).then((o) => (outcomes[at] = o)));
           continue;
         }
         const shard = shards.forId(job.config.id);
         const list = byShard.get(shard) ?? [];
-        byShard.set(shard, [...list, { at, item: { name: nameOf(job), job, opts: jobOptionsOf(job), checkDuplicate } }]);
+        const { name, jobOptions } = deliveryOf(job);
+        byShard.set(shard, [...list, { at, item: { name, job, opts: jobOptions, checkDuplicate } }]);
       }
       await Promise.all([...alone, ...[...byShard].map(async ([shard, list]) => {
         const got = await bound(addToShard(shard, list.map((l) => l.item), opts.timeoutMs));
@@ -106,14 +121,14 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       })]);
       return outcomes;
     },
-    find: async (id) => bound(readInspection(await holding(id), id)),
-    stateOf: async (id) => bound(storedState(await holding(id), id)),
-    brief: async (id) => bound(readBrief(await holding(id), id)),
-    cancel: async (id) => bound(cancelDelivery(await holding(id), id)),
-    replay: async (id) => bound(replayDelivery(await holding(id), id)),
+    find: byId(readInspection, gone),
+    stateOf: byId(storedState, gone),
+    brief: byId(readBrief, gone),
+    cancel: byId(cancelDelivery, gone),
+    replay: byId(replayDelivery, gone),
     replayFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => replayDelivery(shard, id).then((o) => o === 'replayed')),
     deleteFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => removeFinished(shard, id, ['failed']).then((o) => o === 'removed')),
-    removeFinished: async (id) => bound(removeFinished(await holding(id), id, ['failed', 'cancelled', 'delivered'])),
+    removeFinished: byId((shard, id) => removeFinished(shard, id, ['failed', 'cancelled', 'delivered']), gone),
     async list({ state, filters, limit, cursor }) {
       const after = cursor === undefined ? undefined : decodeCursor(cursor, state);
       const requests: ListedRequest[] = [];
@@ -127,7 +142,9 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       }
       return { requests, cursor: undefined };
     },
-    appendLog: async (id, text, limits) => bound(appendRequestLog(await holding(id), id, text, limits)),
+    appendLog: (id, text, limits) => byId((shard, i) => appendRequestLog(shard, i, text, limits), gone)(id),
+    orderLine: (orderKey) => bound(readLine(shards.forOrderKey(orderKey), orderKey)),
+    orderSummary: (limit) => bound(summarizeLines(shards.all, limit)),
     counts: () => bound(readCounts(shards.all)),
     stats: () => readStats(shards.all),
     async consumers() {
@@ -153,15 +170,6 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   };
 }
 
-const NEW: AddOutcome = { duplicate: false };
-const nameOf = (job: DeliveryJob): string => `${job.method} ${job.config.host}`;
-
-function jobOptionsOf(job: DeliveryJob) {
-  const jobOptions = deliveryJobOptions(job.config);
-  // A delayed job waits in BullMQ's delayed set, in Redis: it keeps its time across restarts.
-  if (job.notBefore !== undefined) jobOptions.delay = Math.max(0, job.notBefore - Date.now());
-  return jobOptions;
-}
 
 // A single shard keeps the queues' plain names (and the board its URLs); shards are told
 // apart by a prefix, since the board keys queues by name.
