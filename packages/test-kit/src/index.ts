@@ -45,3 +45,5 @@ export { makeCertificateAuthority } from './certificates.js';
 export type { CertificateAuthority, Issued, IssueOptions } from './certificates.js';
 export { startAuthServer } from './auth-server.js';
 export type { AuthServer, AuthServerOptions, AuthClient } from './auth-server.js';
+export { startSentinelSet } from './sentinel.js';
+export type { SentinelSet, SentinelSetNode, SentinelSetOptions } from './sentinel.js';
