@@ -18,7 +18,11 @@ export interface SentinelSetNode {
   alive(): boolean;
   /** Signals it (default SIGKILL) and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again on its port, empty: the sentinels turn a former primary into a replica of the new one. */
+  /**
+   * Starts it again on its port, empty. A server starts as a replica of the primary the
+   * sentinels name, as the start scripts of the common Redis charts do (left to the sentinels,
+   * turning a former primary into a replica takes them 10 to 20 s).
+   */
   restart(): Promise<void>;
   output(): string;
 }
@@ -82,16 +86,29 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
   const name = opts.name ?? 'knocker-primary';
   const replicas = opts.replicas ?? 1;
   const dir = await mkdtemp(join(tmpdir(), 'knocker-sentinel-'));
-  const procs: Array<{ port: number; w: Watched; start: () => Promise<Watched> }> = [];
+  const procs: Array<{ port: number; w: Watched; start: (of?: number) => Promise<Watched> }> = [];
   const stopAll = async () => {
     await Promise.all(procs.map((p) => terminate(p.w, 'SIGKILL')));
     await rm(dir, { recursive: true, force: true });
   };
   const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 })).stdout;
-  const add = async (port: number, start: () => Promise<Watched>) => {
+  const add = async (port: number, start: (of?: number) => Promise<Watched>) => {
     const proc = { port, w: await start(), start };
     procs.push(proc);
     return proc;
+  };
+  let servers: SentinelSetNode[] = [];
+  let sentinelNodes: SentinelSetNode[] = [];
+  const primaryPort = async () => {
+    for (const s of sentinelNodes.filter((n) => n.alive())) {
+      const port = Number((await cli(s.port, 'sentinel', 'get-master-addr-by-name', name).catch(() => '')).split('\n')[1]);
+      if (servers.some((n) => n.port === port)) return port;
+    }
+    throw new Error('no live sentinel names a primary');
+  };
+  const primary = async () => {
+    const port = await primaryPort();
+    return servers.find((n) => n.port === port)!;
   };
   const asNode = (p: (typeof procs)[number]): SentinelSetNode => ({
     port: p.port,
@@ -100,21 +117,26 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
     kill: async (signal = 'SIGKILL') => void (await terminate(p.w, signal)),
     restart: async () => {
       await terminate(p.w, 'SIGKILL');
-      p.w = await p.start();
+      const now = await primaryPort().catch(() => undefined);
+      p.w = await p.start(now === p.port ? undefined : now);
     },
     output: () => p.w.output.text(),
   });
   try {
     // Each server its own dir: a replica's full sync writes dump.rdb there.
-    const server = (port: number, of?: number) => async () => launch('redis-server', [
-      '--bind', '127.0.0.1', '--port', String(port), '--dir', await mkdir(join(dir, String(port)), { recursive: true }).then(() => join(dir, String(port))), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', '',
-      ...(of === undefined ? [] : ['--replicaof', '127.0.0.1', String(of)]),
-    ], port);
-    const primaryPort = await freePort();
-    await add(primaryPort, server(primaryPort));
+    const server = (port: number, first?: number) => async (of = first) => {
+      const own = join(dir, String(port));
+      await mkdir(own, { recursive: true });
+      return launch('redis-server', [
+        '--bind', '127.0.0.1', '--port', String(port), '--dir', own, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', '',
+        ...(of === undefined ? [] : ['--replicaof', '127.0.0.1', String(of)]),
+      ], port);
+    };
+    const first = await freePort();
+    await add(first, server(first));
     for (let i = 0; i < replicas; i++) {
       const port = await freePort();
-      await add(port, server(port, primaryPort));
+      await add(port, server(port, first));
     }
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
@@ -122,7 +144,7 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
       // The sentinel rewrites its file with what it learns: written once, kept across restarts.
       await writeFile(conf, [
         `port ${port}`, 'bind 127.0.0.1', 'daemonize no', 'logfile ""', `dir ${dir}`,
-        `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
+        `sentinel monitor ${name} 127.0.0.1 ${first} 2`,
         `sentinel down-after-milliseconds ${name} ${opts.downAfterMs ?? 1000}`,
         `sentinel failover-timeout ${name} 5000`,
         `sentinel parallel-syncs ${name} 1`,
@@ -133,16 +155,8 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
     await stopAll();
     throw err;
   }
-  const servers = procs.slice(0, replicas + 1).map(asNode);
-  const sentinelNodes = procs.slice(replicas + 1).map(asNode);
-  const primary = async () => {
-    for (const s of sentinelNodes.filter((n) => n.alive())) {
-      const port = Number((await cli(s.port, 'sentinel', 'get-master-addr-by-name', name).catch(() => '')).split('\n')[1]);
-      const found = servers.find((n) => n.port === port);
-      if (found) return found;
-    }
-    throw new Error('no live sentinel names a primary');
-  };
+  servers = procs.slice(0, replicas + 1).map(asNode);
+  sentinelNodes = procs.slice(replicas + 1).map(asNode);
   const set: SentinelSet = {
     name,
     sentinels: sentinelNodes.map((n) => n.address).join(','),
