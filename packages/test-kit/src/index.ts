@@ -11,7 +11,7 @@ export { request } from './http.js';
 export type { HttpReply, RequestOptions } from './http.js';
 export { startProcess, stopAll } from './process.js';
 export type { ChildHandle, StartProcessOptions, Exit } from './process.js';
-export { startApi, startWorker } from './knocker.js';
+export { startApi, startWorker, entry } from './knocker.js';
 export type { ApiProcess, KnockerProcess, KnockerOptions } from './knocker.js';
 export { installLoopbackOnly } from './loopback-only.js';
 export { runLoad, outcome } from './load.js';
