@@ -48,6 +48,8 @@ it('loses no acknowledged request when the primary dies, and resumes on the prom
   })();
   // Until a request sent after the kill has been accepted, 5 s at least after the restart, 45 s at most.
   let back = false;
+  // The last refusal's body, for the printed line: what the api said while it was refusing.
+  let last503 = '';
   const tally = await runLoad({
     count: 100_000, concurrency: 8, id: (i) => `s${i}`,
     until: () => at.restarted > 0 && Date.now() - at.restarted > 5000 && (back || Date.now() - at.restarted > 45_000),
@@ -55,6 +57,7 @@ it('loses no acknowledged request when the primary dies, and resumes on the prom
       const sentAt = Date.now();
       const reply = await request(`${api.url}/item/s${i}`, { method: 'POST', headers: { 'Knocker-Host': target.host, 'Knocker-Id': `s${i}` }, body: String(i), timeoutMs: 5000 });
       if (reply.status === 200 && at.killed > 0 && sentAt >= at.killed) back = true;
+      if (reply.status === 503) last503 = reply.text.slice(0, 300);
       answers.push({ id: `s${i}`, status: reply.status, sentAt, answeredAt: Date.now(), ms: reply.ms });
       return reply;
     },
@@ -78,7 +81,8 @@ it('loses no acknowledged request when the primary dies, and resumes on the prom
   console.log(`chaos sentinel-failover: sent ${tally.sent}, accepted ${tally.accepted.length}, 503s ${tally.statuses['503'] ?? 0}, delivered ${delivered().size}, lost ${lost.length}; ` +
     `killed at ${s(at.killed - started)} s; after the kill: sentinels switched ${s(at.promoted - at.killed)} s, old primary restarted ${s(at.restarted - at.killed)} s, ` +
     `first accepted request ${s(firstAccepted - at.killed)} s, first delivery of a request accepted after the kill ${s(firstDelivery - at.killed)} s; ` +
-    `503s after the kill ${refusedDuringSwitch.length} (slowest ${Math.round(slowest503)} ms); answers ${JSON.stringify(tally.statuses)}`);
+    `503s after the kill ${refusedDuringSwitch.length} (slowest ${Math.round(slowest503)} ms, the last: ${last503}); answers ${JSON.stringify(tally.statuses)}`);
+  if (!back) console.log(`never accepted again; the api said:\n${api.output().slice(-4000)}`);
 
   expect(lost).toEqual([]);
   expect(refusedDuringSwitch.length).toBeGreaterThan(0);

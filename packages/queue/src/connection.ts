@@ -33,9 +33,12 @@ function connect(target: RedisTarget, options: RedisOptions, cluster: Partial<Cl
 
 /**
  * ioredis asks the sentinels for the primary, and asks again on every reconnect; it never
- * gives up on the sentinels either. `failoverDetector` listens for the sentinels' switch of
- * primary, so a failover closes the connection to the old one at once rather than when a
- * command to it fails; READONLY (still talking to a demoted primary) reconnects too.
+ * gives up on the sentinels either. A dead primary closes the connection; a demoted one has
+ * its clients closed by the sentinels, and READONLY (a write to it all the same) reconnects.
+ * ioredis' `failoverDetector` stays off: its disconnect on the sentinels' switch, landing
+ * while a reconnection after the primary's death is asking the sentinels, leaves the
+ * connection closed for good (status `end`), which the chaos scenario saw as an api answering
+ * 503 until restarted.
  */
 function sentinelOptions(target: SentinelTarget, options: RedisOptions): RedisOptions {
   const { nodes, name, sentinelPassword, tls } = target;
@@ -48,7 +51,6 @@ function sentinelOptions(target: SentinelTarget, options: RedisOptions): RedisOp
     ...(tls && { enableTLSForSentinelMode: true, sentinelTLS: {} }),
     sentinelRetryStrategy: retryStrategy,
     retryStrategy,
-    failoverDetector: true,
     reconnectOnError: (err) => /^READONLY/.test(err.message),
   };
 }
