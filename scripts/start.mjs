@@ -1,5 +1,6 @@
 // `pnpm start`: installs and builds when needed, makes sure a Redis answers at REDIS_URL
-// (running a private one when possible), then runs the api and WORKERS worker processes
+// (running a private one when possible) unless REDIS_SENTINELS or REDIS_CLUSTER_NODES say
+// where Redis is, then runs the api and WORKERS worker processes
 // with the same environment until Ctrl-C, restarting any that crashes (scripts/lib/supervisor.mjs).
 // Whatever ends it, a SIGKILL too, ends what it started: the apps stop when their stdin, a
 // pipe from it, closes, and the private Redis runs under a tether (scripts/lib/tether.sh) that
@@ -20,7 +21,7 @@ process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 // private addresses for anyone who reaches it.
 const env = { HEALTHCHECK_INTERVAL: '0', BIND_ADDRESS: '127.0.0.1', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 const metricsPort = Number(env.METRICS_PORT ?? 8001);
-const redisUrl = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redisUrl = new URL(env.REDIS_URL || 'redis://127.0.0.1:6379');
 const workers = Number(env.WORKERS ?? 2);
 if (!Number.isInteger(workers) || workers < 0 || workers > 64) fail(`WORKERS: expected a whole number from 0 to 64, got ${JSON.stringify(env.WORKERS)}`);
 const workerNice = Number(env.WORKER_NICE ?? 10);
@@ -38,7 +39,11 @@ let tetherPipe;
 
 const supervisor = createSupervisor({ launch, log: (line) => console.log(`[start] ${line}`) });
 
-let answer = await probeRedis(redisUrl);
+// REDIS_SENTINELS or REDIS_CLUSTER_NODES: the apps find Redis through them, and exit 78 (which
+// stops everything) when they lead nowhere. No private Redis then, and REDIS_URL is not read.
+const topology = ['REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].find((name) => (env[name] ?? '').trim() !== '');
+if (topology) console.log(`[start] Redis through ${topology}: no private redis-server`);
+let answer = topology ? 'ok' : await probeRedis(redisUrl);
 if (answer === undefined) {
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(redisUrl.hostname);
   const found = spawnSync('redis-server', ['--version']).status === 0;

@@ -247,3 +247,25 @@ describe('deploy/compose.cluster.yml', () => {
     expect(merged.services['redis-cluster-init'].command.join(' ')).toMatch(/--cluster create redis:6379 .* --cluster-replicas 1 --cluster-yes/);
   });
 });
+
+describe('deploy/compose.sentinel.yml', () => {
+  it('runs the api and workers on a primary, two replicas and three sentinels instead of the one Redis', async () => {
+    const resolved = await run('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', '-f', 'deploy/compose.sentinel.yml', 'config'], secrets);
+    expect(resolved).toMatchObject({ status: 0, stderr: '' });
+    const merged = parse(resolved.stdout);
+    for (const name of ['redis-2', 'redis-3']) expect(merged.services[name].command.join(' ')).toMatch(new RegExp(`--replicaof redis 6379 --replica-announce-ip ${name}$`));
+    const sentinels = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
+    for (const name of sentinels) {
+      const [, , script, arg] = merged.services[name].command as string[];
+      expect(arg).toBe(name);
+      expect(script).toMatch(/'sentinel resolve-hostnames yes' .*'sentinel monitor knocker redis 6379 2'.*exec redis-sentinel \/data\/sentinel\.conf$/);
+      expect(merged.services[name].volumes).toEqual([`${name}-data:/data:rw`]);
+    }
+    for (const app of ['api', 'worker']) {
+      expect(merged.services[app].environment).toMatchObject({
+        REDIS_URL: '', REDIS_SENTINELS: sentinels.map((n) => `${n}:26379`).join(','), REDIS_SENTINEL_NAME: 'knocker', REDIS_WAIT_REPLICAS: '1',
+      });
+      for (const name of sentinels) expect(merged.services[app].depends_on[name]).toEqual({ condition: 'service_healthy' });
+    }
+  });
+});

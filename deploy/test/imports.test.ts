@@ -37,7 +37,7 @@ function sources(dir: string): string[] {
 }
 
 const imported = (file: string): string[] => [...read(file).matchAll(/(?:from|import\(?)\s*'([^']+)'/g)].map((m) => m[1] as string);
-const ours = (specifiers: string[]) => [...new Set(specifiers.filter((s) => s.startsWith('@knocker/')).map((s) => s.slice('@knocker/'.length)))];
+const ours = (specifiers: string[]) => [...new Set(specifiers.filter((s) => s.startsWith('@knocker/')).map((s) => s.slice('@knocker/'.length).split('/')[0] as string))];
 const nameOf = (dir: string) => (readJson(`${dir}/package.json`) as { name: string }).name.slice('@knocker/'.length);
 
 describe('the package map', () => {

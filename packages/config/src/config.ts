@@ -6,11 +6,22 @@ import type { ClusterSeeds } from './parse.js';
 // The configuration grouped by who reads it, so that each part of the apps is handed the
 // groups it uses. Defaults live in the schema alone (schema.ts); units are in the names.
 
+/**
+ * REDIS_SENTINELS with its name and password. `username`, `password` and `tls` (from the
+ * sentinels' URLs) are the primary's and the replicas'; `sentinelPassword` the sentinels' own.
+ */
+export interface SentinelSet extends ClusterSeeds {
+  name: string;
+  sentinelPassword: string;
+}
+
 /** The Redis both apps connect to. */
 export interface RedisSettings {
   url: string;
   /** Set when REDIS_CLUSTER_NODES is: the queues then live on a Redis Cluster and `url` is not used. */
   cluster: ClusterSeeds | undefined;
+  /** Set when REDIS_SENTINELS is: the queues then live on the primary the sentinels name, and `url` is not used. */
+  sentinel: SentinelSet | undefined;
   /** REDIS_WAIT_REPLICAS: 0 answers as soon as the master has the request. */
   waitReplicas: number;
   timeoutMs: number;

@@ -1,6 +1,6 @@
 export { loadConfig, ConfigError } from './load.js';
 export type {
-  Config, RedisSettings, QueueSettings, Retention, ProtocolSettings, ApiSettings, SheddingSettings, WorkerSettings, StalledSettings,
+  Config, RedisSettings, SentinelSet, QueueSettings, Retention, ProtocolSettings, ApiSettings, SheddingSettings, WorkerSettings, StalledSettings,
   NetworkSettings, HealthSettings, BoardSettings, TelemetrySettings,
 } from './config.js';
 export { LOG_FORMAT_TOKENS } from './schema.js';

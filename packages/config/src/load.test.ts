@@ -31,6 +31,27 @@ describe('loadConfig', () => {
     expect(JSON.stringify(problemsOf({ REDIS_CLUSTER_NODES: 'redis://:secret@a:1,redis://:other@b:2' }))).not.toMatch(/secret|other/);
   });
 
+  it('reads a Sentinel set, alone: REDIS_URL counts as set only when given', () => {
+    const env = { REDIS_SENTINELS: 'rediss://app:p%40ss@s1:26379, s2:26379', REDIS_SENTINEL_NAME: 'main', REDIS_SENTINEL_PASSWORD: 'sentinel secret' };
+    expect(loadConfig(env).redis.sentinel).toEqual({
+      nodes: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], username: 'app', password: 'p@ss', tls: true, name: 'main', sentinelPassword: 'sentinel secret',
+    });
+    expect(loadConfig({ ...env, REDIS_URL: ' ', REDIS_CLUSTER_NODES: '' }).redis.sentinel?.name).toBe('main');
+    expect(loadConfig({}).redis.sentinel).toBeUndefined();
+    expect(problemsOf({ ...env, REDIS_URL: 'redis://b:6379' })['REDIS_SENTINELS']).toMatch(/replaces REDIS_URL: set one of/);
+    expect(problemsOf({ ...env, REDIS_URL: 'redis://b:6379', REDIS_CLUSTER_NODES: 'c:7000' })['REDIS_SENTINELS']).toMatch(/replaces REDIS_URL and REDIS_CLUSTER_NODES/);
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })['REDIS_SENTINEL_NAME']).toMatch(/must be set with REDIS_SENTINELS/);
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: '' })['REDIS_SENTINEL_NAME']).toMatch(/must be set/);
+    expect(problemsOf({ REDIS_SENTINEL_NAME: 'main', REDIS_SENTINEL_PASSWORD: 'x' })).toEqual({
+      REDIS_SENTINEL_NAME: expect.stringMatching(/only with REDIS_SENTINELS/), REDIS_SENTINEL_PASSWORD: expect.stringMatching(/only with REDIS_SENTINELS/),
+    });
+    expect(problemsOf({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_NAME: 'main' })['REDIS_SENTINELS']).toMatch(/host:port sentinels/);
+    expect(problemsOf({ REDIS_SENTINELS: 's1:1', REDIS_SENTINEL_NAME: 'a name' })['REDIS_SENTINEL_NAME']).toMatch(/visible ASCII/);
+    // Neither password is ever repeated in a message.
+    const refused = problemsOf({ REDIS_SENTINELS: 'redis://:secret@a:1,redis://:other@b:2', REDIS_SENTINEL_PASSWORD: 'sentinel-secret', REDIS_URL: 'redis://c:1' });
+    expect(JSON.stringify(refused)).not.toMatch(/secret|other/);
+  });
+
   it("uses Knocker's defaults", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
@@ -75,7 +96,7 @@ describe('loadConfig', () => {
     RETRIES_BACKOFF_FACTOR: ['-0.5', 'x'], RETRIES_BACKOFF_FACTOR_MAX: ['-1', '0x10'], LOG_FILE: ['', '   '], LOG_LEVEL: ['loud', '10'],
     LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url', 'https://bad-key@sentry.example/42', 'https://key@sentry.example/project', 'ftp://key@sentry.example/1'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
     PORT: ['70000', '-1', '80a'], BIND_ADDRESS: ['', ' '], REDIS_URL: ['http://x', 'redis://a b', 'localhost:6379'],
-    QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], QUEUE_SHARDS: ['0', '17', 'two'], REDIS_CLUSTER_NODES: ['localhost', 'a:1,b', 'h:0', 'h:65536', 'http://h:1', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_WAIT_REPLICAS: ['-1', '17', 'all'], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`], BATCH_MAX: ['0', '10001', 'many'], BATCH_MAX_BYTES: ['1023', '10MB'],
+    QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], QUEUE_SHARDS: ['0', '17', 'two'], REDIS_CLUSTER_NODES: ['localhost', 'a:1,b', 'h:0', 'h:65536', 'http://h:1', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_SENTINELS: ['localhost', 'a:1,b', 'h:0', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_SENTINEL_NAME: ['a b', 'x'.repeat(129)], REDIS_SENTINEL_PASSWORD: ['x'.repeat(513)], REDIS_WAIT_REPLICAS: ['-1', '17', 'all'], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`], BATCH_MAX: ['0', '10001', 'many'], BATCH_MAX_BYTES: ['1023', '10MB'],
     WORKER_CONCURRENCY: ['0', '10001', 'lots'], SHUTDOWN_TIMEOUT: ['-1', 'soon'], RETAIN_COMPLETED_COUNT: ['-1', 'all'],
     RETAIN_COMPLETED_AGE: ['1.5', 'day'], RETAIN_FAILED_COUNT: ['-3'], RETAIN_FAILED_AGE: ['week'],
     METRICS_ENABLED: ['sometimes'], METRICS_PORT: ['0', '65536', 'http'], HEALTH_DETAILED: ['2'],

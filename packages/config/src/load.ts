@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { readEgressSettings } from './egress/settings.js';
 import { parseHostLimits } from './flow.js';
+import { redisModeProblems } from './redis-mode.js';
 import { routeProblems } from './routes.js';
 import { schema } from './schema.js';
 import { toConfig } from './to-config.js';
@@ -14,6 +15,8 @@ export class ConfigError extends Error {
   }
 }
 
+const EMPTY_IS_UNSET = new Set(['REDIS_URL', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD']);
+
 // Pairs whose default must stay within the allowed maximum.
 const BOUNDED = [
   ['TIMEOUT', 'TIMEOUT_MAX'],
@@ -23,8 +26,9 @@ const BOUNDED = [
 
 /** Parses the environment once, at start-up. Nothing else reads process.env. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  // An empty REDIS_URL counts as unset, so that a compose override can clear it for REDIS_CLUSTER_NODES.
-  const unset = (k: string) => env[k] === undefined || (k === 'REDIS_URL' && env[k]?.trim() === '');
+  // An empty REDIS_URL counts as unset, so that a compose override can clear it for
+  // REDIS_CLUSTER_NODES or REDIS_SENTINELS; so do the sentinel settings, which .env.example lists empty.
+  const unset = (k: string) => env[k] === undefined || (EMPTY_IS_UNSET.has(k) && env[k]?.trim() === '');
   const known = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (unset(k) ? [] : [[k, env[k]]])));
   const parsed = schema.safeParse(known);
   if (!parsed.success) {
@@ -48,8 +52,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (parsed.data.BREAKER_COOLDOWN > parsed.data.BREAKER_COOLDOWN_MAX) {
     problems['BREAKER_COOLDOWN'] = `must not exceed BREAKER_COOLDOWN_MAX (${parsed.data.BREAKER_COOLDOWN} > ${parsed.data.BREAKER_COOLDOWN_MAX})`;
   }
+  Object.assign(problems, redisModeProblems(known, parsed.data));
   if (parsed.data.REDIS_CLUSTER_NODES !== undefined) {
-    if (known['REDIS_URL'] !== undefined) problems['REDIS_CLUSTER_NODES'] = 'replaces REDIS_URL: set REDIS_URL or REDIS_CLUSTER_NODES, not both';
     // Without a hash tag a queue's keys scatter over slots, and its scripts fail with CROSSSLOT.
     if (!/\{[^}]+\}/.test(parsed.data.QUEUE_PREFIX)) problems['QUEUE_PREFIX'] = 'needs a {hash tag} on a Redis Cluster (REDIS_CLUSTER_NODES), such as {knocker}';
   }

@@ -136,11 +136,12 @@ export interface ClusterSeeds {
 }
 
 /**
- * Seed nodes of a Redis Cluster: `host:port` entries, or redis:// / rediss:// URLs whose
- * credentials and TLS apply to every node (as REDIS_URL's do). URLs that disagree are refused:
- * one cluster has one password. Credentials are never repeated in a message.
+ * Seed nodes of a Redis Cluster, or the sentinels of a Sentinel set (`what` names them in
+ * messages): `host:port` entries, or redis:// / rediss:// URLs whose credentials and TLS
+ * apply to every Redis they lead to (as REDIS_URL's do). URLs that disagree are refused: one
+ * cluster has one password. Credentials are never repeated in a message.
  */
-export function seedList() {
+export function seedList(what = 'seed nodes') {
   return z.string().trim().transform((raw, ctx): ClusterSeeds | undefined => {
     const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
     if (entries.length === 0) return undefined;
@@ -150,7 +151,7 @@ export function seedList() {
       const url = URL.parse(/^[a-z]+:\/\//i.test(entry) ? entry : `redis://${entry}`);
       const port = Number(url?.port);
       if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '' || !Number.isInteger(port) || port < 1 || port > 65535 || !/^\/?$/.test(url.pathname) || url.search !== '') {
-        ctx.addIssue({ code: 'custom', message: `expected comma-separated host:port seed nodes (or redis:// URLs with a port); entry #${i + 1} is not (value not shown)` });
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated host:port ${what} (or redis:// URLs with a port); entry #${i + 1} is not (value not shown)` });
         return z.NEVER;
       }
       seeds.nodes.push({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port });
@@ -162,7 +163,7 @@ export function seedList() {
       }
     }
     if (access.size > 1) {
-      ctx.addIssue({ code: 'custom', message: 'expected seed URLs that agree on scheme and credentials (give them once, or identically on every entry)' });
+      ctx.addIssue({ code: 'custom', message: `expected ${what} URLs that agree on scheme and credentials (give them once, or identically on every entry)` });
       return z.NEVER;
     }
     return seeds;

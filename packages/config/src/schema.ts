@@ -26,6 +26,12 @@ export const schema = z.object({
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   // Replaces REDIS_URL; a comma-separated list of some (or all) nodes, from which ioredis learns the rest.
   REDIS_CLUSTER_NODES: seedList().optional(),
+  // Replaces REDIS_URL as well: sentinels that tell where the primary named REDIS_SENTINEL_NAME
+  // is now. Their URLs' credentials and TLS are the primary's and replicas'; the sentinels' own
+  // password is REDIS_SENTINEL_PASSWORD. An empty name or password counts as unset.
+  REDIS_SENTINELS: seedList('sentinels').optional(),
+  REDIS_SENTINEL_NAME: z.string().trim().regex(/^[\x21-\x7e]{1,128}$/, 'expected 1 to 128 visible ASCII characters').optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().max(512, 'expected at most 512 characters').default(''),
   // WAIT for this many replicas to hold a request before answering 2xx: what an acknowledged
   // write needs to survive its master's death, as replication is asynchronous.
   REDIS_WAIT_REPLICAS: integer({ min: 0, max: 16 }).default(0),

@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config, SentinelSet } from './config.js';
 import { decidePrivateNetworks } from './exposure.js';
 import type { EgressSettings } from './egress/settings.js';
 import type { FlowSettings } from './flow.js';
@@ -8,7 +8,7 @@ import type { Env } from './schema.js';
 export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map(), egress?: EgressSettings): Config {
   const privateNetworks = decidePrivateNetworks(env.BLOCK_PRIVATE_NETWORKS, env.BIND_ADDRESS, env.KNOCKER_API_KEYS);
   return {
-    redis: { url: env.REDIS_URL, cluster: env.REDIS_CLUSTER_NODES, waitReplicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_TIMEOUT_MS },
+    redis: { url: env.REDIS_URL, cluster: env.REDIS_CLUSTER_NODES, sentinel: sentinelSet(env), waitReplicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_TIMEOUT_MS },
     queue: {
       prefix: env.QUEUE_PREFIX,
       shards: env.QUEUE_SHARDS,
@@ -75,4 +75,9 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
       sentry: { dsn: env.SENTRY_DSN, failedRequests: env.SENTRY_FAILED_REQUESTS },
     },
   };
+}
+
+function sentinelSet(env: Env): SentinelSet | undefined {
+  const { REDIS_SENTINELS: seeds, REDIS_SENTINEL_NAME: name } = env;
+  return seeds && name !== undefined ? { ...seeds, name, sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : undefined;
 }

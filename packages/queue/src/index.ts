@@ -1,5 +1,5 @@
 export { producerConnection, workerConnection } from './connection.js';
-export type { Connection, ClusterTarget, RedisTarget } from './connection.js';
+export type { Connection, ClusterTarget, SentinelTarget, RedisTarget } from './connection.js';
 export { probeCluster } from './probe.js';
 export { createRequestStore } from './store/store.js';
 export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from './store/request-store.js';

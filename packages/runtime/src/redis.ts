@@ -1,4 +1,4 @@
-import { redactUrl, type Config } from '@knocker/config';
+import { redactUrl, type Config, type RedisSettings } from '@knocker/config';
 import type { Connection } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
 
@@ -11,8 +11,7 @@ export function watchRedis(connection: Connection, config: Config, logger: Logge
     connection.on('error', (err) => logger.debug(`Redis: ${err.message}`));
     return;
   }
-  const { cluster, url } = config.redis;
-  const where = cluster ? `the cluster (${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : redactUrl(url);
+  const where = describeRedis(config.redis);
   let down = false;
   connection.on('error', (err) => {
     if (!down) logger.warning(`Redis unreachable at ${where} (${err.message}); answering 503 until it is back`);
@@ -35,4 +34,12 @@ export function redisReady(connection: Connection, ms: number): Promise<void> {
     }
     connection.once('ready', done);
   });
+}
+
+/** Where the apps' Redis is, for log lines: addresses only, never a credential. */
+function describeRedis({ cluster, sentinel, url }: RedisSettings): string {
+  const list = (nodes: ReadonlyArray<{ host: string; port: number }>) => nodes.map((n) => `${n.host}:${n.port}`).join(', ');
+  if (cluster) return `the cluster (${list(cluster.nodes)})`;
+  if (sentinel) return `the primary ${JSON.stringify(sentinel.name)} of the sentinels (${list(sentinel.nodes)})`;
+  return redactUrl(url);
 }

@@ -17,7 +17,7 @@ export interface RoleTraits {
   stopped: string;
 }
 
-const target = (c: Config) => c.redis.cluster ?? c.redis.url;
+const target = (c: Config) => c.redis.cluster ?? c.redis.sentinel ?? c.redis.url;
 
 export const ROLES: Readonly<Record<Role, RoleTraits>> = {
   api: {

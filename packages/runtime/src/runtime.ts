@@ -28,7 +28,20 @@ export interface Runtime {
   publishGauges(registry: Registry): void;
 }
 
-/** config -> logger and reporter -> Redis (single or cluster) -> stores -> shutdown. */
+/** A cluster's seeds or the sentinels, as the configuration names them: a mistake there exits 78. */
+async function probeTopology(config: Config, logger: Logger): Promise<void> {
+  const { cluster, sentinel, timeoutMs } = config.redis;
+  const warn = (m: string) => logger.warning(m);
+  const probeMs = Math.max(timeoutMs, 3000);
+  const seedProblem = cluster && (await probeCluster(cluster, probeMs, warn));
+  if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
+  if (sentinel === undefined) return;
+  const { probeSentinels } = await import('@knocker/queue/sentinel');
+  const found = await probeSentinels(sentinel, probeMs, warn);
+  if (found) throw new ConfigError({ [found.variable]: found.problem });
+}
+
+/** config -> logger and reporter -> Redis (single, cluster or sentinel) -> stores -> shutdown. */
 export async function startRuntime(role: Role, env: NodeJS.ProcessEnv): Promise<Runtime> {
   const traits = ROLES[role];
   const config = loadConfig(env);
@@ -37,8 +50,7 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv): Promise<
   watchProcessErrors(logger, reporter);
   const { privateNetworks } = config.network;
   logger[privateNetworks.exposed ? 'warning' : 'info'](privateNetworks.notice);
-  const seedProblem = config.redis.cluster && (await probeCluster(config.redis.cluster, Math.max(config.redis.timeoutMs, 3000), (m) => logger.warning(m)));
-  if (seedProblem) throw new ConfigError({ REDIS_CLUSTER_NODES: seedProblem });
+  await probeTopology(config, logger);
   const connection = traits.connect(config);
   watchRedis(connection, config, logger, traits.redisTransitions);
   const store = createRequestStore(connection, {

@@ -8,9 +8,10 @@ export const entry = (app: 'api' | 'worker') => fileURLToPath(new URL(`../../../
 export const preload = new URL('../../../packages/test-kit/dist/loopback-preload.js', import.meta.url).href;
 
 export interface KnockerOptions {
-  /** REDIS_URL; or clusterNodes, for REDIS_CLUSTER_NODES. */
+  /** REDIS_URL; or clusterNodes, for REDIS_CLUSTER_NODES; or sentinels, for REDIS_SENTINELS and REDIS_SENTINEL_NAME. */
   redisUrl?: string;
   clusterNodes?: string;
+  sentinels?: { sentinels: string; name: string };
   prefix: string;
   env?: Record<string, string>;
   /** Made-up host names and the addresses they resolve to in the child, without DNS. */
@@ -18,7 +19,8 @@ export interface KnockerOptions {
 }
 
 export function childEnv(opts: KnockerOptions): Record<string, string> {
-  const redis: Record<string, string> = opts.clusterNodes === undefined ? { REDIS_URL: opts.redisUrl ?? '' } : { REDIS_CLUSTER_NODES: opts.clusterNodes };
+  const redis: Record<string, string> = opts.sentinels !== undefined ? { REDIS_SENTINELS: opts.sentinels.sentinels, REDIS_SENTINEL_NAME: opts.sentinels.name }
+    : opts.clusterNodes === undefined ? { REDIS_URL: opts.redisUrl ?? '' } : { REDIS_CLUSTER_NODES: opts.clusterNodes };
   return { ...baseEnv(opts.prefix), ...redis, ...opts.env, KT_FAKE_DNS: JSON.stringify(opts.fakeDns ?? {}) };
 }
 
