@@ -45,3 +45,8 @@ export { makeCertificateAuthority } from './certificates.js';
 export type { CertificateAuthority, Issued, IssueOptions } from './certificates.js';
 export { startAuthServer } from './auth-server.js';
 export type { AuthServer, AuthServerOptions, AuthClient } from './auth-server.js';
+export { startOtlpReceiver } from './otlp.js';
+export type { OtlpReceiver, ReceivedSpan } from './otlp.js';
+export { decodeTraceRequest } from './otlp-protobuf.js';
+export type { DecodedSpan } from './otlp-protobuf.js';
+export { WATCHED_MODULES } from './module-watch.js';
