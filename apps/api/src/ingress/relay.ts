@@ -3,8 +3,10 @@ import { parseKnockRequest, type CronSpec, type KnockRequest, type ProtocolLimit
 import type { HttpMetrics } from '@knocker/metrics';
 import { QueueUnavailableError, type DeliveryJob, type RequestStore } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
+import type { Span, Tracing } from '@knocker/tracing';
 import { sendJson } from '../answer.js';
 import { readBody } from './body.js';
+import { describeKnock, endAcceptSpan, startAcceptSpan } from './accept-span.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
@@ -13,6 +15,8 @@ export interface RelayDeps {
   queueReady: () => boolean;
   maxBodySize: number;
   logger: Logger;
+  /** Off (`noTracing`): the relay takes the path it takes without tracing, not one call more. */
+  tracing: Tracing;
   metrics: Pick<HttpMetrics, 'accepted'>;
   /** Stores the schedule of a request with `Knocker-Cron` and answers it. */
   acceptSchedule: (knock: KnockRequest & { cron: CronSpec }, body: Buffer, res: ServerResponse) => Promise<void>;
@@ -28,13 +32,17 @@ export type Relay = (req: IncomingMessage, res: ServerResponse) => Promise<void>
  * Plain node:http types: the relay path is served without express.
  */
 export function createRelay(deps: RelayDeps): Relay {
-  const { limits, store, maxBodySize, logger, metrics } = deps;
-  return async function relay(req, res) {
+  const { limits, store, maxBodySize, logger, metrics, tracing } = deps;
+  async function relay(req: IncomingMessage, res: ServerResponse, span?: Span): Promise<void> {
     const knock = parseKnockRequest({ method: req.method ?? 'GET', target: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', rawHeaders: req.rawHeaders }, limits);
     const body = await readBody(req, maxBodySize);
     if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
     if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
     const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
+    if (span) {
+      describeKnock(span, knock);
+      job.trace = span.traceparent;
+    }
     // A generated id is random (122 bits) and cannot be known yet: only an id the client
     // chose needs the duplicate check, which costs two more Redis commands.
     const added = await store.add(job, { checkDuplicate: req.headers['knocker-id'] !== undefined });
@@ -44,14 +52,25 @@ export function createRelay(deps: RelayDeps): Relay {
       const { id } = knock.config;
       const state = await store.stateOf(id);
       if (state === undefined) throw new QueueUnavailableError(`request #${id} was removed (RETAIN_*) while it was being read`);
-      logger.debug(`Request #${id} sent again: answered with its state, ${state}`);
+      logger.debug(`Request #${id} sent again: answered with its state, ${state}`, span?.logIds);
       sendJson(res, 200, { status: true, duplicate: true, id, state });
       return;
     }
     metrics.accepted.inc();
-    logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
+    logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`, span?.logIds);
     const answer = { status: true, config: knock.config, url: knock.url, method: knock.method, headers: knock.headers, 'body-length': body.length };
     sendJson(res, 200, knock.notBefore === undefined ? answer : { ...answer, ...notBefore(knock) });
+  }
+  if (!tracing.enabled) return relay;
+  return async function tracedRelay(req, res) {
+    const span = startAcceptSpan(tracing, req);
+    try {
+      await relay(req, res, span);
+      endAcceptSpan(span);
+    } catch (err) {
+      endAcceptSpan(span, err ?? new Error('refused'));
+      throw err;
+    }
   };
 }
 
