@@ -38,6 +38,8 @@ async function knock(path: string, headers: Array<[string, string]>): Promise<st
 
 const byId = (id: string) => (spans: ReceivedSpan[]) => spans.filter((s) => s.attributes['knocker.id'] === id);
 const named = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
+/** Api and worker export on their own schedules: wait until each name has its count. */
+const counted = (id: string, want: Record<string, number>) => (all: ReceivedSpan[]) => Object.entries(want).every(([n, c]) => named(byId(id)(all), n).length === c);
 /** JSON log lines of a process that carry a given span. */
 const linesOf = (child: ChildHandle, spanId: string) => child.output().split('\n').filter((l) => l.startsWith('{') && l.includes(`"span_id":"${spanId}"`));
 
@@ -58,7 +60,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const id = await knock('/orders?secret=1', [
       ['traceparent', CALLER], ['Knocker-Host', target.host], ['Knocker-Success-Callback', `${callback.url}/done?token=2`], ['Knocker-Id', `traced-${Date.now()}`],
     ]);
-    const spans = byId(id)(await receiver.waitForSpans((all) => named(byId(id)(all), 'callback').length === 1));
+    const spans = byId(id)(await receiver.waitForSpans(counted(id, { accept: 1, queued: 1, deliver: 1, callback: 1 })));
     const [accept, queued, deliver, cb] = ['accept', 'queued', 'deliver', 'callback'].map((n) => named(spans, n)[0]!);
     for (const s of [accept, queued, deliver, cb]) expect(s?.traceId).toBe(CALLER_TRACE);
     expect(accept).toMatchObject({ service: 'knocker-api', kind: 2, parentSpanId: CALLER_SPAN, attributes: { 'http.response.status_code': 200, 'url.path': '/orders' } });
@@ -83,7 +85,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('shows every attempt of a retried request, each after its wait in the queue', async () => {
     const target = await targets.start((r) => (r.n < 3 ? { status: 503 } : { status: 200 }));
     const id = await knock('/flaky', [['Knocker-Host', target.host], ['Knocker-Retries', '2']]);
-    const spans = byId(id)(await receiver.waitForSpans((all) => named(byId(id)(all), 'deliver').length === 3));
+    const spans = byId(id)(await receiver.waitForSpans(counted(id, { accept: 1, queued: 3, deliver: 3 })));
     const accept = named(spans, 'accept')[0]!;
     expect(accept.parentSpanId).toBe('');
     const attempts = named(spans, 'deliver').sort((a, b) => Number(a.attributes['knocker.attempt']) - Number(b.attributes['knocker.attempt']));
