@@ -12,6 +12,7 @@ import {
 const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const CALLER_SPAN = 'b7ad6b7169203331';
 const CALLER = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'knocker-tracing-'));
 const targets = targetPool();
 const children: ChildHandle[] = [];
@@ -45,7 +46,7 @@ const linesOf = (child: ChildHandle, spanId: string) => child.output().split('\n
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  [api, worker] = await startPair('on', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
+  [api, worker] = await startPair('on', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', ADMIN_API_KEY: ADMIN_KEY });
 }, 60_000);
 
 afterAll(async () => {
@@ -93,6 +94,27 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     for (const s of [...attempts, ...named(spans, 'queued')]) expect([s.traceId, s.parentSpanId]).toEqual([accept.traceId, accept.spanId]);
     expect(named(spans, 'queued')).toHaveLength(3);
     expect(target.requests.map((r) => r.headers['traceparent'])).toEqual(attempts.map((s) => `00-${s.traceId}-${s.spanId}-01`));
+  });
+
+  it('starts a trace at each tick of a schedule, its attempt inside', async () => {
+    const target = await targets.start();
+    const id = `traced-cron-${Date.now()}`;
+    const res = await request(`${api.url}/cron/hook`, { method: 'PUT', headers: [['Knocker-Host', target.host], ['Knocker-Cron', '*/2 * * * * *'], ['Knocker-Id', id], ['traceparent', CALLER]] });
+    expect(res.status).toBe(200);
+    try {
+      const spans = await receiver.waitForSpans((all) => all.filter((s) => s.name === 'deliver' && s.attributes['knocker.schedule'] === id).length >= 2, 20_000);
+      const ticks = named(spans, 'tick').filter((s) => s.attributes['knocker.schedule'] === id);
+      const delivers = named(spans, 'deliver').filter((s) => s.attributes['knocker.schedule'] === id).slice(0, 2);
+      for (const d of delivers) {
+        const tick = ticks.find((t) => t.spanId === d.parentSpanId);
+        // A tick is nobody's child, not even of the request that made the schedule.
+        expect(tick).toMatchObject({ parentSpanId: '', traceId: d.traceId, attributes: { 'knocker.id': d.attributes['knocker.id'] } });
+        expect(d.traceId).not.toBe(CALLER_TRACE);
+      }
+      expect(new Set(delivers.map((d) => d.traceId)).size).toBe(2);
+    } finally {
+      await request(`${api.url}/knocker/schedules/${id}`, { method: 'DELETE', headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
+    }
   });
 
   it('loads OpenTelemetry (so the watch that proves the opposite below can see it)', () => {
