@@ -23,6 +23,7 @@ export function startCallSpan(tracing: Tracing, name: string, call: { method: st
 
 /** Ends the span with the call's outcome: its status, and why it failed. */
 export function endCallSpan(span: Span, attempt: Attempt): void {
+  if (span.traceparent === undefined) return; // tracing off: nothing to record
   const errorType = attempt.ok ? undefined : attempt.code ?? attempt.targetError?.code ?? attempt.cause ?? String(attempt.statusCode);
   span.set({ 'http.response.status_code': attempt.statusCode, 'error.type': errorType });
   if (!attempt.ok) span.fail(attempt.error ?? `status ${attempt.statusCode}`);
