@@ -122,6 +122,23 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 });
 
+describe('tracing on in the workers only', () => {
+  it("hangs the attempts under the caller's traceparent, which the api stored as a header", async () => {
+    const opts = { redisUrl: sharedRedisUrl(), prefix: uniquePrefix('tracing-workers') };
+    const [plainApi, tracedWorker] = await Promise.all([
+      startApi(opts), startWorker({ ...opts, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' } }),
+    ]);
+    children.push(plainApi, tracedWorker);
+    const target = await targets.start();
+    const res = await request(`${plainApi.url}/mixed`, { method: 'POST', headers: [['traceparent', CALLER], ['Knocker-Host', target.host]], body: 'x' });
+    const { id } = res.json<{ config: { id: string } }>().config;
+    const spans = byId(id)(await receiver.waitForSpans(counted(id, { queued: 1, deliver: 1 })));
+    expect(named(spans, 'accept')).toEqual([]);
+    for (const s of spans) expect([s.traceId, s.parentSpanId]).toEqual([CALLER_TRACE, CALLER_SPAN]);
+    expect(target.requests[0]?.headers['traceparent']).toBe(`00-${CALLER_TRACE}-${named(spans, 'deliver')[0]!.spanId}-01`);
+  });
+});
+
 describe('tracing off (no OTEL_* endpoint)', () => {
   it('sends nothing, adds no header and loads no OpenTelemetry module of its own', async () => {
     const quiet = await startOtlpReceiver();

@@ -13,8 +13,13 @@ export function startAttemptSpans(tracing: Tracing, job: Job<DeliveryJob>, n: nu
   if (!tracing.enabled) return tracing.startSpan('deliver');
   const { data } = job;
   const id = data.config.id;
-  const previous = data.attempts?.at(-1);
-  const due = previous === undefined ? Math.max(data.acceptedAt, data.notBefore ?? 0) : Date.parse(previous.started_at) + previous.duration_ms;
-  tracing.startSpan('queued', { kind: 'consumer', parent: data.trace, startTime: Math.min(due, Date.now()), attributes: { 'knocker.id': id, 'knocker.attempt': n } }).end();
-  return startCallSpan(tracing, 'deliver', { method: data.method, url: data.url, parent: data.trace, attempt: n }, { 'knocker.id': id, 'knocker.attempts.max': total, 'knocker.schedule': data.schedule });
+  // Stored by an api without tracing: the caller's own traceparent, if it sent one, is the parent.
+  const parent = data.trace ?? data.headers.find(([name]) => name.toLowerCase() === 'traceparent')?.[1];
+  // Without any parent the wait would be a trace of its own, apart from its attempt: left out.
+  if (parent !== undefined) {
+    const previous = data.attempts?.at(-1);
+    const due = previous === undefined ? Math.max(data.acceptedAt, data.notBefore ?? 0) : Date.parse(previous.started_at) + previous.duration_ms;
+    tracing.startSpan('queued', { kind: 'consumer', parent, startTime: Math.min(due, Date.now()), attributes: { 'knocker.id': id, 'knocker.attempt': n } }).end();
+  }
+  return startCallSpan(tracing, 'deliver', { method: data.method, url: data.url, parent, attempt: n }, { 'knocker.id': id, 'knocker.attempts.max': total, 'knocker.schedule': data.schedule });
 }
