@@ -2,22 +2,24 @@ import { ROOT_CONTEXT, SpanKind as OtelKind, SpanStatusCode, defaultTextMapGette
 import { W3CTraceContextPropagator, setGlobalErrorHandler } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { TraceSampler, TracingSettings } from '@knocker/config';
+import { redactUrl, type TraceSampler, type TracingSettings } from '@knocker/config';
 import type { TracingIdentity } from './index.js';
 import type { Span, SpanKind, Tracing } from './span.js';
 
 const KINDS: Record<SpanKind, OtelKind> = { server: OtelKind.SERVER, client: OtelKind.CLIENT, internal: OtelKind.INTERNAL, consumer: OtelKind.CONSUMER };
 const WARN_EVERY_MS = 60_000;
+const SHUTDOWN_MS = 2000;
 
 /** Loaded only when tracing is on (see startTracing). */
 export async function createOtelTracing(settings: TracingSettings, identity: TracingIdentity): Promise<Tracing> {
   let warned = 0;
   // The SDK's export failures go here; a collector that is down must not flood the log.
-  setGlobalErrorHandler((err) => {
+  const report = (err: unknown): void => {
     if (Date.now() - warned < WARN_EVERY_MS) return;
     warned = Date.now();
-    identity.warn(`Tracing: spans not exported to ${settings.url} (${err instanceof Error ? err.message : String(err)}); told again at most once a minute`);
-  });
+    identity.warn(`Tracing: spans not exported to ${redactUrl(settings.url)} (${err instanceof Error ? err.message : String(err)}); told again at most once a minute`);
+  };
+  setGlobalErrorHandler(report);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': settings.serviceName ?? `knocker-${identity.role}`, 'service.version': identity.version, 'knocker.role': identity.role }),
     sampler: samplerOf(settings.sampler, settings.ratio),
@@ -46,7 +48,11 @@ export async function createOtelTracing(settings: TracingSettings, identity: Tra
       const parent = opts.parent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, { traceparent: opts.parent }, defaultTextMapGetter);
       return wrap(tracer.startSpan(name, { kind: KINDS[opts.kind ?? 'internal'], attributes: opts.attributes, startTime: opts.startTime }, parent));
     },
-    shutdown: () => provider.shutdown(),
+    // The last spans get a moment, not the exporter's retries: a stopping process must not hang on a collector.
+    shutdown: () => new Promise<void>((resolve) => {
+      setTimeout(resolve, SHUTDOWN_MS).unref();
+      provider.shutdown().catch(report).finally(resolve);
+    }),
   };
 }
 

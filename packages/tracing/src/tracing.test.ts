@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@knocker/config';
-import { startOtlpReceiver, type OtlpReceiver } from '@knocker/test-kit';
+import { freePort, sleep, startOtlpReceiver, type OtlpReceiver } from '@knocker/test-kit';
 import { noTracing, startTracing, urlWithoutSecrets } from './index.js';
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -57,6 +57,28 @@ describe('startTracing', () => {
     await tracing.shutdown();
     expect(receiver.posts.length).toBe(before);
   });
+});
+
+describe('a collector that cannot be reached', () => {
+  it('costs the spans, one warning a minute and a short wait at shutdown', async () => {
+    const closed = await freePort();
+    const warnings: string[] = [];
+    const settings = loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://user:pw@127.0.0.1:${closed}/v1/traces?k=s`, OTEL_BSP_SCHEDULE_DELAY: '20' }).telemetry.tracing;
+    const tracing = await startTracing(settings, { role: 'worker', version: '1', warn: (m) => warnings.push(m) });
+    // The exporter retries for about 10 s before it gives a batch up; spans keep coming meanwhile.
+    const until = Date.now() + 20_000;
+    let firstAt = 0;
+    while (Date.now() < until && (firstAt === 0 || Date.now() - firstAt < 3000)) {
+      tracing.startSpan('deliver').end();
+      await sleep(100);
+      if (firstAt === 0 && warnings.length > 0) firstAt = Date.now();
+    }
+    const stopping = Date.now();
+    await tracing.shutdown();
+    expect(Date.now() - stopping).toBeLessThan(4000);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`spans not exported to http://***@127.0.0.1:${closed}/v1/traces?***`);
+  }, 40_000);
 });
 
 describe('urlWithoutSecrets', () => {
