@@ -29,7 +29,7 @@ export function createApi(deps: ApiDeps): ApiListener {
   const checkKey = createApiKeyCheck(api.apiKeys);
   const relay = createRelay({
     limits: { ...protocol, refuseAddress: deps.refuseAddress }, store: deps.store, queueReady: deps.queueReady, maxBodySize: api.maxBodySize,
-    logger: deps.logger, metrics: deps.metrics, acceptSchedule: createScheduleAcceptor(deps),
+    logger: deps.logger, tracing: deps.tracing, metrics: deps.metrics, acceptSchedule: createScheduleAcceptor(deps),
     acceptGroup: createGroupAcceptor({ ...deps, rules: { hostsOnly: protocol.hostsOnly, refuseAddress: deps.refuseAddress } }),
   });
   const app = createApp(deps, { gate, checkKey, relay });

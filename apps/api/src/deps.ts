@@ -8,6 +8,7 @@ import { buildOpenApi, openApiOptions, renderOpenApi } from '@knocker/openapi';
 import type { RequestStore, Schedules } from '@knocker/queue';
 import type { Runtime } from '@knocker/runtime';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import type { Tracing } from '@knocker/tracing';
 import { workersCheck } from './admin/checks.js';
 
 /** What the api is built from: the configuration groups it reads, the stores, and the process's telemetry. */
@@ -24,6 +25,7 @@ export interface ApiDeps {
   openApi: string;
   logger: Logger;
   reporter: ErrorReporter;
+  tracing: Tracing;
   /** Absent when METRICS_ENABLED is false: no counting, no /metrics. */
   registry: Registry | undefined;
   metrics: HttpMetrics;
@@ -33,7 +35,7 @@ export interface ApiDeps {
 }
 
 /** The api's dependencies from what its process owns; one place, so what tests build is what runs. */
-export function apiDeps(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter' | 'shutdown'>, board?: RequestListener): ApiDeps {
+export function apiDeps(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter' | 'tracing' | 'shutdown'>, board?: RequestListener): ApiDeps {
   const { config, connection, store } = rt;
   const registry = createRegistry();
   // IP literals are judged at the door: there is nothing to resolve, so a refusal is a 400 now
@@ -49,6 +51,7 @@ export function apiDeps(rt: Pick<Runtime, 'config' | 'connection' | 'store' | 's
     openApi: renderOpenApi(buildOpenApi(openApiOptions(config))),
     logger: rt.logger,
     reporter: rt.reporter,
+    tracing: rt.tracing,
     registry: config.metrics.enabled ? registry : undefined,
     metrics: createHttpMetrics(registry),
     health: { ...config.health, checks: [redisCheck(connection), workersCheck(store)], shuttingDown: () => rt.shutdown.stopping },

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@knocker/config';
 import { createRequestStore, createSchedules, producerConnection, type Connection, type RequestStore, type Schedules } from '@knocker/queue';
 import { createErrorReporter, createLogger } from '@knocker/telemetry';
+import { noTracing } from '@knocker/tracing';
 import { sharedRedisUrl, silentLog, uniquePrefix } from '@knocker/test-kit';
 import { createApi } from '../src/app.js';
 import { apiDeps } from '../src/deps.js';
@@ -27,7 +28,7 @@ function build(env: Record<string, string>) {
   opened.push({ connection, store, schedules });
   const logger = createLogger({ name: 'api', ...config.telemetry.log });
   const reporter = createErrorReporter({ dsn: '', release: 'test', serverName: 'test' });
-  const deps = apiDeps({ config, connection, store, schedules, logger, reporter, shutdown: { stopping: false } });
+  const deps = apiDeps({ config, connection, store, schedules, logger, reporter, tracing: noTracing, shutdown: { stopping: false } });
   return { routes: routeTable(createApi(deps).app), doc: JSON.parse(deps.openApi) as { paths: Record<string, Record<string, unknown>> } };
 }
 

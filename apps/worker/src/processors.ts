@@ -17,9 +17,9 @@ import { createTickProcessor } from './ticks.js';
  * is configured) and has the store run them on every shard. Closing stops them and the agents.
  */
 export function startDelivering(
-  rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter'>, registry: Registry, egress?: Egress,
+  rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter' | 'tracing'>, registry: Registry, egress?: Egress,
 ): Consumers {
-  const { config, store, logger } = rt;
+  const { config, store, logger, tracing } = rt;
   // With EGRESS_* or TARGET_* set, the egress routes each target (proxy, TLS) and adds its token.
   const agents = egress?.agents ?? createGuardedAgents(createAddressPolicy(config.network));
   const http = createHttpClient({ maxRedirects: config.worker.maxRedirects, agents, auth: egress?.auth });
@@ -38,10 +38,10 @@ export function startDelivering(
     : undefined;
   flow?.start();
   const consumers = store.consume({
-    delivery: createDeliveryProcessor({ http, logger, reporter: rt.reporter, metrics, flow, signer, config }),
-    callback: createCallbackProcessor({ http: callbackHttp, logger, reporter: rt.reporter, metrics, signer, config }),
+    delivery: createDeliveryProcessor({ http, logger, reporter: rt.reporter, tracing, metrics, flow, signer, config }),
+    callback: createCallbackProcessor({ http: callbackHttp, logger, reporter: rt.reporter, tracing, metrics, signer, config }),
     tick: config.schedules.max > 0
-      ? createTickProcessor({ schedules: rt.schedules, store, logger, ticks: createScheduleMetrics(registry).ticks })
+      ? createTickProcessor({ schedules: rt.schedules, store, logger, tracing, ticks: createScheduleMetrics(registry).ticks })
       : undefined,
   }, {
     concurrency: config.worker.concurrency,

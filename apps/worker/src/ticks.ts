@@ -2,12 +2,15 @@ import type { Job } from 'bullmq';
 import type { ScheduleMetrics } from '@knocker/metrics';
 import { tickDueMs, tickRequestId, type DeliveryJob, type RequestStore, type Schedules, type TickJob } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
+import type { Tracing } from '@knocker/tracing';
 
 export interface TickDeps {
   schedules: Pick<Schedules, 'get' | 'recordTick'>;
   /** Where the tick's request is stored, as any other request. */
   store: Pick<RequestStore, 'add'>;
   logger: Logger;
+  /** Each tick that fires starts a trace; its request's attempts are in it. */
+  tracing: Tracing;
   ticks: Pick<ScheduleMetrics['ticks'], 'inc'>;
 }
 
@@ -31,10 +34,12 @@ export function createTickProcessor(deps: TickDeps) {
     const { request } = schedule;
     const config = { ...request.config, id: tickRequestId(id, due) };
     const data: DeliveryJob = { ...request, config, acceptedAt: Date.now(), schedule: id };
-    await deps.store.add(data);
+    const span = deps.tracing.startSpan('tick', deps.tracing.enabled ? { kind: 'internal', attributes: { 'knocker.schedule': id, 'knocker.id': config.id } } : undefined);
+    if (span.traceparent !== undefined) data.trace = span.traceparent;
+    await deps.store.add(data).finally(() => span.end());
     await deps.schedules.recordTick(id, config.id);
     deps.ticks.inc({ outcome: 'fired' });
-    deps.logger.info(`Schedule ${id}: tick of ${new Date(due).toISOString()} is request #${config.id}`);
+    deps.logger.info(`Schedule ${id}: tick of ${new Date(due).toISOString()} is request #${config.id}`, span.logIds);
     return { request: config.id };
   };
 }

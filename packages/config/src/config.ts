@@ -1,3 +1,4 @@
+import type { TracingSettings } from './tracing.js';
 import type { EgressSettings } from './egress/settings.js';
 import type { PrivateNetworks } from './exposure.js';
 import type { FlowSettings } from './flow.js';
@@ -128,6 +129,8 @@ export interface BoardSettings {
 export interface TelemetrySettings {
   log: { file: string; level: 'debug' | 'info' | 'warning' | 'error' | 'critical'; format: string };
   sentry: { dsn: string; failedRequests: boolean };
+  /** OTEL_*: undefined unless an OTLP endpoint is set. */
+  tracing: TracingSettings | undefined;
 }
 
 export interface Config {

@@ -13,3 +13,5 @@ export { isNetwork } from './networks.js';
 export { checkFlowKey, parseHostLimits } from './flow.js';
 export type { FlowSettings, KeyLimits, BreakerSettings } from './flow.js';
 export * from './egress/index.js';
+export { TRACE_SAMPLERS } from './tracing.js';
+export type { TracingSettings, TraceSampler } from './tracing.js';

@@ -95,6 +95,9 @@ describe('loadConfig', () => {
     TIMEOUT: ['0', '-1', 'NaN', 'Infinity', '1e3', ''], TIMEOUT_MAX: ['0', 'abc'], RETRIES: ['1.5', '-1', '1e3'], RETRIES_MAX: ['1001', '-2'],
     RETRIES_BACKOFF_FACTOR: ['-0.5', 'x'], RETRIES_BACKOFF_FACTOR_MAX: ['-1', '0x10'], LOG_FILE: ['', '   '], LOG_LEVEL: ['loud', '10'],
     LOG_FORMAT: ['%(funcName)s', '%(asctime)s %(lineno)d %(x)s'], SENTRY_DSN: ['not a url', 'https://bad-key@sentry.example/42', 'https://key@sentry.example/project', 'ftp://key@sentry.example/1'], SENTRY_FAILED_REQUESTS: ['maybe', '2'],
+    OTEL_EXPORTER_OTLP_ENDPOINT: ['collector:4318', 'grpc://c:4317'], OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ['/v1/traces'], OTEL_EXPORTER_OTLP_PROTOCOL: ['grpc', 'http'],
+    OTEL_EXPORTER_OTLP_HEADERS: ['a', '=b', 'a=%zz'], OTEL_SERVICE_NAME: ['x'.repeat(256)], OTEL_TRACES_SAMPLER: ['sometimes', 'xray'], OTEL_TRACES_SAMPLER_ARG: ['-0.1', '2', 'half'],
+    OTEL_BSP_SCHEDULE_DELAY: ['0', 'soon'],
     PORT: ['70000', '-1', '80a'], BIND_ADDRESS: ['', ' '], REDIS_URL: ['http://x', 'redis://a b', 'localhost:6379'],
     QUEUE_PREFIX: ['a:b', '', 'x'.repeat(65)], QUEUE_SHARDS: ['0', '17', 'two'], REDIS_CLUSTER_NODES: ['localhost', 'a:1,b', 'h:0', 'h:65536', 'http://h:1', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_SENTINELS: ['localhost', 'a:1,b', 'h:0', 'redis://h:1/2', 'redis://:x@h:1,redis://:y@h:2'], REDIS_SENTINEL_NAME: ['a b', 'x'.repeat(129)], REDIS_SENTINEL_PASSWORD: ['x'.repeat(513)], REDIS_WAIT_REPLICAS: ['-1', '17', 'all'], REDIS_TIMEOUT_MS: ['49', '60001', '1s'], MAX_BODY_SIZE: ['-5', `${256 * 1024 * 1024 + 1}`], BATCH_MAX: ['0', '10001', 'many'], BATCH_MAX_BYTES: ['1023', '10MB'],
     WORKER_CONCURRENCY: ['0', '10001', 'lots'], SHUTDOWN_TIMEOUT: ['-1', 'soon'], RETAIN_COMPLETED_COUNT: ['-1', 'all'],
@@ -140,7 +143,7 @@ describe('loadConfig', () => {
   );
 
   it('never repeats a secret in its message', () => {
-    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret'], ['SENTRY_DSN', 'https://hunter2-x@sentry.example/1'], ['SIGNING_SECRETS', `whsec_${KEY_24},whsec_hunter2`]]) {
+    for (const [name, value] of [['KNOCKER_API_KEYS', 'good-key-0123456789,hunter2'], ['REDIS_URL', 'http://:hunter2@redis.example'], ['SENTRY_DSN', 'hunter2 secret'], ['SENTRY_DSN', 'https://hunter2-x@sentry.example/1'], ['OTEL_EXPORTER_OTLP_HEADERS', 'authorization=hunter2%'], ['SIGNING_SECRETS', `whsec_${KEY_24},whsec_hunter2`]]) {
       const message = (() => {
         try {
           loadConfig({ [name as string]: value });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isNetwork } from './networks.js';
+import { tracingSchema } from './tracing.js';
 import { seedList, boolean, booleanOrAuto, duration, hostList, integer, list, oneOf, secretList, seconds, signingSecrets, urlPath } from './parse.js';
 
 /** Tokens of Python's logging format that Knocker's LOG_FORMAT may use. */
@@ -161,6 +162,7 @@ export const schema = z.object({
   // Checked to the SDK's own rules: given a DSN it cannot read, the SDK prints it, key and all.
   SENTRY_DSN: z.string().trim().refine((v) => v === '' || isSentryDsn(v), { message: 'expected a Sentry DSN (https://<key>@<host>/<project id>) or nothing; value not shown' }).default(''),
   SENTRY_FAILED_REQUESTS: boolean().default(false),
+  ...tracingSchema,
 });
 
 export type Env = z.output<typeof schema>;

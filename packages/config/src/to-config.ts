@@ -3,6 +3,7 @@ import { decidePrivateNetworks } from './exposure.js';
 import type { EgressSettings } from './egress/settings.js';
 import type { FlowSettings } from './flow.js';
 import type { Env } from './schema.js';
+import { tracingSettings } from './tracing.js';
 
 /** The parsed environment, grouped by reader; durations the schema reads in seconds become ms here. */
 export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new Map(), egress?: EgressSettings): Config {
@@ -73,6 +74,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
     telemetry: {
       log: { file: env.LOG_FILE, level: env.LOG_LEVEL, format: env.LOG_FORMAT },
       sentry: { dsn: env.SENTRY_DSN, failedRequests: env.SENTRY_FAILED_REQUESTS },
+      tracing: tracingSettings(env),
     },
   };
 }

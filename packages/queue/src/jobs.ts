@@ -41,6 +41,8 @@ export interface DeliveryJob {
   group?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
+  /** With tracing on: the W3C traceparent of the span that stored the request (the api's, a tick's); its attempts are its children. */
+  trace?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
@@ -99,6 +101,8 @@ export interface FailureCallbackJob {
   headers: HeaderPair[];
   payload: CallbackPayload;
   backoff_factor: number;
+  /** With tracing on: the traceparent of the attempt that settled the request. */
+  trace?: string;
 }
 
 export interface SuccessCallbackJob {
@@ -109,6 +113,8 @@ export interface SuccessCallbackJob {
   backoff_factor: number;
   /** The request's Knocker-Timeout, seconds: the failure callback reads it from its payload's config. */
   timeout: number;
+  /** With tracing on: the traceparent of the attempt that settled the request. */
+  trace?: string;
 }
 
 /**

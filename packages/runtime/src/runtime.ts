@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { ConfigError, loadConfig, type Config } from '@knocker/config';
+import { ConfigError, loadConfig, redactUrl, type Config } from '@knocker/config';
 import { createShutdown, type Shutdown, type ShutdownStep } from '@knocker/health';
 import type { Registry } from '@knocker/metrics';
 import { KNOCKER_VERSION } from '@knocker/protocol';
 import { createRequestStore, createSchedules, probeCluster, type Connection, type RequestStore, type Schedules } from '@knocker/queue';
 import { createErrorReporter, createLogger, runMain, watchProcessErrors, type ErrorReporter, type Logger } from '@knocker/telemetry';
+import { startTracing, type Tracing } from '@knocker/tracing';
 import { publishGauges } from './gauges.js';
 import { redisReady, watchRedis } from './redis.js';
 import { ROLES, type Role } from './roles.js';
@@ -14,6 +15,8 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   reporter: ErrorReporter;
+  /** OTEL_*: spans to a collector; `noTracing` (nothing loaded, nothing done) when unset. */
+  tracing: Tracing;
   connection: Connection;
   store: RequestStore;
   /** Under QUEUE_PREFIX itself, whatever QUEUE_SHARDS says: a change of layout never strands them. */
@@ -48,6 +51,8 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv): Promise<
   const logger = createLogger({ name: role, ...config.telemetry.log });
   const reporter = createErrorReporter({ dsn: config.telemetry.sentry.dsn, release: KNOCKER_VERSION, serverName: hostname() });
   watchProcessErrors(logger, reporter);
+  const tracing = await startTracing(config.telemetry.tracing, { role, version: KNOCKER_VERSION, warn: (m) => logger.warning(m) });
+  if (config.telemetry.tracing) logger.info(`Tracing: spans go to ${redactUrl(config.telemetry.tracing.url)} as ${config.telemetry.tracing.protocol}`);
   const { privateNetworks } = config.network;
   logger[privateNetworks.exposed ? 'warning' : 'info'](privateNetworks.notice);
   await probeTopology(config, logger);
@@ -63,6 +68,7 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv): Promise<
   const steps: ShutdownStep[] = [
     { name: 'close queues', run: async () => void (await Promise.allSettled([store.close(), schedules.close()])) },
     { name: 'close Redis', run: async () => void (await connection.quit().catch(() => connection.disconnect())) },
+    { name: 'flush traces', run: () => tracing.shutdown() },
     { name: 'flush reports', run: async () => void (await reporter.flush(2000)) },
     { name: 'close log', run: async () => { logger.info(traits.stopped); await logger.close(); } },
   ];
@@ -77,7 +83,7 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv): Promise<
   shutdown.listen();
 
   return {
-    config, logger, reporter, connection, store, schedules, shutdown,
+    config, logger, reporter, tracing, connection, store, schedules, shutdown,
     onShutdown: (name, run) => void steps.splice(added++, 0, { name, run }),
     redisReady: (ms) => redisReady(connection, ms),
     publishGauges: (registry) => publishGauges(registry, { config, connection, store, schedules }),

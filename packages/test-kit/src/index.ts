@@ -47,3 +47,8 @@ export { startAuthServer } from './auth-server.js';
 export type { AuthServer, AuthServerOptions, AuthClient } from './auth-server.js';
 export { startSentinelSet } from './sentinel.js';
 export type { SentinelSet, SentinelSetNode, SentinelSetOptions } from './sentinel.js';
+export { startOtlpReceiver } from './otlp.js';
+export type { OtlpReceiver, ReceivedSpan } from './otlp.js';
+export { decodeTraceRequest } from './otlp-protobuf.js';
+export type { DecodedSpan } from './otlp-protobuf.js';
+export { WATCHED_MODULES } from './module-watch.js';

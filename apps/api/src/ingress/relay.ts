@@ -3,9 +3,11 @@ import { parseKnockRequest, type CronSpec, type KnockRequest, type ProtocolLimit
 import type { HttpMetrics } from '@knocker/metrics';
 import { QueueUnavailableError, type RequestStore } from '@knocker/queue';
 import type { Logger } from '@knocker/telemetry';
+import type { Span, Tracing } from '@knocker/tracing';
 import { sendJson } from '../answer.js';
 import { acceptedAnswer, duplicateAnswer, jobOf } from './accept.js';
 import { readBody } from './body.js';
+import { describeKnock, endAcceptSpan, startAcceptSpan } from './accept-span.js';
 
 export interface RelayDeps {
   limits: ProtocolLimits;
@@ -14,6 +16,8 @@ export interface RelayDeps {
   queueReady: () => boolean;
   maxBodySize: number;
   logger: Logger;
+  /** Off (`noTracing`): the relay takes the path it takes without tracing, not one call more. */
+  tracing: Tracing;
   metrics: Pick<HttpMetrics, 'accepted'>;
   /** Stores the schedule of a request with `Knocker-Cron` and answers it. */
   acceptSchedule: (knock: KnockRequest & { cron: CronSpec }, body: Buffer, res: ServerResponse) => Promise<void>;
@@ -31,24 +35,40 @@ export type Relay = (req: IncomingMessage, res: ServerResponse) => Promise<void>
  * Plain node:http types: the relay path is served without express.
  */
 export function createRelay(deps: RelayDeps): Relay {
-  const { limits, store, maxBodySize, logger, metrics } = deps;
-  return async function relay(req, res) {
+  const { limits, store, maxBodySize, logger, metrics, tracing } = deps;
+  async function relay(req: IncomingMessage, res: ServerResponse, span?: Span): Promise<void> {
     const knock = parseKnockRequest({ method: req.method ?? 'GET', target: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', rawHeaders: req.rawHeaders }, limits);
     const body = await readBody(req, maxBodySize);
     if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
     if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
     if (knock.group !== undefined) return deps.acceptGroup({ ...knock, group: knock.group }, body, req.headers['knocker-id'] !== undefined, res);
+    const job = jobOf(knock, body);
+    if (span) {
+      describeKnock(span, knock);
+      job.trace = span.traceparent;
+    }
     // A generated id is random (122 bits) and cannot be known yet: only an id the client
     // chose needs the duplicate check, which costs two more Redis commands.
-    const added = await store.add(jobOf(knock, body), { checkDuplicate: req.headers['knocker-id'] !== undefined });
+    const added = await store.add(job, { checkDuplicate: req.headers['knocker-id'] !== undefined });
     if (added.duplicate) {
       const answer = await duplicateAnswer(store, knock.config.id);
-      logger.debug(`Request #${knock.config.id} sent again: answered with its state, ${answer.state}`);
+      logger.debug(`Request #${knock.config.id} sent again: answered with its state, ${answer.state}`, span?.logIds);
       sendJson(res, 200, answer);
       return;
     }
     metrics.accepted.inc();
-    logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`);
+    logger.debug(`Request #${knock.config.id} accepted: "${knock.method} ${knock.url}"`, span?.logIds);
     sendJson(res, 200, acceptedAnswer(knock, body.length));
+  }
+  if (!tracing.enabled) return relay;
+  return async function tracedRelay(req, res) {
+    const span = startAcceptSpan(tracing, req);
+    try {
+      await relay(req, res, span);
+      endAcceptSpan(span);
+    } catch (err) {
+      endAcceptSpan(span, err ?? new Error('refused'));
+      throw err;
+    }
   };
 }

@@ -3,15 +3,18 @@ import type { Config } from '@knocker/config';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import type { Tracing } from '@knocker/tracing';
 import { deliver, type HttpClient } from '../http/call.js';
 import { AttemptFailedError } from '../delivery/errors.js';
 import type { Signer } from '../http/signing.js';
 import { retryAfterMs } from '../delivery/retry-rules.js';
+import { endCallSpan, startCallSpan, withTraceparent } from '../http/call-span.js';
 
 export interface CallbackDeps {
   http: HttpClient;
   logger: Logger;
   reporter: ErrorReporter;
+  tracing: Tracing;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
   signer: Signer | undefined;
   /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX. */
@@ -38,19 +41,22 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
     const { signer } = deps;
+    const span = startCallSpan(deps.tracing, 'callback', { method: 'POST', url, parent: job.data.trace, attempt: n }, { 'knocker.id': id, 'knocker.callback': job.data.kind ?? 'failure' });
     const attempt = await deliver(deps.http, {
-      method: 'POST', url, headers, body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
+      method: 'POST', url, headers: withTraceparent(headers, span), body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
     });
+    endCallSpan(span, attempt);
+    const { logIds } = span;
     const refused = attempt.code !== undefined;
     deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });
     const line = `${what} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
     if (attempt.ok) {
-      deps.logger.info(`${line} done`);
+      deps.logger.info(`${line} done`, logIds);
       return { status_code: attempt.statusCode };
     }
-    if (n < total && !refused) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
+    if (n < total && !refused) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
     else {
-      deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`);
+      deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`, logIds);
       deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
     if (refused) throw new UnrecoverableError(attempt.error);

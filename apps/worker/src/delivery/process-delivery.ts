@@ -5,17 +5,22 @@ import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
 import { callbackJobOptions, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
+import type { LogIds, Tracing } from '@knocker/tracing';
 import { recordOf, type Attempt } from '../http/attempt.js';
 import { deliver, type HttpClient } from '../http/call.js';
 import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
 import { endedByReceiver, retryAfterMs } from './retry-rules.js';
 import type { Signer } from '../http/signing.js';
 import { failureCallbackOf, successCallbackOf } from '../callbacks/payloads.js';
+import { endCallSpan, withTraceparent } from '../http/call-span.js';
+import { startAttemptSpans } from './attempt-span.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
   logger: Logger;
   reporter: ErrorReporter;
+  /** Off (`noTracing`): no span, no header, no field added. */
+  tracing: Tracing;
   metrics: DeliveryMetrics;
   /** Per-key limits and the breaker; absent when none is configured, which costs nothing. */
   flow?: FlowGate | undefined;
@@ -50,15 +55,19 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (job.data.orderKey !== undefined) await ctx.takeTurn(job, job.data.orderKey, token);
     // Over a limit, admit parks the job (no attempt spent) and throws BullMQ's DelayedError.
     const ticket = deps.flow ? await deps.flow.admit(job, token) : undefined;
+    const span = startAttemptSpans(deps.tracing, job, n, total);
     deps.metrics.inFlight.inc();
     const payload = Buffer.from(body, 'base64');
     const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
     const { signer } = deps;
     const attempt = await deliver(deps.http, {
-      method, url, headers: sent, body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
+      method, url, headers: withTraceparent(sent, span), body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
       sign: signer ? (hop, hopBody) => signer.sign(config.id, hop, hopBody) : undefined,
       captureBody: config.success_callback === undefined ? undefined : deps.config.worker.successCallbackMaxBody,
     }).finally(() => deps.metrics.inFlight.dec());
+    endCallSpan(span, attempt);
+    // A callback's span is a child of the attempt that settled its request.
+    const { logIds, traceparent } = span;
     if (ticket) await ticket.done(attempt);
     // A refused address or redirect, an error Knocker-Catch names and a receiver's No-Retry or
     // Retry-On are final, whatever attempts remain.
@@ -74,21 +83,23 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (attempt.ok) {
       // Stored before the job completes; a retry after a crash here finds the same job id taken.
       if (config.success_callback !== undefined) {
-        await ctx.addCallback(successCallbackOf(job.data, attempt, n), successCallbackJobOptions(config));
+        const callback = successCallbackOf(job.data, attempt, n);
+        if (traceparent !== undefined) callback.trace = traceparent;
+        await ctx.addCallback(callback, successCallbackJobOptions(config));
       }
       // From when it was due: a delay the client asked for is not latency.
       deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
-      deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
+      deps.logger.info(`${line} done in ${attempt.durationMs} ms`, logIds);
       return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
     }
     await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
     if (!final) {
-      deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
+      deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
       throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
-    await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended ?? attempt.cause);
+    await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended ?? attempt.cause, traceparent, logIds);
     if (refused) throw new UnrecoverableError(attempt.error);
     if (ended) throw new EndedByReceiverError(attempt, ended);
     throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);
@@ -97,14 +108,18 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
 
 const ENDED_WHY = { no_retry: 'the target answered Knocker-No-Retry', outside_retry_on: 'not a failure Knocker-Retry-On retries' } as const;
 
-async function giveUp(deps: DeliveryDeps, ctx: JobContext, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string): Promise<void> {
+async function giveUp(
+  deps: DeliveryDeps, ctx: JobContext, job: Job<DeliveryJob>, line: string, last: Attempt, attempts: number, error?: string, trace?: string, logIds?: LogIds,
+): Promise<void> {
   const { config, method, url } = job.data;
-  deps.logger.warning(`${line}: ${last.error}`);
+  deps.logger.warning(`${line}: ${last.error}`, logIds);
   // Stored before the job is marked failed: if this process dies in between, the job is
   // retried and the callback, keyed by the request id and its run, is not added twice.
   if (config.callback) {
     const replays = await ctx.replaysOf(config.id);
-    await ctx.addCallback(failureCallbackOf(job.data, last, attempts, error), callbackJobOptions(config, replays));
+    const callback = failureCallbackOf(job.data, last, attempts, error);
+    if (trace !== undefined) callback.trace = trace;
+    await ctx.addCallback(callback, callbackJobOptions(config, replays));
   }
   if (deps.config.telemetry.sentry.failedRequests) {
     deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });
