@@ -2,6 +2,7 @@ import type { JobsOptions, KeepJobs } from 'bullmq';
 import type { Retention } from '@knocker/config';
 import { callbackJobId, deliveryJobId, successCallbackJobId } from '@knocker/keys';
 import type { HeaderPair, KnockConfig } from '@knocker/protocol';
+import type { StoredAttempt } from './attempts.js';
 
 // The jobs the queues hold, and how they are added: what the api stores is what the workers read.
 
@@ -35,8 +36,11 @@ export interface DeliveryJob {
   notBefore?: number;
   /** The schedule whose tick this request is. */
   schedule?: string;
-  /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
-  attempts?: AttemptRecord[];
+  /**
+   * Every failed attempt so far, replays included (a successful one is in the DeliveryResult);
+   * jobs stored by older versions hold keyed records.
+   */
+  attempts?: Array<StoredAttempt | AttemptRecord>;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */

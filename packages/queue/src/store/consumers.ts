@@ -80,10 +80,10 @@ export function startConsumers(
       };
       const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
-      watch(new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(job, context, token), {
+      watch(new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(boundTraces(job), context, token), {
         ...opts, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) },
       }), where);
-      watch(new Worker<CallbackJob>(QUEUES.callback, (job) => processors.callback(job), {
+      watch(new Worker<CallbackJob>(QUEUES.callback, (job) => processors.callback(boundTraces(job)), {
         ...opts, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) },
       }), where);
     }
@@ -113,4 +113,15 @@ export function startConsumers(
       return closing;
     },
   };
+}
+
+/**
+ * BullMQ appends the stack of every failed attempt to the job, without a bound unless the job's
+ * options set one. Set here, in the worker's copy of the options, rather than stored with each
+ * job: an unexpected error keeps its last trace, expected failures carry none (the processors'
+ * errors have no stack), so a request waiting between attempts does not grow with each one.
+ */
+function boundTraces<J extends Job>(job: J): J {
+  job.opts.stackTraceLimit = 1;
+  return job;
 }

@@ -1,4 +1,5 @@
 import { flowKeyOf, InvalidRequestError, targetKeyOf } from '@knocker/protocol';
+import { attemptRecord } from '../attempts.js';
 import type { AttemptRecord, DeliveryJob, DeliveryResult } from '../jobs.js';
 import type { Shard } from '../shards/shard-set.js';
 import { CANCELLED_REASON, type RequestState } from './lifecycle.js';
@@ -94,7 +95,8 @@ async function listed(shard: Shard, jobId: string, endedAt: number, state: Liste
   const [data, reason, returned] = await bound(shard.redis.hmget(shard.keys.job(jobId), 'data', 'failedReason', 'returnvalue'));
   if (data == null || (state !== 'delivered' && (reason === CANCELLED_REASON) !== (state === 'cancelled'))) return undefined;
   const job = JSON.parse(data) as DeliveryJob;
-  const lastAttempt = state === 'delivered' ? (returned ? (JSON.parse(returned) as DeliveryResult | null)?.attempt : undefined) : job.attempts?.at(-1);
+  const lastAttempt = state === 'delivered' ? (returned ? (JSON.parse(returned) as DeliveryResult | null)?.attempt : undefined)
+    : attemptOf(job.attempts?.at(-1));
   if (f.host !== undefined && job.config.host !== f.host && targetKeyOf(job.config) !== f.host) return undefined;
   if (f.flowKey !== undefined && flowKeyOf(job.config) !== f.flowKey) return undefined;
   if (f.statusCode !== undefined && lastAttempt?.status_code !== f.statusCode) return undefined;
@@ -116,3 +118,5 @@ export function decodeCursor(cursor: string): Position {
   }
   throw new InvalidRequestError({ cursor: 'is not a cursor this Knocker gave: pass back the one a listing answered' });
 }
+
+const attemptOf = (s: Parameters<typeof attemptRecord>[0] | undefined) => (s === undefined ? undefined : attemptRecord(s));
