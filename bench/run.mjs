@@ -6,6 +6,7 @@
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
 //   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,cluster,backlog  --profile  --out FILE
+//            --backlog-requests N: the backlog section's fill (1,000,000; 20,000 with --quick)
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     'soak-minutes': { type: 'string' },
     'soak-rate': { type: 'string' },
+    'backlog-requests': { type: 'string' },
   },
 });
 
@@ -63,7 +65,7 @@ const cfg = {
   // Growth is judged from the end of `settleMinutes` on.
   soak: { ...soak, settleMinutes: 2, maxGrowth: 0.1 },
   // A target down during an outage: the requests waiting for it, then its recovery (--only backlog).
-  backlog: { requests: quick ? 20_000 : 1_000_000, baseline: 8000, slices: quick ? 2 : 5, idleSeconds: quick ? 3 : 20, probes: quick ? 30 : 200, freshRate: 20, maxFreshSeconds: 600, env: {} },
+  backlog: { requests: Number(args['backlog-requests'] ?? (quick ? 20_000 : 1_000_000)), baseline: 8000, slices: quick ? 2 : 5, idleSeconds: quick ? 3 : 20, probes: quick ? 30 : 200, freshRate: 20, maxFreshSeconds: 600, env: {} },
   bodies: [
     { label: '10 KB', size: 10 * 1024, connections: 50, ingestSeconds: quick ? 1 : 5, deliveryJobs: quick ? 500 : 3000 },
     { label: '1 MB', size: 1_000_000, connections: 10, ingestAmount: quick ? 30 : 200, deliveryJobs: quick ? 50 : 300 },

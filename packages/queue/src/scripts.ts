@@ -45,6 +45,7 @@ export const SCRIPTS = {
   cancel: { name: 'knockerCancel', keys: 7, file: lua('cancel.lua') },
   beginReplay: { name: 'knockerBeginReplay', keys: 2, file: lua('begin-replay.lua') },
   appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
+  recordFailure: { name: 'knockerRecordFailure', keys: 1, file: lua('record-failure.lua') },
   saveSchedule: { name: 'knockerSaveSchedule', keys: 2, file: lua('save-schedule.lua') },
   scheduleState: { name: 'knockerScheduleState', keys: 2, file: lua('schedule-state.lua') },
   recordTick: { name: 'knockerRecordTick', keys: 1, file: lua('record-tick.lua') },

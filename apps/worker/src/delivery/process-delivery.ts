@@ -79,7 +79,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`);
       return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
     }
-    await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), storedAttempt(recordOf(attempt, n))] });
+    await ctx.recordFailure(job, { ...job.data, attempts: [...(job.data.attempts ?? []), storedAttempt(recordOf(attempt, n))] });
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`);
       throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));

@@ -4,6 +4,7 @@ import { QUEUES } from '@knocker/keys';
 import { keepJobs, shardRetention, type CallbackJob, type DeliveryJob, type DeliveryResult } from '../jobs.js';
 import type { TickJob } from '../schedules.js';
 import type { Shard } from '../shards/shard-set.js';
+import { SCRIPTS, runScript } from '../scripts.js';
 import { replaysOf } from './lifecycle.js';
 import type { StoreLog } from './request-store.js';
 
@@ -13,6 +14,12 @@ export interface JobContext {
   addCallback(data: CallbackJob, opts: JobsOptions): Promise<void>;
   /** How many times the request was replayed: each run has its own callback. */
   replaysOf(requestId: string): Promise<number>;
+  /**
+   * Stores the job's data with its failed attempt added, and puts its retry behind first
+   * attempts: when many retries come due at once (a target back from an outage), new requests
+   * are still taken first. One write, as `job.updateData` was.
+   */
+  recordFailure(job: Job<DeliveryJob>, data: DeliveryJob): Promise<void>;
 }
 
 export interface Processors {
@@ -77,6 +84,10 @@ export function startConsumers(
       const context: JobContext = {
         addCallback: async (data, opts) => void (await shard.callback.add(data.kind === 'success' ? 'success-callback' : 'callback', data, opts)),
         replaysOf: (id) => replaysOf(shard, id),
+        recordFailure: async (job, data) => {
+          job.data = data;
+          await runScript(shard.redis, SCRIPTS.recordFailure, [shard.keys.job(job.id!)], [JSON.stringify(data), RETRY_PRIORITY]);
+        },
       };
       const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
@@ -114,6 +125,9 @@ export function startConsumers(
     },
   };
 }
+
+/** Any priority above 0: BullMQ takes prioritized jobs only when none waits without one. */
+const RETRY_PRIORITY = 1;
 
 /**
  * BullMQ appends the stack of every failed attempt to the job, without a bound unless the job's
