@@ -7,6 +7,7 @@
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
 //   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,cluster,backlog  --profile  --out FILE
 //            --backlog-requests N: the backlog section's fill (1,000,000; 20,000 with --quick)
+//            --redis-config 'NAME VALUE …': CONFIG SET on the bench's Redis before anything runs
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     'soak-minutes': { type: 'string' },
     'soak-rate': { type: 'string' },
     'backlog-requests': { type: 'string' },
+    'redis-config': { type: 'string' },
   },
 });
 
@@ -116,6 +118,9 @@ try {
   redis = await startRedis({ appendonly: false });
   admin = new Redis(redis.url, { maxRetriesPerRequest: null });
   forgetRedis = killOnExit(Number(/process_id:(\d+)/.exec(await admin.info('server'))[1]));
+  const settings = args['redis-config']?.trim().split(/\s+/) ?? [];
+  for (let i = 0; i + 1 < settings.length; i += 2) await admin.config('SET', settings[i], settings[i + 1]);
+  results.redisConfig = args['redis-config'] ?? null;
   const redisDir = redis.dir;
   process.on('exit', () => rmSync(redisDir, { recursive: true, force: true }));
   target = await startTarget();

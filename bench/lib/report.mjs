@@ -136,7 +136,7 @@ export function renderMarkdown(r) {
   const line = (...cells) => out.push(`| ${cells.join(' | ')} |`);
   const head = (...cells) => { line(...cells); line(...cells.map((c, i) => (i === 0 ? '---' : '---:'))); };
   const load = (m) => `${m.loadavg.map((v) => v.toFixed(1)).join(', ')}${Number.isFinite(m.cpuPressure60) ? ` (CPU pressure ${m.cpuPressure60.toFixed(0)}%)` : ''}`;
-  out.push(`Mode ${r.mode}, ${r.runs === 1 ? 'one run per figure' : `median (min–max) of ${r.runs} runs`}; Node ${r.node}, ${r.cpus} cores; load average ${load(r.machine.start)} at the start, ${load(r.machine.end)} at the end; ${Math.round(r.seconds)} s.${r.profiled ? ' PROFILED: the figures include the profiler\'s cost.' : ''}`);
+  out.push(`Mode ${r.mode}, ${r.runs === 1 ? 'one run per figure' : `median (min–max) of ${r.runs} runs`}; Node ${r.node}, ${r.cpus} cores; load average ${load(r.machine.start)} at the start, ${load(r.machine.end)} at the end; ${Math.round(r.seconds)} s.${r.profiled ? ' PROFILED: the figures include the profiler\'s cost.' : ''}${r.redisConfig ? ` Redis set to: ${r.redisConfig}.` : ''}`);
   const { ingest, delivery, e2e } = r.sections;
 
   if (ingest) {

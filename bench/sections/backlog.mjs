@@ -123,7 +123,12 @@ export async function backlogSection(ctx) {
       }
       out.routes[name] = latencySummary(times);
     }
-    ctx.say(`backlog: waiting, idle Redis ${(out.idleRedisCore * 100).toFixed(1)}% of a core; route p99s ${Object.entries(out.routes).map(([k, v]) => `${k} ${v.p99.toFixed(0)} ms`).join(', ')}`);
+    // The same fresh requests with nothing to drain: what the machine gives them at this load.
+    await ctx.target.reset();
+    const calm = await openLoop({ origin: api.url, headers: clientHeaders(ctx.target.host), body, rate: b.freshRate, seconds: b.idleSeconds });
+    await waitForDeliveries(ctx.target, calm.accepted, { what: 'backlog fresh requests', check: () => assertAlive(procs) });
+    out.calm = (await ctx.target.stats(calm.accepted)).latency;
+    ctx.say(`backlog: waiting, idle Redis ${(out.idleRedisCore * 100).toFixed(1)}% of a core; route p99s ${Object.entries(out.routes).map(([k, v]) => `${k} ${v.p99.toFixed(0)} ms`).join(', ')}; fresh requests e2e p99 ${out.calm.p99.toFixed(1)} ms`);
 
     out.large = await recover(filled + 1, Math.min(b.maxFreshSeconds, (filled + 1) / out.small.rate));
     out.drainRatio = out.large.rate / out.small.rate;
