@@ -2,10 +2,12 @@
 // load, each figure the median of several runs next to baselines measured in the same run.
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
 //   pnpm bench                 full suite (about 15 minutes)
-//   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
+//   pnpm bench --quick         every measurement, short and once (a few minutes, most of it the backlog); CI runs it
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
-//   options: --runs N  --only ingest,batch,delivery,bodies,memory,e2e,sustained,start,cluster  --profile  --out FILE
+//   options: --runs N  --only ingest,batch,delivery,bodies,memory,e2e,sustained,start,cluster,backlog  --profile  --out FILE
+//            --backlog-requests N: the backlog section's fill (1,000,000; 20,000 with --quick)
+//            --redis-config 'NAME VALUE …': CONFIG SET on the bench's Redis before anything runs
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -27,6 +29,7 @@ import { startSection } from './sections/start.mjs';
 import { clusterSection } from './sections/cluster.mjs';
 import { soakSection } from './sections/soak.mjs';
 import { batchSection } from './sections/batch.mjs';
+import { backlogSection } from './sections/backlog.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -41,6 +44,8 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     'soak-minutes': { type: 'string' },
     'soak-rate': { type: 'string' },
+    'backlog-requests': { type: 'string' },
+    'redis-config': { type: 'string' },
   },
 });
 
@@ -64,6 +69,8 @@ const cfg = {
   start: { rate: 1000, seconds: quick ? 2 : 60, memorySeconds: quick ? 2 : 20, overloadSeconds: quick ? 2 : 10, capacitySeconds: quick ? 1 : 5, settleMs: quick ? 500 : 5000, burst: 500 },
   // Growth is judged from the end of `settleMinutes` on.
   soak: { ...soak, settleMinutes: 2, maxGrowth: 0.1 },
+  // A target down during an outage: the requests waiting for it, then its recovery (--only backlog).
+  backlog: { requests: Number(args['backlog-requests'] ?? (quick ? 20_000 : 1_000_000)), baseline: 8000, slices: quick ? 2 : 5, idleSeconds: quick ? 3 : 20, probes: quick ? 30 : 200, freshRate: 20, maxFreshSeconds: 600, env: {} },
   bodies: [
     { label: '10 KB', size: 10 * 1024, connections: 50, ingestSeconds: quick ? 1 : 5, deliveryJobs: quick ? 500 : 3000 },
     { label: '1 MB', size: 1_000_000, connections: 10, ingestAmount: quick ? 30 : 200, deliveryJobs: quick ? 50 : 300 },
@@ -73,7 +80,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start,backlog${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -114,6 +121,9 @@ try {
   redis = await startRedis({ appendonly: false });
   admin = new Redis(redis.url, { maxRetriesPerRequest: null });
   forgetRedis = killOnExit(Number(/process_id:(\d+)/.exec(await admin.info('server'))[1]));
+  const settings = args['redis-config']?.trim().split(/\s+/) ?? [];
+  for (let i = 0; i + 1 < settings.length; i += 2) await admin.config('SET', settings[i], settings[i + 1]);
+  results.redisConfig = args['redis-config'] ?? null;
   const redisDir = redis.dir;
   process.on('exit', () => rmSync(redisDir, { recursive: true, force: true }));
   target = await startTarget();
@@ -153,6 +163,7 @@ try {
   if (sections.has('start')) await run('start', () => startSection(ctx));
   // Only when asked for (--only cluster): it starts a Redis Cluster of its own.
   if (sections.has('cluster')) await run('cluster', () => clusterSection(ctx));
+  if (sections.has('backlog')) await run('backlog', () => backlogSection(ctx));
   if (sections.has('soak')) await run('soak', () => soakSection(ctx));
 } catch (err) {
   broken = true;

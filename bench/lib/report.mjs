@@ -1,4 +1,5 @@
 // The results as markdown tables (printed, and pasted into docs/performance.md) and the targets check.
+import { backlogMarkdown, backlogTargets } from './report-backlog.mjs';
 
 const int = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
 const dec = (d) => (v) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -13,7 +14,7 @@ function fig(s, f = int) {
 }
 
 export function checkTargets(results) {
-  const { ingest, batch, delivery, e2e, start, soak } = results.sections;
+  const { ingest, batch, delivery, e2e, start, soak, backlog } = results.sections;
   const t = [];
   if (batch?.ratio) {
     t.push({
@@ -22,6 +23,7 @@ export function checkTargets(results) {
       met: batch.ratio.median >= 5,
     });
   }
+  if (backlog?.large) t.push(...backlogTargets(backlog));
   if (ingest?.ratio) {
     t.push({
       target: 'Ingest per api process ≥ 1.5 × the express 5 + queue.add baseline',
@@ -141,7 +143,7 @@ export function renderMarkdown(r) {
   const line = (...cells) => out.push(`| ${cells.join(' | ')} |`);
   const head = (...cells) => { line(...cells); line(...cells.map((c, i) => (i === 0 ? '---' : '---:'))); };
   const load = (m) => `${m.loadavg.map((v) => v.toFixed(1)).join(', ')}${Number.isFinite(m.cpuPressure60) ? ` (CPU pressure ${m.cpuPressure60.toFixed(0)}%)` : ''}`;
-  out.push(`Mode ${r.mode}, ${r.runs === 1 ? 'one run per figure' : `median (min–max) of ${r.runs} runs`}; Node ${r.node}, ${r.cpus} cores; load average ${load(r.machine.start)} at the start, ${load(r.machine.end)} at the end; ${Math.round(r.seconds)} s.${r.profiled ? ' PROFILED: the figures include the profiler\'s cost.' : ''}`);
+  out.push(`Mode ${r.mode}, ${r.runs === 1 ? 'one run per figure' : `median (min–max) of ${r.runs} runs`}; Node ${r.node}, ${r.cpus} cores; load average ${load(r.machine.start)} at the start, ${load(r.machine.end)} at the end; ${Math.round(r.seconds)} s.${r.profiled ? ' PROFILED: the figures include the profiler\'s cost.' : ''}${r.redisConfig ? ` Redis set to: ${r.redisConfig}.` : ''}`);
   const { ingest, delivery, e2e } = r.sections;
 
   if (ingest) {
@@ -236,6 +238,7 @@ export function renderMarkdown(r) {
       out.push('', `Growth after minute ${soak.settleMinutes} (to the most reached later), RSS / PSS: ${g.processes.map((p) => `${p.name} ${pct(p.rss)} / ${pct(p.pss)}`).join(', ')}; Redis used_memory ${pct(g.redisUsedMemory)}. End to end p50 ${dec(1)(soak.e2e.p50)} ms, p99 ${dec(1)(soak.e2e.p99)} ms.`);
     }
   }
+  if (r.sections.backlog?.large) out.push(...backlogMarkdown(r.sections.backlog));
   if (r.targets.length) {
     out.push('', '**Targets**', '');
     head('target', 'measured', 'met');

@@ -93,4 +93,5 @@ process.on('message', (msg) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-server.listen(0, '127.0.0.1', () => process.send({ ready: true, port: server.address().port }));
+// A port of its own when given one: a target that was down comes back where its requests go.
+server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => process.send({ ready: true, port: server.address().port }));

@@ -3,8 +3,9 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killOnExit } from './procs.mjs';
 
-export async function startTarget() {
-  const child = fork(fileURLToPath(new URL('./target-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** `port`: where to listen, any free one by default. */
+export async function startTarget({ port: at = 0 } = {}) {
+  const child = fork(fileURLToPath(new URL('./target-server.mjs', import.meta.url)), [String(at)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const forget = killOnExit(child.pid);
   const pending = new Map();
   let nextId = 1;

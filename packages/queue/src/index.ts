@@ -13,6 +13,8 @@ export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js
 export type { StoreCounts, QueueStats } from './store/counts.js';
 export type { JobContext, Processors, ConsumerSettings, Consumers } from './store/consumers.js';
 export { deliveryJobOptions, callbackJobOptions, successCallbackJobOptions } from './jobs.js';
+export { storedAttempt, attemptRecord } from './attempts.js';
+export type { StoredAttempt } from './attempts.js';
 export type {
   DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord,
 } from './jobs.js';

@@ -2,6 +2,7 @@ import type { JobsOptions, KeepJobs } from 'bullmq';
 import type { Retention } from '@knocker/config';
 import { callbackJobId, deliveryJobId, successCallbackJobId } from '@knocker/keys';
 import type { HeaderPair, KnockConfig } from '@knocker/protocol';
+import type { StoredAttempt } from './attempts.js';
 
 // The jobs the queues hold, and how they are added: what the api stores is what the workers read.
 
@@ -39,8 +40,11 @@ export interface DeliveryJob {
   schedule?: string;
   /** The group (Knocker-Group) this request is the copy of for one endpoint. */
   group?: string;
-  /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
-  attempts?: AttemptRecord[];
+  /**
+   * Every failed attempt so far, replays included (a successful one is in the DeliveryResult);
+   * jobs stored by older versions hold keyed records.
+   */
+  attempts?: Array<StoredAttempt | AttemptRecord>;
   /** With tracing on: the W3C traceparent of the span that stored the request (the api's, a tick's); its attempts are its children. */
   trace?: string;
 }

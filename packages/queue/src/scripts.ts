@@ -62,6 +62,7 @@ export const SCRIPTS = {
   orderView: { name: 'knockerOrderView', keys: 2, file: lua('order-view.lua') },
   beginReplay: { name: 'knockerBeginReplay', keys: 2, file: lua('begin-replay.lua') },
   appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
+  recordFailure: { name: 'knockerRecordFailure', keys: 1, file: lua('record-failure.lua') },
   saveSchedule: { name: 'knockerSaveSchedule', keys: 2, file: lua('save-schedule.lua') },
   scheduleState: { name: 'knockerScheduleState', keys: 2, file: lua('schedule-state.lua') },
   saveGroup: { name: 'knockerSaveGroup', keys: 1, file: lua('save-group.lua') },

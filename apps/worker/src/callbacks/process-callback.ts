@@ -1,11 +1,11 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Config } from '@knocker/config';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import type { Tracing } from '@knocker/tracing';
 import { deliver, type HttpClient } from '../http/call.js';
-import { AttemptFailedError } from '../delivery/errors.js';
+import { AttemptFailedError, EndedByKnockerError } from '../delivery/errors.js';
 import type { Signer } from '../http/signing.js';
 import { retryAfterMs } from '../delivery/retry-rules.js';
 import { endCallSpan, startCallSpan, withTraceparent } from '../http/call-span.js';
@@ -35,7 +35,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     const total = job.opts.attempts ?? 1;
     if (job.stalledCounter > stalled.maxStalledCount) {
       deps.logger.error(`${what}: a worker died during ${job.stalledCounter} attempts, giving up`);
-      throw new UnrecoverableError('worker lost too often (MAX_STALLED_COUNT)');
+      throw new EndedByKnockerError('worker lost too often (MAX_STALLED_COUNT)');
     }
     const body = Buffer.from(JSON.stringify(payload));
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
@@ -59,7 +59,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`, logIds);
       deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
-    if (refused) throw new UnrecoverableError(attempt.error);
+    if (refused) throw new EndedByKnockerError(attempt.error);
     throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs));
   };
 }

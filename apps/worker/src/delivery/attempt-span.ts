@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { DeliveryJob } from '@knocker/queue';
+import { attemptRecord, type DeliveryJob } from '@knocker/queue';
 import type { Span, Tracing } from '@knocker/tracing';
 import { startCallSpan } from '../http/call-span.js';
 
@@ -17,7 +17,8 @@ export function startAttemptSpans(tracing: Tracing, job: Job<DeliveryJob>, n: nu
   const parent = data.trace ?? data.headers.find(([name]) => name.toLowerCase() === 'traceparent')?.[1];
   // Without any parent the wait would be a trace of its own, apart from its attempt: left out.
   if (parent !== undefined) {
-    const previous = data.attempts?.at(-1);
+    const stored = data.attempts?.at(-1);
+    const previous = stored === undefined ? undefined : attemptRecord(stored);
     const due = previous === undefined ? Math.max(data.acceptedAt, data.notBefore ?? 0) : Date.parse(previous.started_at) + previous.duration_ms;
     tracing.startSpan('queued', { kind: 'consumer', parent, startTime: Math.min(due, Date.now()), attributes: { 'knocker.id': id, 'knocker.attempt': n } }).end();
   }

@@ -2,6 +2,25 @@ import { UnrecoverableError } from 'bullmq';
 import type { Attempt } from '../http/attempt.js';
 import type { EndedBy } from './retry-rules.js';
 
+/**
+ * An expected failure (the target said no, or could not be reached) carries its reason in its
+ * message and no stack: BullMQ stores the stack of each failed attempt in the job, where during
+ * an outage a trace per attempt would be most of a waiting request's memory, and would stand in
+ * Bull Board where the attempt's reason should.
+ */
+export function withoutStack<E extends Error>(err: E): E {
+  err.stack = undefined;
+  return err;
+}
+
+/** Knocker's own end to a request (a refused address, a worker lost too often): unrecoverable, expected. */
+export class EndedByKnockerError extends UnrecoverableError {
+  constructor(message: string | undefined) {
+    super(message);
+    withoutStack(this);
+  }
+}
+
 /** Thrown to BullMQ so the job is retried or, with no attempts left, failed; carries the attempt. */
 export class AttemptFailedError extends Error {
   readonly code = 'attempt_failed';
@@ -11,6 +30,7 @@ export class AttemptFailedError extends Error {
     super(`${attempt.statusCode} ${attempt.error ?? ''}`.trim());
     this.name = 'AttemptFailedError';
     this.statusCode = attempt.statusCode;
+    withoutStack(this);
   }
 }
 
@@ -24,6 +44,7 @@ export class ErrorCaughtError extends UnrecoverableError {
   constructor(readonly attempt: Attempt) {
     super(`${attempt.statusCode} ${attempt.error ?? ''} (caught by Knocker-Catch)`.trim());
     this.statusCode = attempt.statusCode;
+    withoutStack(this);
   }
 }
 
@@ -38,5 +59,6 @@ export class EndedByReceiverError extends UnrecoverableError {
     super(`${attempt.statusCode} ${attempt.error ?? ''} (${reason === 'no_retry' ? 'Knocker-No-Retry' : 'not in Knocker-Retry-On'})`.trim());
     this.code = reason;
     this.statusCode = attempt.statusCode;
+    withoutStack(this);
   }
 }

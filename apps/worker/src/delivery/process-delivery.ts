@@ -1,14 +1,14 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Config } from '@knocker/config';
 import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
-import { callbackJobOptions, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
+import { callbackJobOptions, storedAttempt, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import type { LogIds, Tracing } from '@knocker/tracing';
 import { recordOf, type Attempt } from '../http/attempt.js';
 import { deliver, type HttpClient } from '../http/call.js';
-import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
+import { AttemptFailedError, EndedByKnockerError, EndedByReceiverError, ErrorCaughtError } from './errors.js';
 import { endedByReceiver, retryAfterMs } from './retry-rules.js';
 import type { Signer } from '../http/signing.js';
 import { failureCallbackOf, successCallbackOf } from '../callbacks/payloads.js';
@@ -48,7 +48,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       const lost: Attempt = { ok: false, statusCode: 999, startedAt: Date.now(), durationMs: 0, error };
       deps.metrics.deliveries.inc({ outcome: 'failed', code: String(lost.statusCode) });
       await giveUp(deps, ctx, job, `Request #${config.id} (${n}/${total}): "${method} ${url}" given up`, lost, job.attemptsMade + job.stalledCounter, 'worker_lost');
-      throw new UnrecoverableError(error);
+      throw new EndedByKnockerError(error);
     }
 
     // Behind the head of its order line, the job sleeps until its turn (DelayedError, no attempt spent).
@@ -92,7 +92,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       deps.logger.info(`${line} done in ${attempt.durationMs} ms`, logIds);
       return { status_code: attempt.statusCode, attempts: n, attempt: recordOf(attempt, n) };
     }
-    await job.updateData({ ...job.data, attempts: [...(job.data.attempts ?? []), recordOf(attempt, n)] });
+    await ctx.recordFailure(job, { ...job.data, attempts: [...(job.data.attempts ?? []), storedAttempt(recordOf(attempt, n))] });
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
       throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));
@@ -100,7 +100,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
     await giveUp(deps, ctx, job, `${line} ${why}`, attempt, n, attempt.code ?? ended ?? attempt.cause, traceparent, logIds);
-    if (refused) throw new UnrecoverableError(attempt.error);
+    if (refused) throw new EndedByKnockerError(attempt.error);
     if (ended) throw new EndedByReceiverError(attempt, ended);
     throw caught ? new ErrorCaughtError(attempt) : new AttemptFailedError(attempt);
   };

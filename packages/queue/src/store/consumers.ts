@@ -4,6 +4,7 @@ import { QUEUES } from '@knocker/keys';
 import { keepJobs, shardRetention, type CallbackJob, type DeliveryJob, type DeliveryResult } from '../jobs.js';
 import type { TickJob } from '../schedules.js';
 import type { Shard } from '../shards/shard-set.js';
+import { SCRIPTS, runScript } from '../scripts.js';
 import { replaysOf } from './lifecycle.js';
 import { leaveLine, ORDER_SWEEP_MS, sweepLines, takeTurn } from './order.js';
 import type { StoreLog } from './request-store.js';
@@ -19,6 +20,12 @@ export interface JobContext {
    * line, else puts the job to sleep until its turn and throws BullMQ's DelayedError.
    */
   takeTurn(job: Job<DeliveryJob>, orderKey: string, token: string | undefined): Promise<void>;
+  /**
+   * Stores the job's data with its failed attempt added, and puts its retry behind first
+   * attempts: when many retries come due at once (a target back from an outage), new requests
+   * are still taken first. One write, as `job.updateData` was.
+   */
+  recordFailure(job: Job<DeliveryJob>, data: DeliveryJob): Promise<void>;
 }
 
 export interface Processors {
@@ -111,15 +118,19 @@ export function startConsumers(
         addCallback: async (data, opts) => void (await shard.callback.add(data.kind === 'success' ? 'success-callback' : 'callback', data, opts)),
         replaysOf: (id) => replaysOf(shard, id),
         takeTurn: (job, orderKey, token) => takeTurn(shard, job, orderKey, token, settings.headLeft),
+        recordFailure: async (job, data) => {
+          job.data = data;
+          await runScript(shard.redis, SCRIPTS.recordFailure, [shard.keys.job(job.id!)], [JSON.stringify(data), RETRY_PRIORITY]);
+        },
       };
       const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
       const where = shard.count === 1 ? '' : ` (shard ${shard.index + 1} of ${shard.count})`;
-      const deliveries = new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(job, context, token), {
+      const deliveries = new Worker<DeliveryJob>(QUEUES.delivery, (job, token) => processors.delivery(boundTraces(job), context, token), {
         ...opts, settings: { backoffStrategy: backoff((job) => (job.data as DeliveryJob).config.backoff_factor) },
       });
       watch(deliveries, where);
       followLines(shard, deliveries, where);
-      watch(new Worker<CallbackJob>(QUEUES.callback, (job) => processors.callback(job), {
+      watch(new Worker<CallbackJob>(QUEUES.callback, (job) => processors.callback(boundTraces(job)), {
         ...opts, settings: { backoffStrategy: backoff((job) => (job.data as CallbackJob).backoff_factor) },
       }), where);
     }
@@ -150,4 +161,18 @@ export function startConsumers(
       return closing;
     },
   };
+}
+
+/** Any priority above 0: BullMQ takes prioritized jobs only when none waits without one. */
+const RETRY_PRIORITY = 1;
+
+/**
+ * BullMQ appends the stack of every failed attempt to the job, without a bound unless the job's
+ * options set one. Set here, in the worker's copy of the options, rather than stored with each
+ * job: an unexpected error keeps its last trace, expected failures carry none (the processors'
+ * errors have no stack), so a request waiting between attempts does not grow with each one.
+ */
+function boundTraces<J extends Job>(job: J): J {
+  job.opts.stackTraceLimit = 1;
+  return job;
 }

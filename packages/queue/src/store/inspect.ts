@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { callbackJobId, deliveryJobId, successCallbackJobId } from '@knocker/keys';
+import { attemptRecord } from '../attempts.js';
 import type { AttemptRecord, CallbackJob, DeliveryJob, DeliveryResult } from '../jobs.js';
 import type { Shard } from '../shards/shard-set.js';
 import { replaysOf, requestState, type RequestState } from './lifecycle.js';
@@ -51,7 +52,7 @@ export async function readInspection(shard: Shard, id: string): Promise<Inspecti
     created_at: new Date(job.timestamp).toISOString(),
     ...(job.data.notBefore !== undefined && { not_before: new Date(job.data.notBefore).toISOString() }),
     replays,
-    attempts: delivered ? [...attempts, delivered] : attempts,
+    attempts: [...attempts.map(attemptRecord), ...(delivered ? [delivered] : [])],
     logs: logs.logs,
     callback: config.callback ? { url: config.callback, ...(await callbackOf(shard.callback, callbackJobId(id, replays))) } : null,
     ...(config.success_callback !== undefined && {

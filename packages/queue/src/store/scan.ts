@@ -1,4 +1,5 @@
 import { flowKeyOf, targetKeyOf } from '@knocker/protocol';
+import { attemptRecord } from '../attempts.js';
 import type { AttemptRecord, DeliveryJob } from '../jobs.js';
 import type { Shard } from '../shards/shard-set.js';
 import { CANCELLED_REASON, type RequestState } from './lifecycle.js';
@@ -128,7 +129,7 @@ function listed(state: ListedState, e: Entry): ListedRequest | undefined {
     id: job.config.id, state, method: job.method, url: job.url, config: job.config as unknown as DeliveryJob['config'], acceptedAt: job.acceptedAt,
     ...(state === 'failed' || state === 'cancelled' || state === 'delivered' ? { endedAt: score } : {}),
     ...(state === 'delayed' ? { dueAt: Math.floor(score / DELAYED_SCALE) } : {}),
-    lastAttempt: state === 'delivered' ? e.delivered : job.attempt,
+    lastAttempt: state === 'delivered' ? e.delivered : attemptOf(job.attempt),
     ...(job.group === undefined ? {} : { group: job.group }),
     ...(job.orderKey === undefined ? {} : { orderKey: job.orderKey }),
   };
@@ -141,3 +142,5 @@ function matches(f: RequestFilters, r: ListedRequest): boolean {
   if (f.group !== undefined && r.group !== f.group) return false;
   return f.orderKey === undefined || r.orderKey === f.orderKey;
 }
+
+const attemptOf = (s: Parameters<typeof attemptRecord>[0] | undefined) => (s === undefined ? undefined : attemptRecord(s));

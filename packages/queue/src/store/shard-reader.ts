@@ -1,4 +1,5 @@
 import type { AttemptRecord } from '../jobs.js';
+import type { StoredAttempt } from '../attempts.js';
 import { runScript, SCRIPTS } from '../scripts.js';
 import type { Shard } from '../shards/shard-set.js';
 
@@ -21,7 +22,7 @@ export interface JobSummary {
   group?: string;
   orderKey?: string;
   /** The last failed attempt recorded in the job's data. */
-  attempt?: AttemptRecord;
+  attempt?: StoredAttempt | AttemptRecord;
 }
 
 export interface Entry {
