@@ -11,7 +11,7 @@ export type { StoreCounts, QueueStats } from './store/counts.js';
 export type { JobContext, Processors, ConsumerSettings, Consumers } from './store/consumers.js';
 export { deliveryJobOptions, callbackJobOptions, successCallbackJobOptions } from './jobs.js';
 export type {
-  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord,
+  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord, QstashTraits, QstashCallbackJob,
 } from './jobs.js';
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';

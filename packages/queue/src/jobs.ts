@@ -37,6 +37,16 @@ export interface DeliveryJob {
   schedule?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
+  /** Set when the request came through the QStash door: delivery then adds QStash's headers, signature and callback bodies. */
+  qstash?: QstashTraits;
+}
+
+/** What QStash's delivery adds to a request, beyond Knocker's model (packages/qstash reads and writes it). */
+export interface QstashTraits {
+  /** `Upstash-Label`, kept for the message's answers. */
+  labels?: string[];
+  /** `Upstash-Schedule-Id` at the destination, for a schedule's messages. */
+  scheduleId?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
@@ -86,8 +96,20 @@ export interface SuccessCallbackPayload {
   body_truncated: boolean;
 }
 
-/** Both kinds go through the callback queue and its processor: same retries, same address policy. */
-export type CallbackJob = FailureCallbackJob | SuccessCallbackJob;
+/** Every kind goes through the callback queue and its processor: same retries, same address policy. */
+export type CallbackJob = FailureCallbackJob | SuccessCallbackJob | QstashCallbackJob;
+
+/** A QStash callback or failure callback: QStash's body, signed with its JWT like a delivery. */
+export interface QstashCallbackJob {
+  kind: 'qstash';
+  /** The message the callback reports on. */
+  id: string;
+  url: string;
+  headers: HeaderPair[];
+  payload: Record<string, unknown>;
+  backoff_factor: number;
+  timeout: number;
+}
 
 export interface FailureCallbackJob {
   kind?: undefined;

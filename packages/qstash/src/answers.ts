@@ -1,0 +1,25 @@
+import type { Inspection } from '@knocker/queue';
+
+/** QStash's states for Knocker's: a finished message stays readable here until RETAIN_* removes it. */
+const STATES = { waiting: 'CREATED', delayed: 'CREATED', active: 'ACTIVE', delivered: 'DELIVERED', failed: 'FAILED', cancelled: 'CANCELLED' } as const;
+
+/**
+ * `GET /v2/messages/<id>` from Knocker's inspection. The stored headers and body are not in
+ * the inspection, so `header` and `body` are absent; `state` is Knocker's addition.
+ */
+export function messageOf(found: Inspection): Record<string, unknown> {
+  const { config } = found;
+  const createdAt = Date.parse(found.created_at);
+  return {
+    messageId: found.id,
+    url: found.url,
+    method: found.method,
+    maxRetries: config.retries,
+    notBefore: found.not_before === undefined ? createdAt : Date.parse(found.not_before),
+    createdAt,
+    ...(config.success_callback === undefined ? {} : { callback: config.success_callback }),
+    ...(config.callback ? { failureCallback: config.callback } : {}),
+    ...(config.flow_key === undefined ? {} : { flowControlKey: config.flow_key }),
+    state: STATES[found.state],
+  };
+}

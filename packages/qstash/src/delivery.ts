@@ -1,0 +1,18 @@
+import type { HeaderPair } from '@knocker/protocol';
+import type { DeliveryJob } from '@knocker/queue';
+import { signMessage } from './signature.js';
+
+/**
+ * The headers a QStash receiver expects on an attempt (`retried` from 0), signed for the URL
+ * called. Knocker's own correlation headers stay beside them.
+ */
+export async function deliveryHeaders(job: DeliveryJob, retried: number, signingKey: string, body: Buffer): Promise<HeaderPair[]> {
+  const extra: HeaderPair[] = [
+    ['user-agent', 'Upstash-QStash'],
+    ['upstash-message-id', job.config.id],
+    ['upstash-retried', String(retried)],
+    ['upstash-signature', await signMessage(signingKey, job.url, body)],
+  ];
+  if (job.qstash?.scheduleId !== undefined) extra.push(['upstash-schedule-id', job.qstash.scheduleId]);
+  return extra;
+}

@@ -1,0 +1,141 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { KNOCKER_VERSION, checkFlowKey, parseDuration, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
+import type { DeliveryJob } from '@knocker/queue';
+import { QstashRequestError } from './errors.js';
+import { readFlowControlValue } from './flow-value.js';
+import { readHeaders, type UpstashHeaders } from './headers.js';
+
+/** A publish as the SDK sends it: the destination taken raw from the path, with its query. */
+export interface PublishInput {
+  destination: string;
+  /** Node's `rawHeaders`, or a batch item's headers flattened the same way. */
+  rawHeaders: readonly string[];
+  body: Buffer;
+}
+
+export interface Publish {
+  job: DeliveryJob;
+  /** The id came from a deduplication id or the content: the store must check it. */
+  deduplicate: boolean;
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']);
+// QStash's default; Knocker's own RETRIES is for its native requests.
+const DEFAULT_RETRIES = 3;
+// Headers the door cannot honour yet: refused by name, never ignored silently.
+const NOT_SUPPORTED: Record<string, string> = {
+  'upstash-retry-delay': 'is not supported here: retries wait Knocker\'s backoff (RETRIES_BACKOFF_FACTOR)',
+  'upstash-redact-fields': 'is not supported here: nothing is redacted',
+  'upstash-cron': 'is for POST /v2/schedules only',
+  'upstash-queue-name': 'is for schedules only; enqueue with /v2/enqueue/<queue>/<destination>',
+};
+const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
+
+/**
+ * Turns a QStash publish into the request Knocker stores. Every problem is named by its
+ * header (a 400); a deduplication id or `Upstash-Content-Based-Deduplication` makes the
+ * message id a hash, so a second publish finds the first one in the store.
+ */
+export function readPublish(input: PublishInput, limits: ProtocolLimits, now = Date.now()): Publish {
+  const errors: Record<string, string> = {};
+  const h = readHeaders(input.rawHeaders, errors);
+  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name)) errors[name] = why;
+  for (const name of h.control.keys()) if (CALLBACK_SETTINGS.test(name)) errors[name] = 'is not supported here: callbacks are sent like their message';
+
+  const url = readUrl('destination', input.destination, limits, errors, true);
+  const method = (h.control.get('upstash-method') ?? 'POST').toUpperCase();
+  if (!METHODS.has(method)) errors['upstash-method'] = `must be one of ${[...METHODS].join(', ')}`;
+  const retries = readInteger(h, 'upstash-retries', Math.min(DEFAULT_RETRIES, limits.retriesMax), limits.retriesMax, errors);
+  const timeout = readSeconds(h, 'upstash-timeout', limits.timeout, limits.timeoutMax, errors);
+  const notBefore = readNotBefore(h, now, limits.delayMax ?? 7 * 86400, errors);
+  const callback = h.control.has('upstash-callback') ? readUrl('upstash-callback', h.control.get('upstash-callback') ?? '', limits, errors) : undefined;
+  const failure = h.control.has('upstash-failure-callback')
+    ? readUrl('upstash-failure-callback', h.control.get('upstash-failure-callback') ?? '', limits, errors) : undefined;
+  const flowKey = h.control.get('upstash-flow-control-key');
+  const flowProblem = flowKey === undefined ? undefined : checkFlowKey(flowKey);
+  if (flowProblem !== undefined) errors['upstash-flow-control-key'] = flowProblem;
+  const flowValue = h.control.get('upstash-flow-control-value');
+  if (flowValue !== undefined) readFlowControlValue(flowValue, errors);
+  const labels = h.control.get('upstash-label')?.split(',').map((l) => l.trim()).filter((l) => l !== '');
+  if (labels?.some((l) => !/^[A-Za-z0-9_.-]{1,64}$/.test(l))) errors['upstash-label'] = 'must be labels of 1 to 64 letters, digits, _ . or -, comma-separated';
+  const dedupId = h.control.get('upstash-deduplication-id');
+  if (dedupId !== undefined && (dedupId === '' || dedupId.length > 256)) errors['upstash-deduplication-id'] = 'must be 1 to 256 characters';
+  const byContent = h.control.get('upstash-content-based-deduplication');
+  if (byContent !== undefined && byContent !== 'true' && byContent !== 'false') errors['upstash-content-based-deduplication'] = 'must be true or false';
+  if (Object.keys(errors).length > 0) throw new QstashRequestError(errors);
+
+  const headers: HeaderPair[] = [...h.forward, ['x-knocker', KNOCKER_VERSION]];
+  const deduplicate = dedupId !== undefined || byContent === 'true';
+  const id = dedupId !== undefined ? hashedId(['id', dedupId])
+    : byContent === 'true' ? hashedId(['content', url, method, input.body.toString('base64'), ...h.forward.map(([n, v]) => `${n}:${v}`)])
+      : `msg_${randomUUID().replaceAll('-', '')}`;
+  const parsed = new URL(url);
+  const job: DeliveryJob = {
+    config: {
+      id, host: parsed.host, scheme: parsed.protocol === 'https:' ? 'https' : 'http', timeout, retries, backoff_factor: limits.backoffFactor,
+      callback: failure ?? null,
+      ...(callback === undefined ? {} : { success_callback: callback }),
+      ...(flowKey === undefined ? {} : { flow_key: flowKey }),
+    },
+    method, url, headers, body: input.body.toString('base64'), acceptedAt: now,
+    qstash: labels && labels.length > 0 ? { labels } : {},
+  };
+  if (notBefore !== undefined) job.notBefore = notBefore;
+  return { job, deduplicate };
+}
+
+function hashedId(parts: string[]): string {
+  return `msg_${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40)}`;
+}
+
+function readUrl(name: string, value: string, limits: ProtocolLimits, errors: Record<string, string>, destination = false): string {
+  const url = value.length <= 2048 && !/\s/.test(value) ? URL.parse(value) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    errors[name] = destination
+      ? 'must be an absolute http:// or https:// URL of at most 2048 characters (URL groups are not supported here)'
+      : 'must be an absolute http:// or https:// URL of at most 2048 characters';
+    return '';
+  }
+  if (destination && limits.hostsOnly.length > 0 && !limits.hostsOnly.includes(url.hostname) && !limits.hostsOnly.includes(url.host)) {
+    errors[name] = `is not allowed: this Knocker delivers only to ${limits.hostsOnly.join(', ')} (HOSTS_ONLY)`;
+  }
+  const refused = limits.refuseAddress?.(url.hostname);
+  if (refused !== undefined) errors[name] = `is not allowed: ${refused}`;
+  return value;
+}
+
+function readInteger(h: UpstashHeaders, name: string, fallback: number, max: number, errors: Record<string, string>): number {
+  const raw = h.control.get(name);
+  if (raw === undefined) return fallback;
+  if (/^\d{1,6}$/.test(raw) && Number(raw) <= max) return Number(raw);
+  errors[name] = `must be a whole number from 0 to ${max}, got ${JSON.stringify(raw.slice(0, 64))}`;
+  return fallback;
+}
+
+function readSeconds(h: UpstashHeaders, name: string, fallback: number, max: number, errors: Record<string, string>): number {
+  const raw = h.control.get(name);
+  if (raw === undefined) return fallback;
+  const seconds = parseDuration(raw);
+  if (seconds !== undefined && seconds > 0 && seconds <= max) return seconds;
+  errors[name] = `must be a duration above 0 and at most ${max} seconds (30s, 5m, 1h), got ${JSON.stringify(raw.slice(0, 64))}`;
+  return fallback;
+}
+
+/** `Upstash-Not-Before` (unix seconds) wins over `Upstash-Delay`, as in QStash. */
+function readNotBefore(h: UpstashHeaders, now: number, maxSeconds: number, errors: Record<string, string>): number | undefined {
+  const at = h.control.get('upstash-not-before');
+  if (at !== undefined) {
+    if (!/^\d{1,12}$/.test(at)) errors['upstash-not-before'] = `must be a unix time in seconds, got ${JSON.stringify(at.slice(0, 64))}`;
+    else if (Number(at) * 1000 > now + maxSeconds * 1000) errors['upstash-not-before'] = `must be at most ${maxSeconds} seconds from now (DELAY_MAX)`;
+    else return Math.max(now, Number(at) * 1000);
+    return undefined;
+  }
+  const delay = h.control.get('upstash-delay');
+  if (delay === undefined) return undefined;
+  const seconds = parseDuration(delay);
+  if (seconds === undefined || seconds > maxSeconds) {
+    errors['upstash-delay'] = `must be a duration of at most ${maxSeconds} seconds (DELAY_MAX), such as 10s, 5m, 1d10h30m, got ${JSON.stringify(delay.slice(0, 64))}`;
+    return undefined;
+  }
+  return seconds === 0 ? undefined : now + Math.round(seconds * 1000);
+}
