@@ -1,4 +1,5 @@
-import type { Inspection } from '@knocker/queue';
+import type { Inspection, StoredSchedule } from '@knocker/queue';
+import { groupHeaders } from './callback.js';
 
 /** QStash's states for Knocker's: a finished message stays readable here until RETAIN_* removes it. */
 const STATES = { waiting: 'CREATED', delayed: 'CREATED', active: 'ACTIVE', delivered: 'DELIVERED', failed: 'FAILED', cancelled: 'CANCELLED' } as const;
@@ -21,5 +22,26 @@ export function messageOf(found: Inspection): Record<string, unknown> {
     ...(config.callback ? { failureCallback: config.callback } : {}),
     ...(config.flow_key === undefined ? {} : { flowControlKey: config.flow_key }),
     state: STATES[found.state],
+  };
+}
+
+/** `GET /v2/schedules[/<id>]`: a stored schedule in QStash's shape, times in ms. */
+export function scheduleOf(s: StoredSchedule, next: number | null): Record<string, unknown> {
+  const { request } = s;
+  const { config } = request;
+  const body = Buffer.from(request.body, 'base64');
+  return {
+    scheduleId: s.id,
+    cron: s.cron,
+    createdAt: s.createdAt,
+    destination: request.url,
+    method: request.method,
+    header: groupHeaders(request.headers.filter(([name]) => name !== 'x-knocker')),
+    ...(body.length === 0 ? {} : { body: body.toString('utf8') }),
+    retries: config.retries,
+    ...(config.success_callback === undefined ? {} : { callback: config.success_callback }),
+    ...(config.callback ? { failureCallback: config.callback } : {}),
+    isPaused: s.state === 'paused',
+    ...(next === null ? {} : { nextScheduleTime: next }),
   };
 }

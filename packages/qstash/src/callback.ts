@@ -31,7 +31,7 @@ export function qstashCallback(job: DeliveryJob, answered: Answered, failed: boo
     sourceBody: job.body,
     notBefore: job.notBefore ?? job.acceptedAt,
     createdAt: job.acceptedAt,
-    ...(job.qstash?.scheduleId === undefined ? {} : { scheduleId: job.qstash.scheduleId }),
+    ...(job.schedule === undefined ? {} : { scheduleId: job.schedule }),
     ...(failed ? { dlqId: config.id } : {}),
   };
   return {

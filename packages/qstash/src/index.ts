@@ -5,5 +5,5 @@ export { signMessage } from './signature.js';
 export { deliveryHeaders } from './delivery.js';
 export { qstashCallback, groupHeaders } from './callback.js';
 export type { Answered } from './callback.js';
-export { messageOf } from './answers.js';
+export { messageOf, scheduleOf } from './answers.js';
 export { readDestination } from './destination.js';

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { KNOCKER_VERSION, checkFlowKey, parseDuration, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
+import { KNOCKER_VERSION, checkFlowKey, parseCron, parseDuration, type CronSpec, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
 import type { DeliveryJob } from '@knocker/queue';
 import { QstashRequestError } from './errors.js';
 import { readFlowControlValue } from './flow-value.js';
@@ -15,6 +15,8 @@ export interface PublishInput {
 
 export interface Publish {
   job: DeliveryJob;
+  /** For a schedule: `Upstash-Cron` read, and `Upstash-Schedule-Id` or a new id. */
+  schedule?: { id: string; cron: CronSpec };
   /** The id came from a deduplication id or the content: the store must check it. */
   deduplicate: boolean;
 }
@@ -27,7 +29,7 @@ const NOT_SUPPORTED: Record<string, string> = {
   'upstash-retry-delay': 'is not supported here: retries wait Knocker\'s backoff (RETRIES_BACKOFF_FACTOR)',
   'upstash-redact-fields': 'is not supported here: nothing is redacted',
   'upstash-cron': 'is for POST /v2/schedules only',
-  'upstash-queue-name': 'is for schedules only; enqueue with /v2/enqueue/<queue>/<destination>',
+  'upstash-queue-name': 'is not supported here: queues are not',
 };
 const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
 
@@ -36,10 +38,12 @@ const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
  * header (a 400); a deduplication id or `Upstash-Content-Based-Deduplication` makes the
  * message id a hash, so a second publish finds the first one in the store.
  */
-export function readPublish(input: PublishInput, limits: ProtocolLimits, now = Date.now()): Publish {
+export function readPublish(input: PublishInput, limits: ProtocolLimits, now = Date.now(), asSchedule = false): Publish {
   const errors: Record<string, string> = {};
   const h = readHeaders(input.rawHeaders, errors);
-  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name)) errors[name] = why;
+  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name) && !(asSchedule && name === 'upstash-cron')) errors[name] = why;
+  const schedule = asSchedule ? readSchedule(h, now, errors) : undefined;
+  if (!asSchedule && h.control.has('upstash-schedule-id')) errors['upstash-schedule-id'] = 'is for POST /v2/schedules only';
   for (const name of h.control.keys()) if (CALLBACK_SETTINGS.test(name)) errors[name] = 'is not supported here: callbacks are sent like their message';
 
   const url = readUrl('destination', input.destination, limits, errors, true);
@@ -81,7 +85,20 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
     qstash: labels && labels.length > 0 ? { labels } : {},
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
-  return { job, deduplicate };
+  return schedule ? { job, deduplicate: false, schedule } : { job, deduplicate };
+}
+
+// Knocker keeps a schedule's id in each tick's id (`<id>@<ms>`), hence the bound.
+const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
+
+function readSchedule(h: UpstashHeaders, now: number, errors: Record<string, string>): { id: string; cron: CronSpec } | undefined {
+  const raw = h.control.get('upstash-cron');
+  const cron = raw === undefined ? 'is required: the schedule\'s cron expression' : parseCron(raw, new Date(now));
+  if (typeof cron === 'string') errors['upstash-cron'] = cron;
+  if (h.control.has('upstash-delay') || h.control.has('upstash-not-before')) errors['upstash-delay'] = 'is not supported on schedules here: each tick is sent when due';
+  const id = h.control.get('upstash-schedule-id') ?? `scd_${randomUUID().replaceAll('-', '')}`;
+  if (!SCHEDULE_ID.test(id)) errors['upstash-schedule-id'] = 'must be 1 to 100 letters, digits, _ . or -';
+  return typeof cron === 'string' ? undefined : { id, cron };
 }
 
 function hashedId(parts: string[]): string {

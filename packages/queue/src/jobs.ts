@@ -45,8 +45,6 @@ export interface DeliveryJob {
 export interface QstashTraits {
   /** `Upstash-Label`, kept for the message's answers. */
   labels?: string[];
-  /** `Upstash-Schedule-Id` at the destination, for a schedule's messages. */
-  scheduleId?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */

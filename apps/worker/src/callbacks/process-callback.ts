@@ -7,6 +7,7 @@ import { deliver, type HttpClient } from '../http/call.js';
 import { AttemptFailedError } from '../delivery/errors.js';
 import type { Signer } from '../http/signing.js';
 import { retryAfterMs } from '../delivery/retry-rules.js';
+import { callbackSignature } from '../qstash.js';
 
 export interface CallbackDeps {
   http: HttpClient;
@@ -14,8 +15,8 @@ export interface CallbackDeps {
   reporter: ErrorReporter;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
   signer: Signer | undefined;
-  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX. */
-  config: Pick<Config, 'worker'>;
+  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX; qstash: the key that signs QStash callbacks. */
+  config: Pick<Config, 'worker' | 'qstash'>;
 }
 
 /**
@@ -26,8 +27,9 @@ export function createCallbackProcessor(deps: CallbackDeps) {
   const { stalled, retryAfterMaxMs } = deps.config.worker;
   return async function processCallback(job: Job<CallbackJob>): Promise<{ status_code: number }> {
     const { url, headers, payload } = job.data;
-    const { id, timeout } = job.data.kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : job.data.payload.config;
-    const what = `${job.data.kind === 'success' ? 'Success callback' : 'Callback'} for request #${id}`;
+    const { kind } = job.data;
+    const { id, timeout } = kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : kind === 'qstash' ? job.data : job.data.payload.config;
+    const what = `${kind === 'success' ? 'Success callback' : kind === 'qstash' ? 'QStash callback' : 'Callback'} for request #${id}`;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
     if (job.stalledCounter > stalled.maxStalledCount) {
@@ -35,11 +37,12 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       throw new UnrecoverableError('worker lost too often (MAX_STALLED_COUNT)');
     }
     const body = Buffer.from(JSON.stringify(payload));
+    const sent = kind === 'qstash' ? [...headers, ...(await callbackSignature(url, deps.config.qstash.signingKeys.current, body))] : headers;
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
     const { signer } = deps;
     const attempt = await deliver(deps.http, {
-      method: 'POST', url, headers, body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
+      method: 'POST', url, headers: sent, body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
     });
     const refused = attempt.code !== undefined;
     deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });

@@ -11,6 +11,7 @@ import { AttemptFailedError, EndedByReceiverError, ErrorCaughtError } from './er
 import { endedByReceiver, retryAfterMs } from './retry-rules.js';
 import type { Signer } from '../http/signing.js';
 import { failureCallbackOf, successCallbackOf } from '../callbacks/payloads.js';
+import { deliveryHeaders, qstashCallbackOf } from '../qstash.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
@@ -23,9 +24,10 @@ export interface DeliveryDeps {
   signer: Signer | undefined;
   /**
    * worker: MAX_STALLED_COUNT, RETRY_AFTER_MAX, SUCCESS_CALLBACK_MAX_BODY; protocol: HOSTS_ONLY,
-   * checked again on every hop (the api checked only the first); telemetry: SENTRY_FAILED_REQUESTS.
+   * checked again on every hop (the api checked only the first); telemetry: SENTRY_FAILED_REQUESTS;
+   * qstash: the key that signs messages of the QStash door.
    */
-  config: Pick<Config, 'worker' | 'protocol' | 'telemetry'>;
+  config: Pick<Config, 'worker' | 'protocol' | 'telemetry' | 'qstash'>;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
@@ -51,6 +53,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     deps.metrics.inFlight.inc();
     const payload = Buffer.from(body, 'base64');
     const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
+    if (job.data.qstash) sent.push(...(await deliveryHeaders(job.data, n - 1, deps.config.qstash.signingKeys.current, payload)));
     const { signer } = deps;
     const attempt = await deliver(deps.http, {
       method, url, headers: sent, body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
@@ -72,7 +75,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (attempt.ok) {
       // Stored before the job completes; a retry after a crash here finds the same job id taken.
       if (config.success_callback !== undefined) {
-        await ctx.addCallback(successCallbackOf(job.data, attempt, n), successCallbackJobOptions(config));
+        const callback = job.data.qstash ? qstashCallbackOf(job.data, attempt, n, false) : successCallbackOf(job.data, attempt, n);
+        await ctx.addCallback(callback, successCallbackJobOptions(config));
       }
       // From when it was due: a delay the client asked for is not latency.
       deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
@@ -102,7 +106,8 @@ async function giveUp(deps: DeliveryDeps, ctx: JobContext, job: Job<DeliveryJob>
   // retried and the callback, keyed by the request id and its run, is not added twice.
   if (config.callback) {
     const replays = await ctx.replaysOf(config.id);
-    await ctx.addCallback(failureCallbackOf(job.data, last, attempts, error), callbackJobOptions(config, replays));
+    const callback = job.data.qstash ? qstashCallbackOf(job.data, last, attempts, true) : failureCallbackOf(job.data, last, attempts, error);
+    await ctx.addCallback(callback, callbackJobOptions(config, replays));
   }
   if (deps.config.telemetry.sentry.failedRequests) {
     deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });
