@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps.js';
 import { createFastPath, reservedMatcher } from './ingress/fast-path.js';
 import { writeTimeout } from './ingress/write-timeout.js';
 import { createInflightGate, inflightLimit } from './shedding/inflight.js';
+import { createGroupAcceptor } from './ingress/group-relay.js';
 import { createRelay } from './ingress/relay.js';
 import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath } from './admin/reserved.js';
 import { createScheduleAcceptor } from './admin/schedules.js';
@@ -30,6 +31,7 @@ export function createApi(deps: ApiDeps): ApiListener {
   const relay = createRelay({
     limits: { ...protocol, refuseAddress: deps.refuseAddress }, store: deps.store, queueReady: deps.queueReady, maxBodySize: api.maxBodySize,
     logger: deps.logger, metrics: deps.metrics, acceptSchedule: createScheduleAcceptor(deps),
+    acceptGroup: createGroupAcceptor({ ...deps, rules: { hostsOnly: protocol.hostsOnly, refuseAddress: deps.refuseAddress } }),
   });
   const app = createApp(deps, { gate, checkKey, relay });
   const reserved = reservedMatcher([

@@ -95,3 +95,24 @@ export class ScheduleLimitError extends ApiError {
     });
   }
 }
+
+export class GroupNotFoundError extends ApiError {
+  /** `field`: `knocker-group` on the relay, `name` or `endpoint` on the admin routes. */
+  constructor(field: string, what: string) {
+    super('not_found', { [field]: `no ${what} is known` });
+  }
+}
+
+/** A Knocker-Group naming a group whose endpoints were all removed: nothing to send to. */
+export class GroupEmptyError extends ApiError {
+  constructor(name: string) {
+    super('group_empty', { 'knocker-group': `group ${JSON.stringify(name)} has no endpoints; add one with PUT <prefix>/groups/${name}/endpoints/<name>` });
+  }
+}
+
+/** GROUPS_MAX groups exist already, or the group holds GROUP_ENDPOINTS_MAX endpoints. */
+export class GroupsFullError extends ApiError {
+  constructor(field: string, rule: string) {
+    super('groups_full', { [field]: rule });
+  }
+}

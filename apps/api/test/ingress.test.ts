@@ -127,7 +127,7 @@ describe('refusing a request', () => {
 
   it('gives the exact body for a missing host', async () => {
     const res = await knock([]);
-    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-host': ['is required: the host (and optional :port) to deliver to'] } });
+    expect(res.json()).toEqual({ status: false, code: 'invalid_request', errors: { 'knocker-host': ['is required: the host (and optional :port) to deliver to, or Knocker-Group'] } });
   });
 
   it('refuses a request that already went through a Knocker with 406', async () => {

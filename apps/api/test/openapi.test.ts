@@ -46,6 +46,8 @@ async function call(base: string, method: string, path: string, opts: RequestOpt
 }
 const relay = (target: string, headers: Record<string, string> = {}, body = '{"n":1}', method = 'POST') =>
   call(api.url, method, '/hook?x=1', { headers: { 'Knocker-Api-Key': API_KEY, 'Knocker-Host': target, 'Knocker-Backoff-Factor': '0', ...headers }, body: method === 'GET' ? undefined : body });
+const toGroup = (group: string, headers: Record<string, string> = {}) =>
+  call(api.url, 'POST', '/hook?x=1', { headers: { 'Knocker-Api-Key': API_KEY, 'Knocker-Group': group, ...headers }, body: '{"n":1}' });
 const admin = (method: string, path: string, base = api.url, key: string | null = ADMIN_KEY, body?: string) =>
   call(base, method, `/knocker${path}`, { headers: key === null ? {} : { 'Knocker-Admin-Key': key }, body });
 const stateOf = async (id: string) => (await admin('GET', `/requests/${id}`)).json().state;
@@ -198,6 +200,55 @@ describe('every answer matches the document', () => {
     }
   }, 60_000);
 
+  it('groups: defined, read, changed one endpoint at a time, relayed to, deleted', async () => {
+    const t = await targets.start();
+    const json = (value: unknown) => JSON.stringify(value);
+    expect((await admin('PUT', '/groups/oa-group', api.url, ADMIN_KEY, json({ endpoints: [{ name: 'a', url: `http://${t.host}/in` }] }))).status).toBe(200);
+    expect((await admin('PUT', '/groups/oa-group', api.url, ADMIN_KEY, json({ endpoints: [{ name: 'a', url: `http://${t.host}` }] }))).json().replaced).toBe(true);
+    expect((await admin('PUT', '/groups/oa-group/endpoints/b', api.url, ADMIN_KEY, json({ url: `http://${t.host}/b` }))).status).toBe(200);
+    expect((await admin('GET', '/groups')).json().groups).toHaveLength(1);
+    expect((await admin('GET', '/groups/oa-group')).json().group.endpoints).toHaveLength(2);
+    const fanned = await toGroup('oa-group', { 'Knocker-Id': 'oa-fan' });
+    expect(fanned.json().requests.map((r: { id: string }) => r.id)).toEqual(['oa-fan~~a', 'oa-fan~~b']);
+    expect((await toGroup('oa-group', { 'Knocker-Id': 'oa-fan' })).json().duplicate).toBe(true);
+    expect((await admin('GET', '/requests/oa-fan~~b')).status).toBe(200);
+    expect((await admin('DELETE', '/groups/oa-group/endpoints/b')).status).toBe(200);
+
+    await admin('PUT', '/groups/oa-empty/endpoints/a', api.url, ADMIN_KEY, json({ url: `http://${t.host}` }));
+    await admin('DELETE', '/groups/oa-empty/endpoints/a');
+    expect((await toGroup('oa-empty')).status).toBe(409);
+    expect((await toGroup('oa-nobody')).status).toBe(404);
+
+    for (const [method, path, body] of [['GET', '/groups/ID', undefined], ['PUT', '/groups/ID', '{}'], ['DELETE', '/groups/ID', undefined],
+      ['PUT', '/groups/ID/endpoints/e', '{}'], ['DELETE', '/groups/ID/endpoints/e', undefined]] as const) {
+      expect((await admin(method, path.replace('ID', '.bad'), api.url, ADMIN_KEY, body)).status).toBe(400);
+    }
+    for (const [method, path] of [['GET', '/groups/oa-nobody'], ['DELETE', '/groups/oa-nobody'], ['DELETE', '/groups/oa-group/endpoints/zz']] as const) {
+      expect((await admin(method, path)).status).toBe(404);
+    }
+    for (const path of ['/groups/oa-big', '/groups/oa-big/endpoints/e']) expect((await admin('PUT', path, api.url, ADMIN_KEY, 'x'.repeat(65 * 1024))).status).toBe(413);
+    const many = Array.from({ length: 64 }, (_, i) => ({ name: `e${i}`, url: `http://${t.host}` }));
+    expect((await admin('PUT', '/groups/oa-group', api.url, ADMIN_KEY, json({ endpoints: many }))).status).toBe(200);
+    expect((await admin('PUT', '/groups/oa-group/endpoints/one-more', api.url, ADMIN_KEY, json({ url: `http://${t.host}` }))).status).toBe(409);
+    // GROUPS_MAX: fill up to it, then one more is refused.
+    const existing = (await admin('GET', '/groups')).json().groups.length;
+    for (let i = existing; i < 200; i++) await request(`${api.url}/knocker/groups/oa-fill-${i}`, { method: 'PUT', headers: { 'Knocker-Admin-Key': ADMIN_KEY }, body: json({ endpoints: [] }) });
+    expect((await admin('PUT', '/groups/oa-over', api.url, ADMIN_KEY, json({ endpoints: [] }))).status).toBe(409);
+    for (let i = existing; i < 200; i++) await request(`${api.url}/knocker/groups/oa-fill-${i}`, { method: 'DELETE', headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
+    expect((await admin('DELETE', '/groups/oa-empty')).json()).toEqual({ status: true, name: 'oa-empty', state: 'deleted' });
+
+    for (const [method, path] of [['GET', '/groups'], ['GET', '/groups/x'], ['PUT', '/groups/x'], ['DELETE', '/groups/x'], ['PUT', '/groups/x/endpoints/e'], ['DELETE', '/groups/x/endpoints/e']] as const) {
+      expect((await admin(method, path, api.url, 'wrong-admin-key-0123456789')).status).toBe(401);
+      expect((await admin(method, path, offline.url)).status).toBe(403);
+    }
+    for (const [method, path, documented] of [['POST', '/knocker/groups', ['GET']], ['PATCH', '/knocker/groups/x', ['GET', 'PUT', 'DELETE']],
+      ['GET', '/knocker/groups/x/endpoints/e', ['PUT', 'DELETE']]] as const) {
+      const res = await request(`${api.url}${path}`, { method, headers: { 'Knocker-Admin-Key': ADMIN_KEY } });
+      expect(res.status).toBe(405);
+      for (const m of documented) checker.check(m, path, { status: res.status, headers: res.headers, text: res.text });
+    }
+  }, 60_000);
+
   it('hosts: listed, paused and resumed; bulk replay of failed requests', async () => {
     const failing = await targets.start(() => ({ status: 503 }));
     expect((await admin('POST', '/hosts/oa-key/pause')).json()).toEqual({ status: true, key: 'oa-key', paused: true });
@@ -245,9 +296,12 @@ describe('every answer matches the document', () => {
     try {
       for (const [method, path] of [['GET', '/requests/x'], ['DELETE', '/requests/x'], ['POST', '/requests/x/retry'], ['POST', '/requests/retry'],
         ['GET', '/schedules'], ['GET', '/schedules/x'], ['DELETE', '/schedules/x'], ['POST', '/schedules/x/pause'], ['POST', '/schedules/x/resume'],
-        ['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume']] as const) {
+        ['GET', '/hosts'], ['POST', '/hosts/k/pause'], ['POST', '/hosts/k/resume'],
+        ['GET', '/groups'], ['GET', '/groups/x'], ['DELETE', '/groups/x'], ['DELETE', '/groups/x/endpoints/e']] as const) {
         expect((await admin(method, path, adminOn.url)).status).toBe(503);
       }
+      expect((await admin('PUT', '/groups/x', adminOn.url, ADMIN_KEY, '{"endpoints": []}')).status).toBe(503);
+      expect((await admin('PUT', '/groups/x/endpoints/e', adminOn.url, ADMIN_KEY, '{"url": "http://a.example"}')).status).toBe(503);
     } finally {
       await adminOn.kill();
     }

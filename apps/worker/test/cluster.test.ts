@@ -98,4 +98,27 @@ describe('Knocker on a Redis Cluster with QUEUE_SHARDS=3', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(new Set(t.requests.map((r) => r.url)).size).toBe(t.requests.length - shards.length);
   }, 180_000);
+
+  it('stores the copies of a group request in one step on the shard of its id, on every shard', async () => {
+    const g = await startTarget();
+    try {
+      const endpoints = ['a', 'b', 'c'].map((name) => ({ name, url: `http://${g.host}/${name}` }));
+      const put = await request(`${api.url}/knocker/groups/fan`, { method: 'PUT', headers: { 'Knocker-Admin-Key': ADMIN_KEY }, body: JSON.stringify({ endpoints }) });
+      expect(put.status).toBe(200);
+      for (const shard of shards) {
+        const id = idOnShard(`group-${shard}`, shard);
+        const sent = await request(`${api.url}/order`, { method: 'POST', headers: { 'Knocker-Group': 'fan', 'Knocker-Id': id }, body: id });
+        expect(sent.json().requests.map((r: { id: string }) => r.id)).toEqual([`${id}~~a`, `${id}~~b`, `${id}~~c`]);
+        expect((await request(`${api.url}/order`, { method: 'POST', headers: { 'Knocker-Group': 'fan', 'Knocker-Id': id } })).json()).toMatchObject({ duplicate: true });
+        for (const name of ['a', 'b', 'c']) {
+          await waitFor(async () => (await admin(`${id}~~${name}`)).json().state === 'delivered', { timeoutMs: 30_000, what: `${id}~~${name} delivered` });
+        }
+      }
+      expect(g.requests.map((r) => `${r.headers['x-knocker-id']} ${r.url}`).sort()).toEqual(
+        shards.flatMap((shard) => ['a', 'b', 'c'].map((n) => `${idOnShard(`group-${shard}`, shard)}~~${n} /${n}/order`)).sort(),
+      );
+    } finally {
+      await g.close();
+    }
+  }, 120_000);
 });

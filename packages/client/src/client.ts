@@ -1,4 +1,6 @@
-import { knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
+import type { GroupAccepted, GroupDuplicate, GroupKnockOptions } from './group-types.js';
+import { groupRoutes, type GroupRoutes } from './groups.js';
+import { controlHeaders, knockerHeaders, type HeadersInput, type KnockBody, type KnockOptions } from './options.js';
 import { retryDefaults, send, type Call, type RequestBody, type RetryOptions, type TransportOptions } from './transport.js';
 import {
   replayBody, type BulkReplay, type HostList, type HostPaused, type ReplayFilter, type ScheduleAccepted, type ScheduleDeleted, type ScheduleInspection,
@@ -11,7 +13,7 @@ export interface KnockerOptions {
   url: string;
   /** Knocker-Api-Key, when the api has KNOCKER_API_KEYS. */
   apiKey?: string;
-  /** Knocker-Admin-Key, for `requests.*`, `schedules.*` and `hosts.*`. */
+  /** Knocker-Admin-Key, for `requests.*`, `schedules.*`, `groups.*` and `hosts.*`. */
   adminKey?: string;
   /** Off by default. On, 503, 429 and network errors are retried; a knock then always carries an id, so it is never stored twice. */
   retry?: boolean | RetryOptions;
@@ -51,6 +53,8 @@ export class Knocker {
     pause(id: string): Promise<ScheduleStateChange>;
     resume(id: string): Promise<ScheduleStateChange>;
   };
+  /** Fan-out groups: named lists of endpoints `knockGroup` sends a copy to each. */
+  readonly groups: GroupRoutes;
   /** Flow keys (a target's host:port, or a flowKey): their work, limits, breaker and pause. */
   readonly hosts: {
     list(): Promise<HostList>;
@@ -89,6 +93,7 @@ export class Knocker {
       pause: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/pause'), retryable: true }),
       resume: (id) => this.#admin<ScheduleStateChange>({ method: 'POST', path: schedule(id, '/resume'), retryable: true }),
     };
+    this.groups = groupRoutes(`${this.#prefix}/groups`, <T>(call: Call) => this.#send<T>({ ...call, headers: [...this.#adminHeader(), ...(call.headers ?? [])] }));
     this.hosts = {
       list: () => this.#admin<HostList>({ method: 'GET', path: `${this.#prefix}/hosts`, retryable: true }),
       pause: (key) => this.#admin<HostPaused>({ method: 'POST', path: path(key, '/pause', 'hosts'), retryable: true }),
@@ -105,9 +110,23 @@ export class Knocker {
   knock(options: KnockOptions): Promise<KnockAccepted | KnockDuplicate | ScheduleAccepted>;
   async knock(options: KnockOptions): Promise<KnockAccepted | KnockDuplicate | ScheduleAccepted> {
     const target = new URL(options.url);
-    const path = `${target.pathname}${target.search}`.toLowerCase();
+    return this.#relay(options, `${target.pathname}${target.search}`, (id) => knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }));
+  }
+
+  /**
+   * Hands a request to Knocker for every endpoint of a group: one copy each, stored in one
+   * step, each with its own id (`<id>~~<endpoint>`), attempts and callbacks.
+   */
+  knockGroup(group: string, options: GroupKnockOptions = {}): Promise<GroupAccepted | GroupDuplicate> {
+    const path = options.path ?? '/';
+    if (!path.startsWith('/')) throw new TypeError(`path must start with /, got ${JSON.stringify(path)}`);
+    return this.#relay(options, path, (id) => [['Knocker-Group', group], ...controlHeaders({ ...options, ...(id === undefined ? {} : { id }) })]);
+  }
+
+  #relay<T>(options: Omit<KnockOptions, 'url'>, path: string, control: (id: string | undefined) => Array<[string, string]>): Promise<T> {
+    const lower = path.toLowerCase();
     const prefix = this.#prefix.toLowerCase();
-    if (path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)) {
+    if (lower === prefix || lower.startsWith(`${prefix}/`) || lower.startsWith(`${prefix}?`)) {
       throw new TypeError(`Knocker answers every path under ${this.#prefix} itself: a target path there cannot be relayed`);
     }
     // With retries on, the id is fixed before the first attempt: a retry whose first try was
@@ -118,10 +137,10 @@ export class Knocker {
     const headers: Array<[string, string]> = [
       ...own.filter(([name]) => !name.toLowerCase().startsWith('knocker-')),
       ...(contentType && !own.some(([n]) => n.toLowerCase() === 'content-type') ? [['content-type', contentType] as [string, string]] : []),
-      ...knockerHeaders({ ...options, ...(id === undefined ? {} : { id }) }),
+      ...control(id),
       ...(this.#options.apiKey ? [['Knocker-Api-Key', this.#options.apiKey] as [string, string]] : []),
     ];
-    return this.#send<KnockAccepted | KnockDuplicate | ScheduleAccepted>({ method: (options.method ?? 'POST').toUpperCase(), path: `${target.pathname}${target.search}`, headers, body, retryable: true });
+    return this.#send<T>({ method: (options.method ?? 'POST').toUpperCase(), path, headers, body, retryable: true });
   }
 
   /** The status page: version, totals and queue counts. */

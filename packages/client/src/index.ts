@@ -16,3 +16,4 @@ export type {
 export type {
   ScheduleAccepted, ScheduleState, ScheduleSummary, ScheduleInspection, ScheduleStateChange, ScheduleDeleted, HostView, HostList, HostPaused, ReplayFilter, BulkReplay,
 } from './admin-types.js';
+export type { Endpoint, Group, GroupAnswer, GroupDeleted, GroupKnockOptions, GroupAccepted, GroupDuplicate } from './group-types.js';

@@ -62,7 +62,12 @@ export function knockerHeaders(options: KnockOptions): Array<[string, string]> {
   const target = new URL(options.url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError(`url must be http:// or https://, got ${options.url}`);
   if (target.username || target.password) throw new TypeError('url must not carry user info: send credentials in headers');
-  const out: Array<[string, string]> = [['Knocker-Host', target.host], ['Knocker-Scheme', target.protocol.slice(0, -1)]];
+  return [['Knocker-Host', target.host], ['Knocker-Scheme', target.protocol.slice(0, -1)], ...controlHeaders(options)];
+}
+
+/** The Knocker-* headers of a request but its target's: what a knock to a group carries. */
+export function controlHeaders(options: Omit<KnockOptions, 'url'>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
   for (const { key, header } of KNOCK_OPTIONS) {
     const value = options[key];
     if (value === undefined) continue;

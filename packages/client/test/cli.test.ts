@@ -153,6 +153,23 @@ describe('knocker schedules, hosts and retry-failed', () => {
     expect((await knocker(['schedules', 'pause'])).code).toBe(2);
   }, 60_000);
 
+  it('puts a group, sends to it, changes one endpoint, lists and removes it', async () => {
+    const [a, b] = await Promise.all([targets.start(), targets.start()]);
+    expect(await knocker(['groups', 'put', 'cli-group', `a=${a.url}`, `b=${b.url}/in/`])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cli-group: 2 endpoints, updated \S+\n {2}a: http:\/\/127\.0\.0\.1:\d+\n {2}b: http:\/\/127\.0\.0\.1:\d+\/in\n$/) });
+    const sent = await knocker(['send-group', 'POST', 'cli-group', '/orders?x=1', '--id', 'cli-fan', '-d', 'x']);
+    expect(sent).toMatchObject({ code: 0, stdout: `accepted cli-fan for group cli-group (2 copies, 1 bytes):\n  cli-fan~~a: POST ${a.url}/orders?x=1\n  cli-fan~~b: POST ${b.url}/in/orders?x=1\n` });
+    expect((await knocker(['send-group', 'POST', 'cli-group', '/orders', '--id', 'cli-fan'])).stdout).toMatch(/^already stored cli-fan for group cli-group:\n {2}cli-fan~~a: \w+\n {2}cli-fan~~b: \w+\n$/);
+    await b.waitForRequests(1, 20_000);
+    expect((await knocker(['groups', 'set-endpoint', 'cli-group', 'c', `${a.url}/c`])).stdout).toMatch(/^ {2}c: http:\/\/127\.0\.0\.1:\d+\/c$/m);
+    expect((await knocker(['groups', 'remove-endpoint', 'cli-group', 'a'])).stdout).toMatch(/^cli-group: 2 endpoints/);
+    expect((await knocker(['groups', 'get', 'cli-group'])).stdout).not.toMatch(/^ {2}a: /m);
+    expect((await knocker(['groups', 'list'])).stdout).toMatch(/^cli-group: 2 endpoints/m);
+    expect(await knocker(['--json', 'groups', 'remove', 'cli-group'])).toMatchObject({ code: 0 });
+    expect(await knocker(['send-group', 'POST', 'cli-group'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/404 not_found\n {2}knocker-group: no group "cli-group" is known/) });
+    expect((await knocker(['groups', 'put', 'cli-group', 'no-equals-sign'])).code).toBe(2);
+    expect((await knocker(['send-group', 'POST', 'cli-group', 'no-slash'])).code).toBe(2);
+  }, 60_000);
+
   it('lists, pauses and resumes a flow key', async () => {
     expect(await knocker(['hosts', 'pause', 'cli-tenant'])).toMatchObject({ code: 0, stdout: 'cli-tenant: paused\n' });
     const list = await knocker(['hosts', 'list']);

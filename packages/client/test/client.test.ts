@@ -65,7 +65,8 @@ describe('knock', () => {
 
   it('has an option for every header the document describes', () => {
     const params: any[] = doc.paths['/{path}'].parameters.filter((p: any) => p.in === 'header');
-    const covered = ['Knocker-Host', 'Knocker-Scheme', ...KNOCK_OPTIONS.map((o) => o.header)];
+    // Knocker-Group is knockGroup's own.
+    const covered = ['Knocker-Host', 'Knocker-Scheme', 'Knocker-Group', ...KNOCK_OPTIONS.map((o) => o.header)];
     expect(params.map((p) => p.name).sort()).toEqual(covered.sort());
   });
 
@@ -158,6 +159,30 @@ describe('schedules', () => {
     await expect(k.schedules.get('client-schedule')).rejects.toMatchObject({ constructor: KnockerNotFoundError, errors: { id: [expect.stringMatching(/no schedule/)] } });
     await expect(k.schedules.pause('bad:id')).rejects.toMatchObject({ constructor: KnockerRequestError, errors: { id: [expect.any(String)] } });
     await expect(knocker({ adminKey: undefined }).schedules.list()).rejects.toBeInstanceOf(KnockerAuthError);
+  }, 60_000);
+});
+
+describe('groups', () => {
+  it('put, setEndpoint, knockGroup (once per endpoint, a duplicate for the group), get, removeEndpoint, list and remove', async () => {
+    const [a, b] = await Promise.all([targets.start(), targets.start()]);
+    const k = knocker();
+    expect((await k.groups.put('client-group', [{ name: 'a', url: a.url }])).group.endpoints).toEqual([{ name: 'a', url: a.url }]);
+    expect((await k.groups.setEndpoint('client-group', 'b', `${b.url}/in`)).group.endpoints).toHaveLength(2);
+    const sent = await k.knockGroup('client-group', { path: '/orders?x=1', body: { n: 1 }, id: 'client-fan', retries: 1 });
+    expect(sent).toMatchObject({ id: 'client-fan', group: 'client-group', requests: [
+      { id: 'client-fan~~a', url: `${a.url}/orders?x=1` }, { id: 'client-fan~~b', url: `${b.url}/in/orders?x=1` },
+    ] });
+    expect(await k.knockGroup('client-group', { id: 'client-fan' })).toMatchObject({ duplicate: true, requests: [{ id: 'client-fan~~a' }, { id: 'client-fan~~b' }] });
+    await Promise.all([settled(k, 'client-fan~~a', 'delivered'), settled(k, 'client-fan~~b', 'delivered')]);
+    expect((await b.waitForRequests(1))[0]).toMatchObject({ url: '/in/orders?x=1' });
+    expect((await k.groups.removeEndpoint('client-group', 'b')).group.endpoints).toHaveLength(1);
+    expect((await k.groups.get('client-group')).endpoints).toEqual([{ name: 'a', url: a.url }]);
+    expect((await k.groups.list()).map((g) => g.name)).toContain('client-group');
+    expect(await k.groups.remove('client-group')).toEqual({ status: true, name: 'client-group', state: 'deleted' });
+    await expect(k.groups.get('client-group')).rejects.toBeInstanceOf(KnockerNotFoundError);
+    await expect(k.knockGroup('client-group')).rejects.toBeInstanceOf(KnockerNotFoundError);
+    await expect(k.groups.put('client-group', [{ name: 'x', url: 'ftp://a.example' }])).rejects.toBeInstanceOf(KnockerRequestError);
+    expect(() => k.knockGroup('client-group', { path: '/knocker/status' })).toThrow(TypeError);
   }, 60_000);
 });
 

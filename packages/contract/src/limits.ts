@@ -18,3 +18,15 @@ export const HEADERS_MAX_BYTES = 16 * 1024;
  * error, read by the worker to end the request at once (nothing was sent, retrying cannot help).
  */
 export const ERR_ADDRESS_REFUSED = 'ERR_ADDRESS_REFUSED';
+
+/** Fan-out groups (Knocker-Group) a deployment holds at most. */
+export const GROUPS_MAX = 200;
+
+/** Endpoints one group holds at most: a group request is stored as one copy per endpoint. */
+export const GROUP_ENDPOINTS_MAX = 64;
+
+/** Characters of an endpoint's url at most (origin and path prefix). */
+export const ENDPOINT_URL_MAX = 512;
+
+/** Bytes of a group's definition (PUT <prefix>/groups/<name>) the api reads at most. */
+export const GROUP_BODY_MAX_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FLOW_KEY_PARTS, QUEUES, REDIS_KEYS, deliveryJobId, flowKeys, prefixKeys, queueKeys, scheduleKeys, shardPrefixes } from './index.js';
+import { FLOW_KEY_PARTS, QUEUES, REDIS_KEYS, deliveryJobId, flowKeys, groupKeys, prefixKeys, queueKeys, scheduleKeys, shardPrefixes } from './index.js';
 
 // A key the builders make that the list does not name would be missing from docs/architecture.md.
 // The last row, BullMQ's keys reached through its API, names no key the builders make.
@@ -12,7 +12,7 @@ describe('the key module', () => {
       const shards = [...shardPrefixes(prefix, 1), ...(prefix.includes('{') ? shardPrefixes(prefix, 3) : [])];
       const built = [
         ...Object.values(prefixKeys(prefix).leases), prefixKeys(prefix).layouts,
-        scheduleKeys(prefix).definitions, scheduleKeys(prefix).paused, scheduleKeys(prefix).ticks('nightly'),
+        scheduleKeys(prefix).definitions, scheduleKeys(prefix).paused, scheduleKeys(prefix).ticks('nightly'), groupKeys(prefix).definitions,
         flowKeys(prefix).index, ...flowKeys(prefix).parts('api.example.com:443'),
         ...shards.flatMap((s) => {
           const q = queueKeys(s, QUEUES.delivery);
@@ -35,5 +35,6 @@ describe('the key module', () => {
       leases: { queues: '{knocker}:metrics-publisher', flow: '{knocker}:flow:metrics-publisher', schedules: '{knocker}:schedules:metrics-publisher' },
     });
     expect(scheduleKeys('{knocker}').ticks('s')).toBe('{knocker}:schedules:knocker-ticks:s');
+    expect(groupKeys('{knocker}').definitions).toBe('{knocker}:groups:knocker-definitions');
   });
 });

@@ -22,6 +22,7 @@ export const REDIS_KEYS: readonly KeyKind[] = [
   { key: '<prefix>:schedules:knocker-definitions', type: 'hash', owner: 'knocker', what: 'schedule id -> its definition (JSON)' },
   { key: '<prefix>:schedules:knocker-paused', type: 'hash', owner: 'knocker', what: 'ids of paused schedules' },
   { key: '<prefix>:schedules:knocker-ticks:<schedule id>', type: 'list', owner: 'knocker', what: "a schedule's last requests, newest first" },
+  { key: '<prefix>:groups:knocker-definitions', type: 'hash', owner: 'knocker', what: 'group name -> its endpoints (JSON), for Knocker-Group' },
   { key: '<prefix>:flow:keys', type: 'zset', owner: 'flow', what: 'flow keys in use, by when the sweep must next look at each' },
   { key: '<prefix>:flow:k:<flow key>:<part>', type: 'various', owner: 'flow', what: "one flow key's state: held, wait, since, parking, granted, rsv (zsets, hash, set) and state (hash)" },
   { key: '<shard>:deliveries:req-<id>', type: 'hash', owner: 'bullmq', what: "a request's job: data, state fields, and Knocker's knockerReplays field" },
@@ -96,6 +97,11 @@ export function scheduleKeys(prefix: string) {
     paused: `${base}:knocker-paused`,
     ticks: (scheduleId: string) => `${base}:knocker-ticks:${scheduleId}`,
   };
+}
+
+/** Fan-out groups, under QUEUE_PREFIX: a change of QUEUE_SHARDS never strands them. */
+export function groupKeys(prefix: string) {
+  return { definitions: `${prefix}:groups:knocker-definitions` };
 }
 
 /** The parts of one flow key's state, in the order flow control's scripts take them. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { groupCopyId, shardIdOf } from './names.js';
 import { MAX_SHARDS, SLOTS, shardIndexOf, shardPrefixes, slotOf } from './shards.js';
 
 // How `redis-cli --cluster create` splits the slots over n masters.
@@ -61,5 +62,23 @@ describe('shardIndexOf', () => {
     const moved = ids.filter((id) => shardIndexOf(id, 3) !== shardIndexOf(id, 4));
     expect(moved.every((id) => shardIndexOf(id, 4) === 3)).toBe(true);
     expect(Math.abs(moved.length - ids.length / 4)).toBeLessThan(ids.length / 40);
+  });
+});
+
+describe('the copies of a group request', () => {
+  it('land on the shard of their group request, whatever the endpoint', () => {
+    for (let i = 0; i < 200; i++) {
+      const id = `order-${i}`;
+      for (const count of [2, 3, 7, MAX_SHARDS]) {
+        const home = shardIndexOf(id, count);
+        for (const endpoint of ['a', 'billing', 'z-9']) expect(shardIndexOf(groupCopyId(id, endpoint), count)).toBe(home);
+      }
+    }
+  });
+
+  it('are told from their group request by the first ~~ only', () => {
+    expect(shardIdOf('abc')).toBe('abc');
+    expect(shardIdOf('abc~~x')).toBe('abc');
+    expect(shardIdOf('a~b~~x~y')).toBe('a~b');
   });
 });

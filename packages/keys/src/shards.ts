@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import calculateSlot from 'cluster-key-slot';
+import { shardIdOf } from './names.js';
 
 /** Redis Cluster's hash slots: a key's slot is CRC16 of its hash tag, modulo this. */
 export const SLOTS = 16384;
@@ -58,11 +59,12 @@ export function shardPrefixes(prefix: string, count: number): readonly string[] 
  * Which of `count` shards holds the request with this id: Lamping and Veach's jump
  * consistent hash, seeded with the id's CRC-32. Any process computes the same shard, so a
  * route that takes an id reads one shard; and going from n to n+1 shards moves only the
- * ids that land on the new one (1/(n+1) of them).
+ * ids that land on the new one (1/(n+1) of them). The copies of a group request hash as
+ * their group request's id (`shardIdOf`): one transaction stores them all.
  */
 export function shardIndexOf(id: string, count: number): number {
   if (count <= 1) return 0;
-  let state = crc32(id) >>> 0;
+  let state = crc32(shardIdOf(id)) >>> 0;
   let b = -1;
   let j = 0;
   while (j < count) {

@@ -1,6 +1,7 @@
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { relayPath } from './relay.js';
 import { sharedResponses } from './responses.js';
+import { groupPaths, groupSchemas } from './groups.js';
 import { hostPaths, hostSchemas } from './hosts.js';
 import { replayPath, replaySchemas } from './replay.js';
 import { operationPaths, reservedPaths } from './routes.js';
@@ -22,17 +23,18 @@ export function buildOpenApi(o: OpenApiOptions): JsonObject {
       { name: 'relay', description: 'Requests stored for delivery.' },
       { name: 'requests', description: `Inspection, replay (one or many), cancel and log lines of stored requests, under RESERVED_PREFIX (${o.reservedPrefix}).` },
       { name: 'schedules', description: 'Schedules stored by a request with Knocker-Cron: list, inspect, delete, pause, resume.' },
+      { name: 'groups', description: 'Fan-out groups: named lists of endpoints a request with Knocker-Group is sent to, one copy each.' },
       { name: 'hosts', description: 'Flow keys (host:port or Knocker-Flow-Key): their limits, breaker and pause.' },
       { name: 'operations', description: 'Status, health, metrics and this document.' },
     ],
-    paths: { ...reservedPaths(o), ...replayPath(o), ...schedulePaths(o), ...hostPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
+    paths: { ...reservedPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
     webhooks: webhooks(o.version),
     components: {
-      schemas: { ...schemas(), ...replaySchemas(), ...scheduleSchemas(), ...hostSchemas() },
+      schemas: { ...schemas(), ...replaySchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas() },
       responses: sharedResponses(),
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'Knocker-Api-Key', description: 'One of KNOCKER_API_KEYS; needed to relay when that is set. Never stored, forwarded or echoed.' },
-        AdminKey: { type: 'apiKey', in: 'header', name: 'Knocker-Admin-Key', description: 'ADMIN_API_KEY; needed by the request, schedule and host routes (and by the log route with REQUEST_LOG_REQUIRES_ADMIN_KEY).' },
+        AdminKey: { type: 'apiKey', in: 'header', name: 'Knocker-Admin-Key', description: 'ADMIN_API_KEY; needed by the request, schedule, group and host routes (and by the log route with REQUEST_LOG_REQUIRES_ADMIN_KEY).' },
         HealthApiKey: { type: 'apiKey', in: 'query', name: 'api-key', description: 'HEALTH_API_KEY, when set.' },
       },
     },

@@ -12,8 +12,7 @@ const CRON_PATTERN = `^(CRON_TZ=\\S+\\s+)?${CRON_FIELD}(\\s+${CRON_FIELD}){4,5}$
 export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
   return {
     'Knocker-Host': {
-      required: true,
-      description: 'Host to deliver to, with an optional `:port` (kept). A leading `http://` or `https://` is stripped. A host name or IP literal (`[::1]` for IPv6); no user info, path or spaces; in HOSTS_ONLY when that is set; an IP literal must pass the address policy.',
+      description: 'Required unless Knocker-Group is given. Host to deliver to, with an optional `:port` (kept). A leading `http://` or `https://` is stripped. A host name or IP literal (`[::1]` for IPv6); no user info, path or spaces; in HOSTS_ONLY when that is set; an IP literal must pass the address policy.',
       schema: { type: 'string', minLength: 1, maxLength: 270, example: 'target-server.com' },
     },
     'Knocker-Scheme': {
@@ -61,6 +60,10 @@ export function knockerHeaders(o: OpenApiOptions): Record<string, JsonObject> {
         'Not with Knocker-Delay or Knocker-Not-Before. With a Knocker-Id of its own, at most 114 characters; a request with the Knocker-Id of a stored schedule replaces it. At most SCHEDULES_MAX schedules (409 `schedules_full`).',
       ].join(' '),
       schema: { type: 'string', pattern: CRON_PATTERN, example: 'CRON_TZ=Europe/Paris 0 9 * * 1-5' },
+    },
+    'Knocker-Group': {
+      description: "Send a copy to every endpoint of this group instead of to Knocker-Host: each copy is the request sent to the endpoint's origin with its path prefix joined to this path and query, with the id `<id>~~<endpoint name>`; the answer is `GroupAccepted`. Not with Knocker-Host, Knocker-Scheme or Knocker-Cron. An unknown group is a 404, an empty one a 409 `group_empty`.",
+      schema: { $ref: '#/components/schemas/GroupName' },
     },
     'Knocker-Flow-Key': {
       description: "The flow-control key the request counts under (per-key concurrency and rate limits, breaker) instead of its target's `host:port`; kept in config as `flow_key`.",

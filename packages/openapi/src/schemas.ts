@@ -76,8 +76,8 @@ export function schemas(): Record<string, JsonObject> {
     CallbackConfig: knockConfig(false),
     RequestId: {
       type: 'string',
-      pattern: '^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$',
-      description: '1 to 128 of `A-Z a-z 0-9 . _ ~ / + = @ -`, starting with a letter or digit. Generated ids are 32 hex characters.',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}(~~[A-Za-z0-9][A-Za-z0-9._-]{0,31})?$',
+      description: "1 to 128 of `A-Z a-z 0-9 . _ ~ / + = @ -`, starting with a letter or digit; a group request's copy adds `~~<endpoint name>`. Generated ids are 32 hex characters.",
     },
     FlowKey: {
       type: 'string',

@@ -26,3 +26,24 @@ export function parseTargetHost(raw: string): TargetHost | string {
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return 'has a port outside 1..65535';
   return { host: value, hostname };
 }
+
+/** What limits a target host: HOSTS_ONLY, and the address policy for IP literals. */
+export interface HostRules {
+  hostsOnly: readonly string[];
+  /** Why an IP literal is not allowed, if it is not (the api's address policy). */
+  refuseAddress?: ((hostname: string) => string | undefined) | undefined;
+}
+
+/**
+ * A target host as Knocker-Host gives it, parsed and judged: HOSTS_ONLY by name or name:port,
+ * then the address policy. Group endpoints pass the same judgement when stored and when used.
+ */
+export function judgeTargetHost(raw: string, rules: HostRules): TargetHost | string {
+  const parsed = parseTargetHost(raw);
+  if (typeof parsed === 'string') return parsed;
+  if (rules.hostsOnly.length > 0 && !rules.hostsOnly.includes(parsed.hostname) && !rules.hostsOnly.includes(parsed.host)) {
+    return `is not allowed: this Knocker delivers only to ${rules.hostsOnly.join(', ')} (HOSTS_ONLY)`;
+  }
+  const refused = rules.refuseAddress?.(parsed.hostname);
+  return refused === undefined ? parsed : `is not allowed: ${refused}`;
+}

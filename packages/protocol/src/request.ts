@@ -5,7 +5,8 @@ import { parseCron, type CronSpec } from './cron.js';
 import { parseRetryOn } from './retry-on.js';
 import { InvalidRequestError, LoopDetectedError } from './errors.js';
 import { forwardableHeaders, type HeaderPair } from './headers.js';
-import { parseTargetHost } from './host.js';
+import { judgeTargetHost } from './host.js';
+import { checkEndpointName, readGroupHeaders, splitCopyId } from './group.js';
 import { reservedIdProblem } from './reserved-ids.js';
 import { DEFAULT_DELAY_MAX_SECONDS, readNotBefore } from './timing.js';
 import { KNOCKER_VERSION } from './version.js';
@@ -55,6 +56,11 @@ export interface KnockRequest {
   notBefore?: number;
   /** `Knocker-Cron`: store a schedule that sends this request at every tick, instead of sending it once. */
   cron?: CronSpec;
+  /**
+   * `Knocker-Group`: send a copy to every endpoint of this group. Until `groupCopies` makes
+   * the copies, `url` is the origin-form path and `config.host` is empty.
+   */
+  group?: string;
 }
 
 export interface IncomingKnock {
@@ -69,7 +75,7 @@ export interface IncomingKnock {
 export const API_KEY_HEADER = 'knocker-api-key';
 
 const CONTROL = ['knocker-host', 'knocker-scheme', 'knocker-timeout', 'knocker-retries', 'knocker-backoff-factor', 'knocker-callback', 'knocker-id',
-  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback'];
+  'knocker-delay', 'knocker-not-before', 'knocker-cron', 'knocker-flow-key', 'knocker-success-callback', 'knocker-group'];
 // A list header: given more than once, its values are joined, as HTTP allows for lists.
 const LISTS = ['knocker-catch', 'knocker-retry-on'];
 // Credentials for Knocker itself: never stored, answered or sent to a callback.
@@ -78,9 +84,15 @@ const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 // No ':', which BullMQ refuses in job ids; job ids also get a prefix, so '0' or '123' are safe too.
 const ID = /^[A-Za-z0-9][A-Za-z0-9._~/+=@-]{0,127}$/;
 
-/** Checks a request id, given in `Knocker-Id` or in a route; returns what is wrong with it, if anything. */
+/**
+ * Checks a request id, given in `Knocker-Id` or in a route; returns what is wrong with it, if
+ * anything. The id of a group request's copy, `<id>~~<endpoint>`, is one too (see groupCopyId).
+ */
 export function checkRequestId(id: string): string | undefined {
-  return ID.test(id) ? undefined : 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
+  if (ID.test(id)) return undefined;
+  const copy = splitCopyId(id);
+  if (copy && ID.test(copy.id) && checkEndpointName(copy.endpoint) === undefined) return undefined;
+  return 'must be 1 to 128 characters (letters, digits and . _ ~ / + = @ -), starting with a letter or digit';
 }
 
 /** Validates the Knocker headers of an incoming request; throws with every problem named by its header. */
@@ -112,18 +124,15 @@ export function parseKnockRequest(
 
   let host = '';
   const rawHost = read('knocker-host');
-  if (rawHost === undefined || rawHost === '') {
-    errors['knocker-host'] ??= 'is required: the host (and optional :port) to deliver to';
+  // A group request names its targets by the group: its endpoints carry scheme and host.
+  const group = read('knocker-group');
+  if (group !== undefined) readGroupHeaders(group, { host: rawHost, scheme: read('knocker-scheme'), cron: read('knocker-cron') }, errors);
+  else if (rawHost === undefined || rawHost === '') {
+    errors['knocker-host'] ??= 'is required: the host (and optional :port) to deliver to, or Knocker-Group';
   } else {
-    const parsed = parseTargetHost(rawHost);
-    if (typeof parsed === 'string') errors['knocker-host'] ??= parsed;
-    else if (limits.hostsOnly.length > 0 && !limits.hostsOnly.includes(parsed.hostname) && !limits.hostsOnly.includes(parsed.host)) {
-      errors['knocker-host'] ??= `is not allowed: this Knocker delivers only to ${limits.hostsOnly.join(', ')} (HOSTS_ONLY)`;
-    } else {
-      const refused = limits.refuseAddress?.(parsed.hostname);
-      if (refused !== undefined) errors['knocker-host'] ??= `is not allowed: ${refused}`;
-      host = parsed.host;
-    }
+    const judged = judgeTargetHost(rawHost, limits);
+    if (typeof judged === 'string') errors['knocker-host'] ??= judged;
+    else host = judged.host;
   }
 
   const rawScheme = read('knocker-scheme')?.toLowerCase();
@@ -185,6 +194,11 @@ export function parseKnockRequest(
   const headers = forwardableHeaders(rawHeaders);
   headers.push(['x-knocker', KNOCKER_VERSION]);
   const knock: KnockRequest = { config, method: incoming.method, url: `${scheme}://${host}${path}`, headers };
+  if (group !== undefined) {
+    // No target yet: each endpoint's copy gets its own (groupCopies).
+    knock.group = group;
+    knock.url = path ?? '/';
+  }
   if (notBefore !== undefined) knock.notBefore = notBefore;
   if (typeof cron === 'object') knock.cron = cron;
   return knock;

@@ -8,6 +8,7 @@ export const RESERVED_ID_FORMS: ReadonlyArray<{ pattern: RegExp; form: string }>
   { pattern: /^cb-/i, form: 'cb-… (failure callbacks)' },
   { pattern: /^ok-/i, form: 'ok-… (success callbacks)' },
   { pattern: /@\d+$/, form: '…@<digits> (ticks of schedules)' },
+  { pattern: /~~/, form: '…~~<endpoint> (copies of group requests)' },
 ];
 
 /** Why a chosen id is one of Knocker's own forms, if it is. */

@@ -4,6 +4,8 @@ export { probeCluster } from './probe.js';
 export { createRequestStore } from './store/store.js';
 export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from './store/request-store.js';
 export type { AddOutcome } from './store/add.js';
+export type { CopiesOutcome } from './store/add-copies.js';
+export type { Groups, StoredGroup, GroupBounds, EndpointOutcome } from './groups.js';
 export type { Inspection, CallbackProgress } from './store/inspect.js';
 export type { RequestState, CancelOutcome, ReplayOutcome, LogLimits, LogOutcome } from './store/lifecycle.js';
 export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js';

@@ -35,6 +35,8 @@ export interface DeliveryJob {
   notBefore?: number;
   /** The schedule whose tick this request is. */
   schedule?: string;
+  /** The group (Knocker-Group) this request is the copy of for one endpoint. */
+  group?: string;
   /** Every failed attempt so far, replays included (a successful one is in the DeliveryResult). */
   attempts?: AttemptRecord[];
   /** Set when the request came through the QStash door: delivery then adds QStash's headers, signature and callback bodies. */

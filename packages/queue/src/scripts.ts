@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from './connection.js';
 
-/** A Lua script of a `.lua` file, with the number of its KEYS; `prelude` is prepended (shared functions). */
+/**
+ * A Lua script of a `.lua` file, with the number of its KEYS ('any': as many as each call
+ * gives); `prelude` is prepended (shared functions).
+ */
 export interface Script {
   name: string;
-  keys: number;
+  keys: number | 'any';
   file: URL;
   prelude?: URL;
 }
@@ -31,10 +34,11 @@ export function runScript(redis: Connection, script: Script, keys: readonly stri
   let names = defined.get(redis);
   if (!names) defined.set(redis, (names = new Set()));
   if (!names.has(script.name)) {
-    redis.defineCommand(script.name, { numberOfKeys: script.keys, lua: textOf(script) });
+    redis.defineCommand(script.name, { ...(script.keys === 'any' ? {} : { numberOfKeys: script.keys }), lua: textOf(script) });
     names.add(script.name);
   }
-  return (redis as unknown as Record<string, Runner>)[script.name]!(...keys, ...args);
+  const commands = redis as unknown as Record<string, Runner>;
+  return script.keys === 'any' ? commands[script.name]!(keys.length, ...keys, ...args) : commands[script.name]!(...keys, ...args);
 }
 
 const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
@@ -47,6 +51,9 @@ export const SCRIPTS = {
   appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
   saveSchedule: { name: 'knockerSaveSchedule', keys: 2, file: lua('save-schedule.lua') },
   scheduleState: { name: 'knockerScheduleState', keys: 2, file: lua('schedule-state.lua') },
+  saveGroup: { name: 'knockerSaveGroup', keys: 1, file: lua('save-group.lua') },
+  groupEndpoint: { name: 'knockerGroupEndpoint', keys: 1, file: lua('group-endpoint.lua') },
+  claimCopies: { name: 'knockerClaimCopies', keys: 'any', file: lua('claim-copies.lua') },
   recordTick: { name: 'knockerRecordTick', keys: 1, file: lua('record-tick.lua') },
   lease: { name: 'knockerLease', keys: 1, file: lua('lease.lua') },
 } as const satisfies Record<string, Script>;

@@ -4,6 +4,7 @@ import { requireAdminKey } from './admin-key.js';
 import { apiOrAdminKeyMiddleware, createApiKeyCheck } from '../ingress/api-key.js';
 import { createBulkReplayHandler } from './bulk-replay.js';
 import type { ApiDeps } from '../deps.js';
+import { createGroupsRouter } from './groups.js';
 import { createHostsRouter } from './hosts.js';
 import { createRequestLogHandler } from './request-log.js';
 import { createRequestHandlers } from './requests.js';
@@ -15,7 +16,7 @@ import { createScheduleHandlers } from './schedules.js';
  * request's id, and with KNOCKER_API_KEYS an api key (or the admin key), unless
  * REQUEST_LOG_REQUIRES_ADMIN_KEY asks for the admin key alone.
  */
-export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi'>): express.Router {
+export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'openApi' | 'refuseAddress'>): express.Router {
   const { api } = deps.config;
   const { store } = deps;
   const router = express.Router();
@@ -32,6 +33,10 @@ export function createReservedRoutes(deps: Pick<ApiDeps, 'config' | 'store' | 's
   router.all('/log', notAllowed(['POST']));
 
   router.use('/hosts', admin, createHostsRouter(deps));
+  router.use('/groups', admin, createGroupsRouter({ store, rules: { hostsOnly: deps.config.protocol.hostsOnly, refuseAddress: deps.refuseAddress } }));
+  router.use('/groups', (_req: Request, _res: Response, next: NextFunction) => {
+    next(new RouteNotFoundError('use /groups, /groups/<name> or /groups/<name>/endpoints/<endpoint>'));
+  });
 
   router.use('/requests', admin);
   router.post('/requests/retry', createBulkReplayHandler(store));

@@ -16,6 +16,8 @@ export interface RelayDeps {
   metrics: Pick<HttpMetrics, 'accepted'>;
   /** Stores the schedule of a request with `Knocker-Cron` and answers it. */
   acceptSchedule: (knock: KnockRequest & { cron: CronSpec }, body: Buffer, res: ServerResponse) => Promise<void>;
+  /** Stores the copies of a request with `Knocker-Group` and answers it. */
+  acceptGroup: (knock: KnockRequest & { group: string }, body: Buffer, checkDuplicate: boolean, res: ServerResponse) => Promise<void>;
 }
 
 /** Accepts one request and answers it; a refusal is thrown, for the caller to answer. */
@@ -34,6 +36,7 @@ export function createRelay(deps: RelayDeps): Relay {
     const body = await readBody(req, maxBodySize);
     if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
     if (knock.cron !== undefined) return deps.acceptSchedule({ ...knock, cron: knock.cron }, body, res);
+    if (knock.group !== undefined) return deps.acceptGroup({ ...knock, group: knock.group }, body, req.headers['knocker-id'] !== undefined, res);
     const job: DeliveryJob = { ...knock, body: body.toString('base64'), acceptedAt: Date.now() };
     // A generated id is random (122 bits) and cannot be known yet: only an id the client
     // chose needs the duplicate check, which costs two more Redis commands.

@@ -42,6 +42,7 @@ describe("ids shaped like Knocker's own", () => {
     ['a failure callback id', 'cb-order-42'],
     ['a success callback id', 'ok-order-42'],
     ['a schedule tick id', 'nightly@1767225600000'],
+    ['the id of a group request\'s copy', 'order-42~~billing'],
   ])('refuses %s (%s) with 400 naming knocker-id, and stores nothing', async (_what, id) => {
     const res = await request(`${api.url}/hook`, { method: 'POST', body: '{}', headers: [['Knocker-Host', 'target.example'], ['Knocker-Id', id], ['Knocker-Delay', '1h']] });
     expect({ status: res.status, fields: Object.keys(res.json().errors ?? {}) }).toEqual({ status: 400, fields: ['knocker-id'] });

@@ -10,7 +10,7 @@ export interface AdminContext {
   print: (value: unknown, human: string) => void;
 }
 
-/** `schedules …`, `hosts …` and `retry-failed`: the admin routes beyond one request. */
+/** `schedules …`, `groups …`, `hosts …` and `retry-failed`: the admin routes beyond one request. */
 export function addAdminCommands(program: Command, ctx: AdminContext): void {
   const { client, print } = ctx;
   const schedules = program.command('schedules').description('the schedules stored by send --cron (admin key)');
@@ -34,6 +34,8 @@ export function addAdminCommands(program: Command, ctx: AdminContext): void {
         print(r, `${r.id}: ${r.state}${r.next ? `, next ${r.next}` : ''}`);
       });
   }
+
+  addGroupCommands(program, ctx);
 
   const hosts = program.command('hosts').description("flow keys (a target's host:port, or a --flow-key): limits, breaker, pause (admin key)");
   hosts.command('list').description('the flow keys with work, the busiest first').action(async () => {
@@ -60,4 +62,42 @@ export function addAdminCommands(program: Command, ctx: AdminContext): void {
       const more = r.more ? '\nmore may match: run it again' : '';
       print(r, `replayed ${r.replayed}${r.ids.length > 0 ? `: ${r.ids.join(', ')}` : ''}${more}`);
     });
+}
+
+/** `groups …`: the fan-out groups send-group sends to. */
+function addGroupCommands(program: Command, { client, print }: AdminContext): void {
+  const groups = program.command('groups').description('fan-out groups: named lists of endpoints (admin key)');
+  groups.command('list').description('every group with its endpoints').action(async () => {
+    const all = await client().groups.list();
+    print(all, all.length === 0 ? 'no groups' : all.map(format.group).join('\n'));
+  });
+  groups.command('get').description('one group').argument('<name>').action(async (name: string) => {
+    const g = await client().groups.get(name);
+    print(g, format.group(g));
+  });
+  groups.command('put').description('create or replace a group with these endpoints, in order').argument('<name>')
+    .argument('<endpoints...>', 'endpoints as name=url: billing=https://billing.example audit=http://10.0.0.5:8080/hooks')
+    .action(async (name: string, endpoints: string[]) => {
+      const r = await client().groups.put(name, endpoints.map(endpointPair));
+      print(r, format.group(r.group));
+    });
+  groups.command('remove').description('delete a group; requests already stored stay').argument('<name>').action(async (name: string) => {
+    const r = await client().groups.remove(name);
+    print(r, `${r.name}: ${r.state}`);
+  });
+  groups.command('set-endpoint').description('add an endpoint, or change its url').argument('<name>').argument('<endpoint>').argument('<url>')
+    .action(async (name: string, endpoint: string, url: string) => {
+      const r = await client().groups.setEndpoint(name, endpoint, url);
+      print(r, format.group(r.group));
+    });
+  groups.command('remove-endpoint').description('remove one endpoint').argument('<name>').argument('<endpoint>').action(async (name: string, endpoint: string) => {
+    const r = await client().groups.removeEndpoint(name, endpoint);
+    print(r, format.group(r.group));
+  });
+}
+
+function endpointPair(raw: string): { name: string; url: string } {
+  const i = raw.indexOf('=');
+  if (i <= 0) throw new TypeError(`an endpoint must be name=url, got ${JSON.stringify(raw)}`);
+  return { name: raw.slice(0, i), url: raw.slice(i + 1) };
 }

@@ -1,4 +1,5 @@
 import type { HostList, HostView, ScheduleAccepted, ScheduleInspection, ScheduleSummary } from '../admin-types.js';
+import type { Group, GroupAccepted, GroupDuplicate } from '../group-types.js';
 import type { Inspection, KnockAccepted, KnockDuplicate, KnockerStatus } from '../types.js';
 
 /** Human-readable answers; `--json` prints the answers themselves instead. */
@@ -66,4 +67,14 @@ export function hostList(h: HostList): string {
 function hostLine(k: HostView): string {
   const until = k.breaker.until ? ` until ${k.breaker.until}` : '';
   return `  ${k.key}: in flight ${k.in_flight}, waiting ${k.waiting}${k.paused ? ', paused' : ''}, breaker ${k.breaker.state}${until}`;
+}
+
+export function groupAccepted(a: GroupAccepted | GroupDuplicate): string {
+  if (a.duplicate) return [`already stored ${a.id} for group ${a.group}:`, ...a.requests.map((r) => `  ${r.id}: ${r.state}`)].join('\n');
+  return [`accepted ${a.id} for group ${a.group} (${a.requests.length} copies, ${a['body-length']} bytes):`, ...a.requests.map((r) => `  ${r.id}: ${a.method} ${r.url}`)].join('\n');
+}
+
+export function group(g: Group): string {
+  const endpoints = g.endpoints.length === 0 ? ['  (no endpoints)'] : g.endpoints.map((e) => `  ${e.name}: ${e.url}`);
+  return [`${g.name}: ${g.endpoints.length} endpoints, updated ${g.updated_at}`, ...endpoints].join('\n');
 }

@@ -53,29 +53,31 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--data-file <path>', 'the body, from a file, or - for standard input')
     .option('--config <name=value>', 'another Knocker-<name> header, kept in config and sent to the callback (repeatable)', collect, [])
     .option('--wait', 'then follow the request until it is delivered or failed, as watch does');
-  for (const o of KNOCK_OPTIONS) {
-    const opt = new Option(`--${o.flag} <${o.kind === 'list' ? 'patterns' : 'value'}>`, `${o.header}: ${o.help}`);
-    if (o.kind === 'integer') opt.argParser(integer(o.flag));
-    if (o.kind === 'number') opt.argParser(number(o.flag));
-    if (o.kind === 'list') opt.argParser(collect).default([]);
-    if (o.kind === 'time') opt.argParser(time(o.flag));
-    send.addOption(opt);
-  }
+  addKnockOptions(send);
   send.action(async (method: string, url: string, opts: Record<string, unknown>) => {
     if (!URL.canParse(url)) throw new UsageError(`<url> must be an absolute http:// or https:// URL, got ${JSON.stringify(url)}`);
-    if (opts['data'] !== undefined && opts['dataFile'] !== undefined) throw new UsageError('give --data or --data-file, not both');
     if (opts['wait'] && opts['cron'] !== undefined) throw new UsageError('--wait follows one request; a schedule sends one at each tick (see schedules inspect)');
-    const knock: KnockOptions = { url, method, headers: (opts['header'] as string[]).map(headerPair), config: Object.fromEntries((opts['config'] as string[]).map(configPair)) };
-    if (opts['data'] !== undefined) knock.body = String(opts['data']);
-    if (opts['dataFile'] !== undefined) knock.body = await readBody(String(opts['dataFile']), io);
-    for (const o of KNOCK_OPTIONS) {
-      const v = opts[o.key];
-      if (v !== undefined && !(Array.isArray(v) && v.length === 0)) Object.assign(knock, { [o.key]: v });
-    }
+    const knock: KnockOptions = { url, ...(await knockFrom(method, opts, io)) };
     const answer = await client().knock(knock);
     print(answer, 'schedule' in answer ? format.scheduleAccepted(answer) : format.accepted(answer));
     const id = 'duplicate' in answer && answer.duplicate ? answer.id : answer.config.id;
     if (opts['wait']) code = ended(await follow(client(), id, 500, io, json()));
+  });
+
+  const fanOut = program.command('send-group')
+    .description('hand a request to Knocker for every endpoint of a group: one copy each (see groups)')
+    .argument('<method>', 'HTTP method the endpoints receive')
+    .argument('<group>', "the group's name")
+    .argument('[path]', "the path and query each copy gets after its endpoint's prefix", '/')
+    .option('-H, --header <header>', "a header for the endpoints, 'Name: value' (repeatable)", collect, [])
+    .option('-d, --data <text>', 'the body')
+    .option('--data-file <path>', 'the body, from a file, or - for standard input')
+    .option('--config <name=value>', 'another Knocker-<name> header, kept in config and sent to the callbacks (repeatable)', collect, []);
+  addKnockOptions(fanOut, 'cron');
+  fanOut.action(async (method: string, group: string, path: string, opts: Record<string, unknown>) => {
+    if (!path.startsWith('/')) throw new UsageError(`[path] must start with /, got ${JSON.stringify(path)}`);
+    const answer = await client().knockGroup(group, { path, ...(await knockFrom(method, opts, io)) });
+    print(answer, format.groupAccepted(answer));
   });
 
   program.command('inspect').description('show a stored request: state, attempts, logs, callback (exit 1 when it failed or was cancelled)')
@@ -153,6 +155,32 @@ function failure(err: unknown, io: Io): number {
     return EXIT.failed;
   }
   throw err;
+}
+
+/** A flag for each per-request option (KNOCK_OPTIONS) but `except`. */
+function addKnockOptions(command: Command, except?: string): void {
+  for (const o of KNOCK_OPTIONS) {
+    if (o.key === except) continue;
+    const opt = new Option(`--${o.flag} <${o.kind === 'list' ? 'patterns' : 'value'}>`, `${o.header}: ${o.help}`);
+    if (o.kind === 'integer') opt.argParser(integer(o.flag));
+    if (o.kind === 'number') opt.argParser(number(o.flag));
+    if (o.kind === 'list') opt.argParser(collect).default([]);
+    if (o.kind === 'time') opt.argParser(time(o.flag));
+    command.addOption(opt);
+  }
+}
+
+/** The knock the flags of `send` or `send-group` describe, but its target. */
+async function knockFrom(method: string, opts: Record<string, unknown>, io: Io): Promise<Omit<KnockOptions, 'url'>> {
+  if (opts['data'] !== undefined && opts['dataFile'] !== undefined) throw new UsageError('give --data or --data-file, not both');
+  const knock: Omit<KnockOptions, 'url'> = { method, headers: (opts['header'] as string[]).map(headerPair), config: Object.fromEntries((opts['config'] as string[]).map(configPair)) };
+  if (opts['data'] !== undefined) knock.body = String(opts['data']);
+  if (opts['dataFile'] !== undefined) knock.body = await readBody(String(opts['dataFile']), io);
+  for (const o of KNOCK_OPTIONS) {
+    const v = opts[o.key];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) Object.assign(knock, { [o.key]: v });
+  }
+  return knock;
 }
 
 function collect(value: string, previous: string[] = []): string[] {

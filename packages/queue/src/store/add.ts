@@ -11,8 +11,8 @@ export type AddOutcome = { duplicate: false } | { duplicate: true; existing: Del
 // How long a claim keeps others from adding the same id. It is deleted once the add is done
 // (queued after the add on the same connection, so never before it); the expiry only frees
 // the id when the process that claimed it died before adding it.
-const CLAIM_MS = 10_000;
-const POLL_MS = 5;
+export const CLAIM_MS = 10_000;
+export const POLL_MS = 5;
 
 /**
  * Stores a delivery unless its job id is already taken. BullMQ's own add answers a taken id

@@ -1,6 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { DeliveryJob } from '../jobs.js';
+import type { Groups } from '../groups.js';
 import type { AddOutcome } from './add.js';
+import type { CopiesOutcome } from './add-copies.js';
 import type { ConsumerSettings, Consumers, Processors } from './consumers.js';
 import type { QueueStats, StoreCounts } from './counts.js';
 import type { Inspection } from './inspect.js';
@@ -53,6 +55,13 @@ export interface RequestStore {
    * under that id already is answered instead; a generated id cannot be known yet.
    */
   add(job: DeliveryJob, opts?: { checkDuplicate?: boolean }): Promise<AddOutcome>;
+  /**
+   * Stores the copies of one group request (`groupId`, ids `<groupId>~~<endpoint>`), all in one
+   * transaction on one shard. With `checkDuplicate` a copy stored already answers for the group.
+   */
+  addCopies(groupId: string, jobs: readonly DeliveryJob[], opts?: { checkDuplicate?: boolean }): Promise<CopiesOutcome>;
+  /** The fan-out groups Knocker-Group names. */
+  readonly groups: Groups;
   /** Everything the inspection route shows, or undefined. */
   find(id: string): Promise<Inspection | undefined>;
   stateOf(id: string): Promise<RequestState | undefined>;

@@ -1,10 +1,12 @@
-import type { Queue } from 'bullmq';
+import { FlowProducer, type Queue } from 'bullmq';
 import type { Connection } from '../connection.js';
 import { withinDeadline } from '../deadline.js';
 import { deliveryJobOptions } from '../jobs.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
+import { createGroups } from '../groups.js';
 import { addDelivery, type AddOutcome } from './add.js';
+import { addCopies } from './add-copies.js';
 import { startConsumers } from './consumers.js';
 import { readCounts, readStats } from './counts.js';
 import { readBrief, readInspection } from './inspect.js';
@@ -24,6 +26,16 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
   const holding = (id: string) => bound(shards.holding(id));
   let consumers: ReturnType<typeof startConsumers> | undefined;
   let board: { from: readonly Shard[]; queues: readonly BoardQueue[] } | undefined;
+  // Made with the first group request: a store that never sees one never has it.
+  let producer: FlowProducer | undefined;
+  const afterReplicas = <T extends { duplicate: boolean }>(shard: Shard, added: Promise<T>): Promise<T> => {
+    const replicas = opts.waitReplicas ?? 0;
+    if (replicas === 0) return added;
+    return added.then(async (outcome) => {
+      if (!outcome.duplicate) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
+      return outcome;
+    });
+  };
 
   // Which other shard layouts still hold requests: the routes that take an id look there too,
   // and the workers drain them, whatever their own setting: changing it never strands requests.
@@ -34,6 +46,7 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       consumers.consume(found);
     } else log.info(`Found ${found.length} shards of another QUEUE_SHARDS layout; requests stored there stay reachable`);
   }, (err: Error) => log.debug(`Shard layouts not read: ${err.message}`));
+  const groups = createGroups(connection, opts.prefix, bound);
   const onReady = () => void refresh();
   connection.on('ready', onReady);
   void refresh();
@@ -51,13 +64,15 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       const added = bound(options?.checkDuplicate
         ? addDelivery(shard, name, job, jobOptions, opts.timeoutMs, shards.candidatesFor(job.config.id).slice(1))
         : shard.delivery.add(name, job, jobOptions).then((): AddOutcome => NEW));
-      const replicas = opts.waitReplicas ?? 0;
-      if (replicas === 0) return added;
-      return added.then(async (outcome) => {
-        if (!outcome.duplicate) await bound(requireReplicas(shard, replicas, opts.timeoutMs));
-        return outcome;
-      });
+      return afterReplicas(shard, added);
     },
+    addCopies(groupId, jobs, options) {
+      const shard = shards.forId(groupId);
+      producer ??= quiet(new FlowProducer({ connection, prefix: opts.prefix }));
+      const check = { duplicate: options?.checkDuplicate === true, waitMs: opts.timeoutMs, elsewhere: shards.candidatesFor(groupId).slice(1) };
+      return afterReplicas(shard, bound(addCopies(shard, producer, groupId, jobs, check)));
+    },
+    groups,
     find: async (id) => bound(readInspection(await holding(id), id)),
     stateOf: async (id) => bound(storedState(await holding(id), id)),
     brief: async (id) => bound(readBrief(await holding(id), id)),
@@ -106,12 +121,18 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
     async close() {
       clearInterval(timer);
       connection.off('ready', onReady);
-      await shards.close();
+      await Promise.all([shards.close(), producer?.close()]);
     },
   };
 }
 
 const NEW: AddOutcome = { duplicate: false };
+
+// Errors of the connection are reported once, by its owner.
+function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(emitter: T): T {
+  emitter.on('error', () => undefined);
+  return emitter;
+}
 
 // A single shard keeps the queues' plain names (and the board its URLs); shards are told
 // apart by a prefix, since the board keys queues by name.
