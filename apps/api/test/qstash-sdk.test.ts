@@ -125,6 +125,30 @@ describe('the QStash door, through the SDK', () => {
     await expect(client.schedules.get(scheduleId)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('fans a publish out over a URL group, one endpoint down holding back none of the others', async () => {
+    const name = `orders-${prefix.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 60);
+    await client.urlGroups.addEndpoints({ name, endpoints: [{ url: `${target.url}/billing` }, { name: 'audit', url: `${target.url}/fail-audit` }] });
+    await client.urlGroups.addEndpoints({ name, endpoints: [{ name: 'mail', url: `${target.url}/mail` }] });
+    const group = await client.urlGroups.get(name);
+    expect(group.endpoints).toEqual([{ url: `${target.url}/billing` }, { name: 'audit', url: `${target.url}/fail-audit` }, { name: 'mail', url: `${target.url}/mail` }]);
+    expect((await client.urlGroups.list()).map((g) => g.name)).toContain(name);
+
+    const sent = (await client.publishJSON({ urlGroup: name, body: { order: 7 }, retries: 1 })) as unknown as Array<{ messageId: string; url: string }>;
+    expect(sent.map((m) => m.url)).toEqual([`${target.url}/billing`, `${target.url}/fail-audit`, `${target.url}/mail`]);
+    const [billing] = await arrived('/billing');
+    const [mail] = await arrived('/mail');
+    expect(billing!.headers).toMatchObject({ 'upstash-topic-name': name, 'upstash-message-id': sent[0]!.messageId });
+    await expect(verified(billing!)).resolves.toBe(true);
+    await expect(verified(mail!)).resolves.toBe(true);
+    await arrived('/fail-audit', 2);
+
+    await client.urlGroups.removeEndpoints({ name, endpoints: [{ name: 'audit' }, { url: `${target.url}/billing` }] });
+    expect((await client.urlGroups.get(name)).endpoints).toEqual([{ name: 'mail', url: `${target.url}/mail` }]);
+    await client.urlGroups.removeEndpoints({ name, endpoints: [{ name: 'mail' }] });
+    await expect(client.urlGroups.get(name)).rejects.toMatchObject({ status: 404 });
+    await expect(client.publishJSON({ urlGroup: name, body: {} })).rejects.toMatchObject({ status: 404 });
+  });
+
   it('answers the keys, and refuses a missing or wrong token with 401 JSON', async () => {
     const keys = await request(`${api.url}/knocker/qstash/v2/keys`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(keys.json()).toEqual({ current: CURRENT, next: NEXT });

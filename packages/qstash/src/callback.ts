@@ -1,4 +1,4 @@
-import type { HeaderPair } from '@knocker/protocol';
+import { splitCopyId, type HeaderPair } from '@knocker/protocol';
 import type { DeliveryJob, QstashCallbackJob } from '@knocker/queue';
 
 /** What the destination answered on the attempt a callback reports. */
@@ -32,6 +32,7 @@ export function qstashCallback(job: DeliveryJob, answered: Answered, failed: boo
     notBefore: job.notBefore ?? job.acceptedAt,
     createdAt: job.acceptedAt,
     ...(job.schedule === undefined ? {} : { scheduleId: job.schedule }),
+    ...(job.group === undefined ? {} : { topicName: job.group, endpointName: splitCopyId(config.id)?.endpoint }),
     ...(failed ? { dlqId: config.id } : {}),
   };
   return {

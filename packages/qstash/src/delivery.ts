@@ -14,5 +14,6 @@ export async function deliveryHeaders(job: DeliveryJob, retried: number, signing
   ];
   if (signingKey !== undefined) extra.push(['upstash-signature', await signMessage(signingKey, job.url, body)]);
   if (job.schedule !== undefined) extra.push(['upstash-schedule-id', job.schedule]);
+  if (job.group !== undefined) extra.push(['upstash-topic-name', job.group]);
   return extra;
 }

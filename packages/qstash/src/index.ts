@@ -7,3 +7,4 @@ export { qstashCallback, groupHeaders } from './callback.js';
 export type { Answered } from './callback.js';
 export { messageOf, scheduleOf } from './answers.js';
 export { readDestination } from './destination.js';
+export { topicCopies, readEndpoints, urlGroupOf } from './url-groups.js';

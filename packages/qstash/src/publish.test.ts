@@ -63,7 +63,7 @@ describe('readPublish', () => {
     expect(problems(['Upstash-Flow-Control-Key', 'k', 'Upstash-Flow-Control-Value', 'parallelism=two'])).toEqual({ 'upstash-flow-control-value': expect.any(String) });
     expect(problems(['Upstash-Retries', '1', 'upstash-retries', '2'])).toEqual({ 'upstash-retries': 'must be given once' });
     expect(problems(['Upstash-Callback', 'ftp://x'])).toEqual({ 'upstash-callback': expect.stringMatching(/http/) });
-    expect(problems([], 'my-url-group')).toEqual({ destination: expect.stringMatching(/URL groups/) });
+    expect(problems([], 'not a group!')).toEqual({ destination: expect.stringMatching(/URL group/) });
   });
 
   it('accepts the flow-control value the SDK writes', () => {

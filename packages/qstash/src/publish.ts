@@ -4,6 +4,7 @@ import type { DeliveryJob } from '@knocker/queue';
 import { QstashRequestError } from './errors.js';
 import { readFlowControlValue } from './flow-value.js';
 import { readHeaders, type UpstashHeaders } from './headers.js';
+import { topicOf } from './url-groups.js';
 
 /** A publish as the SDK sends it: the destination taken raw from the path, with its query. */
 export interface PublishInput {
@@ -15,6 +16,8 @@ export interface PublishInput {
 
 export interface Publish {
   job: DeliveryJob;
+  /** The URL group named instead of a URL: its endpoints give the copies' targets. */
+  topic?: string;
   /** For a schedule: `Upstash-Cron` read, and `Upstash-Schedule-Id` or a new id. */
   schedule?: { id: string; cron: CronSpec };
   /** The id came from a deduplication id or the content: the store must check it. */
@@ -46,7 +49,8 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   if (!asSchedule && h.control.has('upstash-schedule-id')) errors['upstash-schedule-id'] = 'is for POST /v2/schedules only';
   for (const name of h.control.keys()) if (CALLBACK_SETTINGS.test(name)) errors[name] = 'is not supported here: callbacks are sent like their message';
 
-  const url = readUrl('destination', input.destination, limits, errors, true);
+  const topic = topicOf(input.destination);
+  const url = topic === undefined ? readUrl('destination', input.destination, limits, errors, true) : '';
   const method = (h.control.get('upstash-method') ?? 'POST').toUpperCase();
   if (!METHODS.has(method)) errors['upstash-method'] = `must be one of ${[...METHODS].join(', ')}`;
   const retries = readInteger(h, 'upstash-retries', Math.min(DEFAULT_RETRIES, limits.retriesMax), limits.retriesMax, errors);
@@ -73,7 +77,8 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   const id = dedupId !== undefined ? hashedId(['id', dedupId])
     : byContent === 'true' ? hashedId(['content', url, method, input.body.toString('base64'), ...h.forward.map(([n, v]) => `${n}:${v}`)])
       : `msg_${randomUUID().replaceAll('-', '')}`;
-  const parsed = new URL(url);
+  // A URL group's copies get their targets from its endpoints (topicCopies).
+  const parsed = topic === undefined ? new URL(url) : { host: '', protocol: 'https:' };
   const job: DeliveryJob = {
     config: {
       id, host: parsed.host, scheme: parsed.protocol === 'https:' ? 'https' : 'http', timeout, retries, backoff_factor: limits.backoffFactor,
@@ -85,7 +90,8 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
     qstash: labels && labels.length > 0 ? { labels } : {},
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
-  return schedule ? { job, deduplicate: false, schedule } : { job, deduplicate };
+  if (schedule) return { job, deduplicate: false, schedule };
+  return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
 }
 
 // Knocker keeps a schedule's id in each tick's id (`<id>@<ms>`), hence the bound.
@@ -109,7 +115,7 @@ function readUrl(name: string, value: string, limits: ProtocolLimits, errors: Re
   const url = value.length <= 2048 && !/\s/.test(value) ? URL.parse(value) : null;
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
     errors[name] = destination
-      ? 'must be an absolute http:// or https:// URL of at most 2048 characters (URL groups are not supported here)'
+      ? 'must be an absolute http:// or https:// URL of at most 2048 characters or the name of a URL group'
       : 'must be an absolute http:// or https:// URL of at most 2048 characters';
     return '';
   }

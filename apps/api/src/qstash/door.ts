@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps.js';
 import { readBody } from '../ingress/body.js';
 import { createBearerCheck } from './auth.js';
 import { createQstashSchedules } from './schedules.js';
+import { createUrlGroups, publishToGroup } from './url-groups.js';
 
 export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
 
@@ -32,8 +33,9 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
     if (destination === undefined) return next();
     try {
       const body = await readBody(req, api.maxBodySize);
-      const { job, deduplicate } = readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits);
+      const { job, deduplicate, topic } = readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits);
       if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
+      if (topic !== undefined) return await publishToGroup(deps, job, topic, deduplicate, res);
       const added = await deps.store.add(job, { checkDuplicate: deduplicate });
       if (added.duplicate) return sendJson(res, 202, { messageId: job.config.id, url: added.existing.url, deduplicated: true });
       deps.metrics.accepted.inc();
@@ -65,6 +67,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
   });
   router.get('/v2/keys', (_req, res) => sendJson(res, 200, { current: signingKeys.current, next: signingKeys.next }));
   router.use('/v2/schedules', createQstashSchedules(deps));
+  router.use('/v2/topics', createUrlGroups(deps));
   router.use((req: Request, _res: Response, next: NextFunction) => {
     next(new DoorError(404, `${req.method} ${req.path} is not a QStash route this Knocker serves (see docs/qstash.md)`));
   });
