@@ -149,6 +149,30 @@ describe('the QStash door, through the SDK', () => {
     await expect(client.publishJSON({ urlGroup: name, body: {} })).rejects.toMatchObject({ status: 404 });
   });
 
+  it('publishes a batch, each item its own message, answered in order', async () => {
+    const answers = await client.batchJSON([
+      { url: `${target.url}/batch-1`, body: { i: 1 } },
+      { url: `${target.url}/batch-2`, body: { i: 2 }, headers: { 'X-Item': 'two' } },
+    ]);
+    expect(answers).toEqual([{ messageId: expect.stringMatching(/^msg_/), url: `${target.url}/batch-1` }, { messageId: expect.stringMatching(/^msg_/), url: `${target.url}/batch-2` }]);
+    const [second] = await arrived('/batch-2');
+    expect(second!.headers['x-item']).toBe('two');
+    await expect(verified(second!)).resolves.toBe(true);
+    await arrived('/batch-1');
+  });
+
+  it('lists a failed message in the DLQ and retries it from there', async () => {
+    const { messageId } = (await client.publishJSON({ url: `${target.url}/fail-dlq`, body: { d: 1 }, retries: 0 })) as { messageId: string };
+    let listed: Awaited<ReturnType<Client['dlq']['listMessages']>>['messages'] = [];
+    await waitFor(async () => {
+      listed = (await client.dlq.listMessages()).messages;
+      return listed.some((m) => m.messageId === messageId);
+    }, WAIT);
+    expect(listed.find((m) => m.messageId === messageId)).toMatchObject({ dlqId: messageId, url: `${target.url}/fail-dlq`, responseStatus: 500 });
+    await expect(client.dlq.retry(messageId)).resolves.toEqual({ responses: [{ messageId }] });
+    await arrived('/fail-dlq', 2);
+  });
+
   it('answers the keys, and refuses a missing or wrong token with 401 JSON', async () => {
     const keys = await request(`${api.url}/knocker/qstash/v2/keys`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(keys.json()).toEqual({ current: CURRENT, next: NEXT });

@@ -1,4 +1,4 @@
-import type { Inspection, StoredSchedule } from '@knocker/queue';
+import type { Inspection, ListedRequest, StoredSchedule } from '@knocker/queue';
 import { groupHeaders } from './callback.js';
 
 /** QStash's states for Knocker's: a finished message stays readable here until RETAIN_* removes it. */
@@ -43,5 +43,16 @@ export function scheduleOf(s: StoredSchedule, next: number | null): Record<strin
     ...(config.callback ? { failureCallback: config.callback } : {}),
     isPaused: s.state === 'paused',
     ...(next === null ? {} : { nextScheduleTime: next }),
+  };
+}
+
+/** A failed message as `GET /v2/dlq` lists it: its id is its `dlqId` too, and a retry keeps it. */
+export function dlqMessageOf(r: ListedRequest): Record<string, unknown> {
+  return {
+    dlqId: r.id, messageId: r.id, url: r.url, method: r.method, maxRetries: r.config.retries,
+    ...(r.config.success_callback === undefined ? {} : { callback: r.config.success_callback }),
+    ...(r.config.callback ? { failureCallback: r.config.callback } : {}),
+    ...(r.lastAttempt ? { responseStatus: r.lastAttempt.status_code, createdAt: Date.parse(r.lastAttempt.started_at) } : {}),
+    failedAt: r.endedAt,
   };
 }

@@ -1,13 +1,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '@knocker/contract';
 import { messageOf, readDestination, readPublish } from '@knocker/qstash';
-import { QueueUnavailableError, withinDeadline } from '@knocker/queue';
+import { withinDeadline } from '@knocker/queue';
 import { sendJson } from '../answer.js';
 import type { ApiDeps } from '../deps.js';
 import { readBody } from '../ingress/body.js';
 import { createBearerCheck } from './auth.js';
 import { createQstashSchedules } from './schedules.js';
-import { createUrlGroups, publishToGroup } from './url-groups.js';
+import { createUrlGroups } from './url-groups.js';
+import { storeBatch, storePublish } from './publish.js';
+import { createDlq } from './dlq.js';
 
 export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
 
@@ -33,13 +35,8 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
     if (destination === undefined) return next();
     try {
       const body = await readBody(req, api.maxBodySize);
-      const { job, deduplicate, topic } = readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits);
-      if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
-      if (topic !== undefined) return await publishToGroup(deps, job, topic, deduplicate, res);
-      const added = await deps.store.add(job, { checkDuplicate: deduplicate });
-      if (added.duplicate) return sendJson(res, 202, { messageId: job.config.id, url: added.existing.url, deduplicated: true });
-      deps.metrics.accepted.inc();
-      sendJson(res, 200, { messageId: job.config.id, url: job.url });
+      const published = await storePublish(deps, readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits));
+      sendJson(res, published.status, published.body);
     } catch (err) {
       next(err);
     }
@@ -65,6 +62,14 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
       next(err);
     }
   });
+  router.post('/v2/batch', async (req, res, next) => {
+    try {
+      sendJson(res, 200, await storeBatch(deps, await readBody(req, api.maxBodySize), limits));
+    } catch (err) {
+      next(err);
+    }
+  });
+  router.use('/v2/dlq', createDlq(deps));
   router.get('/v2/keys', (_req, res) => sendJson(res, 200, { current: signingKeys.current, next: signingKeys.next }));
   router.use('/v2/schedules', createQstashSchedules(deps));
   router.use('/v2/topics', createUrlGroups(deps));

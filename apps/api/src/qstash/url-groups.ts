@@ -1,26 +1,13 @@
-import type { ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GROUP_BODY_MAX_BYTES, GROUP_ENDPOINTS_MAX, GROUPS_MAX } from '@knocker/contract';
 import { checkGroupName } from '@knocker/protocol';
-import { QstashRequestError, readEndpoints, topicCopies, urlGroupOf } from '@knocker/qstash';
-import type { DeliveryJob } from '@knocker/queue';
+import { QstashRequestError, readEndpoints, urlGroupOf } from '@knocker/qstash';
 import { sendJson } from '../answer.js';
 import { readBody } from '../ingress/body.js';
 import { DoorError, type DoorDeps } from './door.js';
 
 type Work = (req: Request, res: Response) => Promise<void>;
 const BOUNDS = { groups: GROUPS_MAX, endpoints: GROUP_ENDPOINTS_MAX };
-
-/** A publish to a URL group: Knocker's fan-out, one copy per endpoint stored in one step; answered with an array. */
-export async function publishToGroup(deps: DoorDeps, job: DeliveryJob, topic: string, deduplicate: boolean, res: ServerResponse): Promise<void> {
-  const group = await deps.store.groups.get(topic);
-  if (!group) throw new DoorError(404, `URL group ${topic} not found`);
-  const copies = topicCopies(job, group, { hostsOnly: deps.config.protocol.hostsOnly, refuseAddress: deps.refuseAddress });
-  const added = await deps.store.addCopies(job.config.id, copies, { checkDuplicate: deduplicate });
-  if (added.duplicate) return sendJson(res, 202, added.stored.map((messageId) => ({ messageId, deduplicated: true })));
-  for (const _ of copies) deps.metrics.accepted.inc();
-  sendJson(res, 200, copies.map((c) => ({ messageId: c.config.id, url: c.url })));
-}
 
 /**
  * QStash's URL groups (`/v2/topics`) on Knocker's fan-out groups: the same groups the admin
