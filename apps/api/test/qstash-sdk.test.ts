@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Receiver } from '@upstash/qstash';
 import {
-  request, sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Target,
+  request, sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Reply, type Target,
 } from '@knocker/test-kit';
 
 // The unmodified @upstash/qstash SDK against real api and worker processes: what a QStash user
@@ -20,7 +20,7 @@ const receiver = new Receiver({ currentSigningKey: CURRENT, nextSigningKey: NEXT
 
 beforeAll(async () => {
   // /fail always fails; /flaky fails once; /cb and /ko record callbacks; everything else succeeds.
-  target = await startTarget((req) => {
+  target = await startTarget((req): Reply => {
     if (req.url.startsWith('/fail')) return { status: 500, body: 'down' };
     if (req.url.startsWith('/gone')) return { status: 489, headers: { 'Upstash-NonRetryable-Error': 'true' }, body: 'no' };
     if (req.url.startsWith('/flaky') && req.headers['upstash-retried'] === '0') return { status: 503, body: 'later' };
@@ -105,7 +105,7 @@ describe('the QStash door, through the SDK', () => {
     const { messageId } = (await client.publishJSON({ url: `${target.url}/never`, body: {}, delay: 600, failureCallback: `${target.url}/ko-never` })) as { messageId: string };
     const message = await client.messages.get(messageId);
     expect(message).toMatchObject({ messageId, url: `${target.url}/never`, method: 'POST', maxRetries: 3, failureCallback: `${target.url}/ko-never` });
-    expect(message.notBefore - message.createdAt).toBeGreaterThanOrEqual(599_000);
+    expect((message.notBefore ?? 0) - message.createdAt).toBeGreaterThanOrEqual(599_000);
     await expect(client.messages.cancel(messageId)).resolves.toEqual({ cancelled: 1 });
     await expect(client.messages.get('msg_unknown')).rejects.toMatchObject({ status: 404 });
     await expect(client.messages.cancel(messageId)).rejects.toMatchObject({ status: 400 });
@@ -176,7 +176,7 @@ describe('the QStash door, through the SDK', () => {
   it('answers the keys, and refuses a missing or wrong token with 401 JSON', async () => {
     const keys = await request(`${api.url}/knocker/qstash/v2/keys`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(keys.json()).toEqual({ current: CURRENT, next: NEXT });
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }] as Array<Record<string, string>>) {
       const res = await request(`${api.url}/knocker/qstash/v2/keys`, { headers });
       expect(res.status).toBe(401);
       expect(res.json()).toEqual({ error: expect.stringMatching(/authorization/) });
