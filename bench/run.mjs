@@ -5,7 +5,7 @@
 //   pnpm bench --quick         every measurement, short and once (under a minute); CI runs it
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
-//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,cluster  --profile  --out FILE
+//   options: --runs N  --only ingest,delivery,bodies,memory,e2e,sustained,start,qstash,cluster  --profile  --out FILE
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
 //            --with 'NAME=VALUE …': also run the api and worker with these variables
 // Exits non-zero when a run is broken (a lost delivery, a refused request, a crashed process),
@@ -26,6 +26,7 @@ import { e2eSection } from './sections/e2e.mjs';
 import { startSection } from './sections/start.mjs';
 import { clusterSection } from './sections/cluster.mjs';
 import { soakSection } from './sections/soak.mjs';
+import { qstashSection } from './sections/qstash.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -70,7 +71,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,delivery,bodies,memory,e2e,start${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,delivery,bodies,memory,e2e,start,qstash${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -147,6 +148,7 @@ try {
     await run('e2e', () => e2eSection(ctx, { rates: sections.has('e2e'), sustained: sections.has('sustained') }));
   }
   if (sections.has('start')) await run('start', () => startSection(ctx));
+  if (sections.has('qstash')) await run('qstash', () => qstashSection(ctx));
   // Only when asked for (--only cluster): it starts a Redis Cluster of its own.
   if (sections.has('cluster')) await run('cluster', () => clusterSection(ctx));
   if (sections.has('soak')) await run('soak', () => soakSection(ctx));
