@@ -1,8 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, webcrypto } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 /** QStash's tokens live five minutes; a receiver checks `exp` and `nbf` only. */
 const LIFETIME_SECONDS = 300;
+// Importing a raw key into WebCrypto costs as much as the signature itself: once per key, not per message.
+const imported = new Map<string, Promise<webcrypto.CryptoKey>>();
+const cryptoKeyOf = (key: string): Promise<webcrypto.CryptoKey> => {
+  let found = imported.get(key);
+  if (found === undefined) {
+    found = webcrypto.subtle.importKey('raw', new TextEncoder().encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    // Two keys live at a time; a rotation with a restart-free reload would add a third.
+    if (imported.size >= 4) imported.clear();
+    imported.set(key, found);
+  }
+  return found;
+};
 
 /**
  * `Upstash-Signature`: an HS256 JWT over the body, keyed with the UTF-8 bytes of the signing
@@ -19,5 +31,5 @@ export async function signMessage(key: string, url: string, body: Buffer, nowMs 
     .setNotBefore(iat)
     .setExpirationTime(iat + LIFETIME_SECONDS)
     .setJti(`jwt_${randomUUID().replaceAll('-', '')}`)
-    .sign(new TextEncoder().encode(key));
+    .sign(await cryptoKeyOf(key));
 }
