@@ -27,6 +27,6 @@ export default {
   testTimeout: 30_000,
   projects: [
     'packages/config', 'packages/egress', 'packages/contract', 'packages/keys', 'packages/netguard', 'packages/protocol', 'packages/queue', 'packages/telemetry', 'packages/test-kit',
-    'packages/metrics', 'packages/tracing', 'packages/health', 'packages/flow', 'packages/openapi', 'packages/client', 'apps/api', 'apps/worker', 'deploy', 'scripts',
+    'packages/qstash', 'packages/metrics', 'packages/tracing', 'packages/health', 'packages/flow', 'packages/openapi', 'packages/client', 'apps/api', 'apps/worker', 'deploy', 'scripts',
   ].map(project),
 };

@@ -5,7 +5,7 @@
 //   pnpm bench --quick         every measurement, short and once (a few minutes, most of it the backlog); CI runs it
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
-//   options: --runs N  --only ingest,batch,delivery,bodies,memory,e2e,sustained,start,cluster,backlog  --profile  --out FILE
+//   options: --runs N  --only ingest,batch,delivery,bodies,memory,e2e,sustained,start,qstash,cluster,backlog  --profile  --out FILE
 //            --backlog-requests N: the backlog section's fill (1,000,000; 20,000 with --quick)
 //            --redis-config 'NAME VALUE …': CONFIG SET on the bench's Redis before anything runs
 //            --compare DIR: also run the api and worker built in another checkout (before/after)
@@ -30,6 +30,7 @@ import { clusterSection } from './sections/cluster.mjs';
 import { soakSection } from './sections/soak.mjs';
 import { batchSection } from './sections/batch.mjs';
 import { backlogSection } from './sections/backlog.mjs';
+import { qstashSection } from './sections/qstash.mjs';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -80,7 +81,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start,backlog${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start,qstash,backlog${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -161,6 +162,7 @@ try {
     await run('e2e', () => e2eSection(ctx, { rates: sections.has('e2e'), sustained: sections.has('sustained') }));
   }
   if (sections.has('start')) await run('start', () => startSection(ctx));
+  if (sections.has('qstash')) await run('qstash', () => qstashSection(ctx));
   // Only when asked for (--only cluster): it starts a Redis Cluster of its own.
   if (sections.has('cluster')) await run('cluster', () => clusterSection(ctx));
   if (sections.has('backlog')) await run('backlog', () => backlogSection(ctx));

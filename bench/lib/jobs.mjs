@@ -12,23 +12,23 @@ export function clientHeaders(targetHost, extra = {}) {
 }
 
 /** One delivery job and its options, as the api would build them for this request. */
-export function deliveryJob(targetHost, body, seq) {
+export function deliveryJob(targetHost, body, seq, extra = {}) {
   const headers = clientHeaders(targetHost, { 'x-bench-seq': String(seq), 'content-length': String(body.length) });
   const rawHeaders = Object.entries(headers).flat();
   const knock = parseKnockRequest({ method: 'POST', target: '/hook', rawHeaders }, config.protocol);
   return {
     name: `${knock.method} ${knock.config.host}`,
-    data: { ...knock, body: body.toString('base64'), acceptedAt: Date.now() },
+    data: { ...knock, body: body.toString('base64'), acceptedAt: Date.now(), ...extra },
     opts: deliveryJobOptions(knock.config),
   };
 }
 
-/** Adds n jobs, numbered 0..n-1, in batches. */
-export async function fill(queue, targetHost, body, n) {
+/** Adds n jobs, numbered 0..n-1, in batches; `extra` is merged into each job's data (`qstash: {}` for the door's). */
+export async function fill(queue, targetHost, body, n, extra = {}) {
   const batch = Math.max(1, Math.min(1000, Math.floor((32 << 20) / (body.length * 1.4 + 600))));
   for (let i = 0; i < n; i += batch) {
     const jobs = [];
-    for (let j = i; j < Math.min(n, i + batch); j++) jobs.push(deliveryJob(targetHost, body, j));
+    for (let j = i; j < Math.min(n, i + batch); j++) jobs.push(deliveryJob(targetHost, body, j, extra));
     await queue.addBulk(jobs);
   }
 }

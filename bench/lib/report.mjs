@@ -177,6 +177,17 @@ export function renderMarkdown(r) {
     for (const [rate, s] of Object.entries(e2e.rates)) row(`${rate}/s for ${e2e.seconds} s`, s);
     if (e2e.sustained) row(`${e2e.sustained.rate}/s for ${e2e.sustained.seconds} s (sustained)`, e2e.sustained);
   }
+  const { qstash } = r.sections;
+  if (qstash?.ingest?.native) {
+    out.push('', `**QStash door**: the same api and worker with the door on, ${qstash.body} B JSON body; a publish through \`/knocker/qstash/v2/publish\` next to a native request`, '');
+    head('path', 'accepted/s', 'p50 ms', 'CPU µs/request (api)', 'deliveries/s', 'CPU µs/delivery (worker)');
+    for (const key of ['native', 'qstash']) {
+      const i = qstash.ingest[key];
+      const d = qstash.delivery[key];
+      line(key === 'native' ? 'native (Knocker-Host)' : 'QStash door (signed JWT)', fig(i.rate), fig(i.p50), fig(i.cpuUs), fig(d?.rate), fig(d?.cpuUs));
+    }
+    line('door / native', fig(qstash.ingest.ratio, dec(2)), '', '', fig(qstash.delivery.ratio, dec(2)), '');
+  }
   if (ingest?.rss || e2e?.rss || delivery?.rss) {
     out.push('', '**Cost**', '');
     head('what', 'Knocker', 'baseline');

@@ -13,6 +13,7 @@ import { createRelay } from './ingress/relay.js';
 import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath } from './admin/reserved.js';
 import { createScheduleAcceptor } from './admin/schedules.js';
 import { createStatusHandler } from './admin/status.js';
+import { DOOR_PATH, createQstashDoor } from './qstash/door.js';
 import { admitShare } from './shedding/admission.js';
 import { anyOf, watchAnswerTimes, watchEventLoop } from './shedding/overload.js';
 
@@ -75,6 +76,8 @@ function createApp(deps: ApiDeps, shared: Shared): express.Express {
   app.get(api.statusUrl, gated, createStatusHandler(deps));
   // Under the prefix the status page is one of Knocker's routes; elsewhere, as in Knocker, other methods are relayed.
   if (isReservedPath(api.statusUrl, api.reservedPrefix)) app.all(api.statusUrl, notAllowed(['GET']));
+  // The QStash door, only with QSTASH_TOKENS: without them its path is one more unknown reserved path.
+  if (deps.config.qstash.tokens.length > 0) app.use(`${api.reservedPrefix}${DOOR_PATH}`, gated, createQstashDoor(deps));
   app.use(api.reservedPrefix, gated, createReservedRoutes(deps));
   // Routes under the prefix go above this line: the fallback answers 404 for every other path there.
   app.use(api.reservedPrefix, unknownReservedPath(api.reservedPrefix));

@@ -13,7 +13,7 @@ import { workersCheck } from './admin/checks.js';
 
 /** What the api is built from: the configuration groups it reads, the stores, and the process's telemetry. */
 export interface ApiDeps {
-  config: Pick<Config, 'api' | 'protocol' | 'redis' | 'flow' | 'schedules'>;
+  config: Pick<Config, 'api' | 'protocol' | 'redis' | 'flow' | 'schedules' | 'qstash'>;
   store: RequestStore;
   schedules: Schedules;
   flow: FlowStore;

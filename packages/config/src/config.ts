@@ -126,6 +126,12 @@ export interface BoardSettings {
   password: string;
 }
 
+/** The QStash door: off while `tokens` is empty. The keys are never logged or answered but by GET /v2/keys to a holder of a token. */
+export interface QstashSettings {
+  tokens: string[];
+  signingKeys: { current: string; next: string };
+}
+
 export interface TelemetrySettings {
   log: { file: string; level: 'debug' | 'info' | 'warning' | 'error' | 'critical'; format: string };
   sentry: { dsn: string; failedRequests: boolean };
@@ -146,6 +152,7 @@ export interface Config {
   flow: FlowSettings;
   /** `max` 0: schedules are off and Knocker-Cron is refused. */
   schedules: { max: number };
+  qstash: QstashSettings;
   health: HealthSettings;
   board: BoardSettings;
   /** When `enabled` is false, nothing is counted for /metrics and the route is not served. */

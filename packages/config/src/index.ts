@@ -1,7 +1,7 @@
 export { loadConfig, ConfigError } from './load.js';
 export type {
   Config, RedisSettings, SentinelSet, QueueSettings, Retention, ProtocolSettings, ApiSettings, SheddingSettings, WorkerSettings, StalledSettings,
-  NetworkSettings, HealthSettings, BoardSettings, TelemetrySettings,
+  NetworkSettings, HealthSettings, BoardSettings, TelemetrySettings, QstashSettings,
 } from './config.js';
 export { LOG_FORMAT_TOKENS } from './schema.js';
 export type { ClusterSeeds } from './parse.js';

@@ -119,6 +119,7 @@ describe('loadConfig', () => {
     TARGET_TLS: ['api.example.com:443', 'api.example.com:443 ca='], TARGET_AUTH: ['api.example.com:443 oauth2', 'api.example.com:443 magic=1'],
     LOCK_DURATION_MS: ['499', '3600001', '30s'], STALLED_INTERVAL_MS: ['99', 'often'], MAX_STALLED_COUNT: ['-1', '101', 'once'],
     BLOCK_PRIVATE_NETWORKS: ['sometimes', 'automatic', '2'], ALLOWED_NETWORKS: ['10.0.0.0/33', '10.0.0.0/8,example.com', 'fe80::/129'],
+    QSTASH_TOKENS: ['short', 'has a space in the token'], QSTASH_CURRENT_SIGNING_KEY: ['sig_short', 'sig_with a space inside'], QSTASH_NEXT_SIGNING_KEY: ['x'],
     KNOCKER_API_KEYS: ['short', 'a-long-enough-key-1,tiny', 'has a space in the key', 'ключ-ключ-ключ-ключ'],
     HOST_CONCURRENCY: ['-1', '1.5', '100001'], HOST_RATE: ['fast', '-1'], BREAKER_FAILURES: ['x', '-1'], BREAKER_COOLDOWN: ['0', 'soon'],
     BREAKER_COOLDOWN_MAX: ['0', '86401'],
@@ -213,6 +214,18 @@ describe('loadConfig', () => {
 
   it('refuses to require the admin key for log lines when there is none', () => {
     expect(problemsOf({ REQUEST_LOG_REQUIRES_ADMIN_KEY: 'true' })).toEqual({ REQUEST_LOG_REQUIRES_ADMIN_KEY: expect.stringMatching(/needs ADMIN_API_KEY/) });
+  });
+
+  it('keeps the QStash door off without tokens, and needs both signing keys with them', () => {
+    expect(loadConfig({}).qstash).toEqual({ tokens: [], signingKeys: { current: '', next: '' } });
+    expect(problemsOf({ QSTASH_TOKENS: 't'.repeat(16), QSTASH_CURRENT_SIGNING_KEY: 'sig_' + 'c'.repeat(28) })).toEqual({
+      QSTASH_NEXT_SIGNING_KEY: expect.stringMatching(/required with QSTASH_TOKENS/),
+    });
+    const keys = { QSTASH_CURRENT_SIGNING_KEY: 'sig_' + 'c'.repeat(28), QSTASH_NEXT_SIGNING_KEY: 'sig_' + 'n'.repeat(28) };
+    expect(loadConfig({ QSTASH_TOKENS: `${'a'.repeat(16)}, ${'b'.repeat(16)}`, ...keys }).qstash).toEqual({
+      tokens: ['a'.repeat(16), 'b'.repeat(16)], signingKeys: { current: keys.QSTASH_CURRENT_SIGNING_KEY, next: keys.QSTASH_NEXT_SIGNING_KEY },
+    });
+    expect(Object.keys(problemsOf({ QSTASH_TOKENS: 'short' }))).toEqual(['QSTASH_TOKENS']);
   });
 
   it('reads DELAY_MAX as seconds or a duration, and SCHEDULES_MAX', () => {

@@ -46,6 +46,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (parsed.data.REQUEST_LOG_REQUIRES_ADMIN_KEY && parsed.data.ADMIN_API_KEY === '') {
     problems['REQUEST_LOG_REQUIRES_ADMIN_KEY'] = 'needs ADMIN_API_KEY: without it no target could add a log line';
   }
+  if (parsed.data.QSTASH_TOKENS.length > 0) {
+    // The SDK's Receiver refuses to start without both.
+    for (const name of ['QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY'] as const) {
+      if (parsed.data[name] === '') problems[name] = 'is required with QSTASH_TOKENS: receivers verify with both keys';
+    }
+  }
   const { HOST_CONCURRENCY: concurrency, HOST_RATE: rate } = parsed.data;
   const hostLimits = parseHostLimits(parsed.data.HOST_LIMITS, { concurrency, rate });
   if (typeof hostLimits === 'string') problems['HOST_LIMITS'] = hostLimits;

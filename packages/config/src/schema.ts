@@ -20,6 +20,11 @@ function isSentryDsn(value: string): boolean {
   return url !== null && /^https?:$/.test(url.protocol) && /^\w+$/.test(url.username) && /\/\d+$/.test(url.pathname);
 }
 
+// A QStash signing key as its users hold it (`sig_…`); its UTF-8 bytes are the HMAC key.
+const signingKey = z.string().trim().refine((v) => v === '' || (v.length >= 16 && v.length <= 256 && /^[\x21-\x7e]+$/.test(v)), {
+  message: 'expected 16 to 256 visible ASCII characters, such as sig_… (value not shown)',
+});
+
 // Every variable with its default, the only place a default is written, grouped as `Config`
 // groups them (config.ts): by who reads them. Defaults of Knocker's own variables are Knocker's.
 export const schema = z.object({
@@ -134,6 +139,12 @@ export const schema = z.object({
 
   // schedules: every schedule is a job scheduler in Redis and one delivery per tick: 0 turns Knocker-Cron off.
   SCHEDULES_MAX: integer({ min: 0, max: 1_000_000 }).default(1000),
+
+  // qstash: the QStash door of the api and the way workers sign its messages. Empty tokens: the door is off.
+  QSTASH_TOKENS: secretList(16).default([]),
+  // The names QStash users already hold; the Receiver needs both, so both are required with tokens.
+  QSTASH_CURRENT_SIGNING_KEY: signingKey.default(''),
+  QSTASH_NEXT_SIGNING_KEY: signingKey.default(''),
 
   // health: the BeatPulse routes of both apps.
   HEALTH_PATH: urlPath().default('/hc'),

@@ -61,6 +61,7 @@ export function toConfig(env: Env, hostLimits: FlowSettings['overrides'] = new M
       breaker: { failures: env.BREAKER_FAILURES, cooldownMs: env.BREAKER_COOLDOWN * 1000, cooldownMaxMs: env.BREAKER_COOLDOWN_MAX * 1000 },
     },
     schedules: { max: env.SCHEDULES_MAX },
+    qstash: { tokens: env.QSTASH_TOKENS, signingKeys: { current: env.QSTASH_CURRENT_SIGNING_KEY, next: env.QSTASH_NEXT_SIGNING_KEY } },
     health: {
       path: env.HEALTH_PATH,
       detailed: env.HEALTH_DETAILED,

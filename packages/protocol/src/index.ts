@@ -21,7 +21,7 @@ export { parseCron, nextTicks } from './cron.js';
 export type { CronSpec } from './cron.js';
 export { parseRetryOn, retriesOn, NETWORK, MAX_RETRY_ON_ENTRIES } from './retry-on.js';
 export { readRetryAfter } from './retry-after.js';
-export { checkGroupName, checkEndpointName, parseEndpointUrl, endpointUrl, joinTarget, splitCopyId, GROUP_NAME_MAX, ENDPOINT_NAME_MAX } from './group.js';
+export { checkGroupName, checkEndpointName, parseEndpointUrl, endpointUrl, joinTarget, splitCopyId, COPY_MARK, GROUP_NAME_MAX, ENDPOINT_NAME_MAX } from './group.js';
 export type { Endpoint, EndpointTarget } from './group.js';
 export { groupCopies } from './group-copies.js';
 export { judgeTargetHost } from './host.js';

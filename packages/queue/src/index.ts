@@ -16,7 +16,7 @@ export { deliveryJobOptions, callbackJobOptions, successCallbackJobOptions } fro
 export { storedAttempt, attemptRecord } from './attempts.js';
 export type { StoredAttempt } from './attempts.js';
 export type {
-  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord,
+  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord, QstashTraits, QstashCallbackJob,
 } from './jobs.js';
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';

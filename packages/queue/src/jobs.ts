@@ -47,6 +47,14 @@ export interface DeliveryJob {
   attempts?: Array<StoredAttempt | AttemptRecord>;
   /** With tracing on: the W3C traceparent of the span that stored the request (the api's, a tick's); its attempts are its children. */
   trace?: string;
+  /** Set when the request came through the QStash door: delivery then adds QStash's headers, signature and callback bodies. */
+  qstash?: QstashTraits;
+}
+
+/** What QStash's delivery adds to a request, beyond Knocker's model (packages/qstash reads and writes it). */
+export interface QstashTraits {
+  /** `Upstash-Label`, kept for the message's answers. */
+  labels?: string[];
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
@@ -96,8 +104,22 @@ export interface SuccessCallbackPayload {
   body_truncated: boolean;
 }
 
-/** Both kinds go through the callback queue and its processor: same retries, same address policy. */
-export type CallbackJob = FailureCallbackJob | SuccessCallbackJob;
+/** Every kind goes through the callback queue and its processor: same retries, same address policy. */
+export type CallbackJob = FailureCallbackJob | SuccessCallbackJob | QstashCallbackJob;
+
+/** A QStash callback or failure callback: QStash's body, signed with its JWT like a delivery. */
+export interface QstashCallbackJob {
+  kind: 'qstash';
+  /** The message the callback reports on. */
+  id: string;
+  url: string;
+  headers: HeaderPair[];
+  payload: Record<string, unknown>;
+  backoff_factor: number;
+  timeout: number;
+  /** With tracing on: the traceparent of the attempt that settled the request. */
+  trace?: string;
+}
 
 export interface FailureCallbackJob {
   kind?: undefined;

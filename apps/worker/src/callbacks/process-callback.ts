@@ -9,6 +9,7 @@ import { AttemptFailedError, EndedByKnockerError } from '../delivery/errors.js';
 import type { Signer } from '../http/signing.js';
 import { retryAfterMs } from '../delivery/retry-rules.js';
 import { endCallSpan, startCallSpan, withTraceparent } from '../http/call-span.js';
+import { callbackSignature } from '../qstash.js';
 
 export interface CallbackDeps {
   http: HttpClient;
@@ -17,8 +18,8 @@ export interface CallbackDeps {
   tracing: Tracing;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
   signer: Signer | undefined;
-  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX. */
-  config: Pick<Config, 'worker'>;
+  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX; qstash: the key that signs QStash callbacks. */
+  config: Pick<Config, 'worker' | 'qstash'>;
 }
 
 /**
@@ -29,8 +30,9 @@ export function createCallbackProcessor(deps: CallbackDeps) {
   const { stalled, retryAfterMaxMs } = deps.config.worker;
   return async function processCallback(job: Job<CallbackJob>): Promise<{ status_code: number }> {
     const { url, headers, payload } = job.data;
-    const { id, timeout } = job.data.kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : job.data.payload.config;
-    const what = `${job.data.kind === 'success' ? 'Success callback' : 'Callback'} for request #${id}`;
+    const { kind } = job.data;
+    const { id, timeout } = kind === 'success' ? { id: job.data.payload.id, timeout: job.data.timeout } : kind === 'qstash' ? job.data : job.data.payload.config;
+    const what = `${kind === 'success' ? 'Success callback' : kind === 'qstash' ? 'QStash callback' : 'Callback'} for request #${id}`;
     const n = job.attemptsMade + 1;
     const total = job.opts.attempts ?? 1;
     if (job.stalledCounter > stalled.maxStalledCount) {
@@ -38,12 +40,13 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       throw new EndedByKnockerError('worker lost too often (MAX_STALLED_COUNT)');
     }
     const body = Buffer.from(JSON.stringify(payload));
+    const sent = kind === 'qstash' ? [...headers, ...(await callbackSignature(url, deps.config.qstash.signingKeys.current, body))] : headers;
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
     const { signer } = deps;
     const span = startCallSpan(deps.tracing, 'callback', { method: 'POST', url, parent: job.data.trace, attempt: n }, { 'knocker.id': id, 'knocker.callback': job.data.kind ?? 'failure' });
     const attempt = await deliver(deps.http, {
-      method: 'POST', url, headers: withTraceparent(headers, span), body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
+      method: 'POST', url, headers: withTraceparent(sent, span), body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
     });
     endCallSpan(span, attempt);
     const { logIds } = span;

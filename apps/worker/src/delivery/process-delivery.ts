@@ -14,6 +14,7 @@ import type { Signer } from '../http/signing.js';
 import { failureCallbackOf, successCallbackOf } from '../callbacks/payloads.js';
 import { endCallSpan, withTraceparent } from '../http/call-span.js';
 import { startAttemptSpans } from './attempt-span.js';
+import { deliveryHeaders, qstashCallbackOf } from '../qstash.js';
 
 export interface DeliveryDeps {
   http: HttpClient;
@@ -28,9 +29,10 @@ export interface DeliveryDeps {
   signer: Signer | undefined;
   /**
    * worker: MAX_STALLED_COUNT, RETRY_AFTER_MAX, SUCCESS_CALLBACK_MAX_BODY; protocol: HOSTS_ONLY,
-   * checked again on every hop (the api checked only the first); telemetry: SENTRY_FAILED_REQUESTS.
+   * checked again on every hop (the api checked only the first); telemetry: SENTRY_FAILED_REQUESTS;
+   * qstash: the key that signs messages of the QStash door.
    */
-  config: Pick<Config, 'worker' | 'protocol' | 'telemetry'>;
+  config: Pick<Config, 'worker' | 'protocol' | 'telemetry' | 'qstash'>;
 }
 
 /** Makes one attempt per call; BullMQ retries it with Knocker's backoff while attempts remain. */
@@ -59,6 +61,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     deps.metrics.inFlight.inc();
     const payload = Buffer.from(body, 'base64');
     const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
+    if (job.data.qstash) sent.push(...(await deliveryHeaders(job.data, n - 1, deps.config.qstash.signingKeys.current, payload)));
     const { signer } = deps;
     const attempt = await deliver(deps.http, {
       method, url, headers: withTraceparent(sent, span), body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
@@ -83,7 +86,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (attempt.ok) {
       // Stored before the job completes; a retry after a crash here finds the same job id taken.
       if (config.success_callback !== undefined) {
-        const callback = successCallbackOf(job.data, attempt, n);
+        const callback = job.data.qstash ? qstashCallbackOf(job.data, attempt, n, false) : successCallbackOf(job.data, attempt, n);
         if (traceparent !== undefined) callback.trace = traceparent;
         await ctx.addCallback(callback, successCallbackJobOptions(config));
       }
@@ -117,7 +120,7 @@ async function giveUp(
   // retried and the callback, keyed by the request id and its run, is not added twice.
   if (config.callback) {
     const replays = await ctx.replaysOf(config.id);
-    const callback = failureCallbackOf(job.data, last, attempts, error);
+    const callback = job.data.qstash ? qstashCallbackOf(job.data, last, attempts, true) : failureCallbackOf(job.data, last, attempts, error);
     if (trace !== undefined) callback.trace = trace;
     await ctx.addCallback(callback, callbackJobOptions(config, replays));
   }

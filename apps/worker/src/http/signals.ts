@@ -10,6 +10,8 @@ type AnswerHeaders = Readonly<Record<string, string | string[] | undefined>>;
 export function readRetrySignals(attempt: Attempt, headers: AnswerHeaders): Attempt {
   const noRetry = headers['knocker-no-retry'];
   if (noRetry !== undefined && String(noRetry).trim().toLowerCase() === 'true') attempt.noRetry = true;
+  // QStash's receivers say the same with a 489; looked at only on that status.
+  if (attempt.statusCode === 489 && String(headers['upstash-nonretryable-error']).trim().toLowerCase() === 'true') attempt.noRetry = true;
   if (attempt.statusCode === 429 || attempt.statusCode === 503) {
     const after = headers['retry-after'];
     if (typeof after === 'string') attempt.retryAfter = after;
