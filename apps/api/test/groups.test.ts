@@ -64,7 +64,7 @@ describe('fan-out groups', () => {
 
     await waitFor(() => seen(down, 'fan-1~~broken').length >= 2, { what: 'a retry of the endpoint that is down', timeoutMs: 15_000 });
     const inspect = (id: string) => request(`${api.url}/knocker/requests/${id}`, { headers: { 'Knocker-Admin-Key': ADMIN_KEY } }).then((r) => r.json());
-    expect(await inspect('fan-1~~a')).toMatchObject({ state: 'delivered' });
+    expect(await inspect('fan-1~~a')).toMatchObject({ state: 'delivered', group: 'orders', url: `http://${up[0]!.host}/orders/7?x=1` });
     expect((await inspect('fan-1~~broken')).state).toMatch(/^(waiting|delayed|active)$/);
     expect(seen(up[0]!, 'fan-1~~a')).toHaveLength(1);
   });

@@ -68,6 +68,8 @@ export interface Inspection {
   created_at: string;
   /** A delayed request: when its first attempt may start. */
   not_before?: string;
+  /** A copy of a group request: the group it was sent to. */
+  group?: string;
   replays: number;
   attempts: Attempt[];
   logs: string[];

@@ -175,6 +175,7 @@ describe('groups', () => {
     expect(await k.knockGroup('client-group', { id: 'client-fan' })).toMatchObject({ duplicate: true, requests: [{ id: 'client-fan~~a' }, { id: 'client-fan~~b' }] });
     await Promise.all([settled(k, 'client-fan~~a', 'delivered'), settled(k, 'client-fan~~b', 'delivered')]);
     expect((await b.waitForRequests(1))[0]).toMatchObject({ url: '/in/orders?x=1' });
+    expect(await k.requests.get('client-fan~~b')).toMatchObject({ group: 'client-group', url: `${b.url}/in/orders?x=1` });
     expect((await k.groups.removeEndpoint('client-group', 'b')).group.endpoints).toHaveLength(1);
     expect((await k.groups.get('client-group')).endpoints).toEqual([{ name: 'a', url: a.url }]);
     expect((await k.groups.list()).map((g) => g.name)).toContain('client-group');

@@ -131,6 +131,7 @@ export function schemas(): Record<string, JsonObject> {
         config: ref('KnockConfig'),
         created_at: { type: 'string', format: 'date-time' },
         not_before: { type: 'string', format: 'date-time', description: 'A delayed request: when its first attempt may start.' },
+        group: { type: 'string', description: 'A copy of a group request (Knocker-Group): the group it was sent to.' },
         replays: { type: 'integer', minimum: 0 },
         attempts: { type: 'array', items: ref('Attempt'), description: 'Every attempt so far, replays included.' },
         logs: { type: 'array', items: { type: 'string' }, description: 'Lines added with POST <prefix>/log, each stamped with the time it arrived.' },

@@ -21,6 +21,8 @@ export interface Inspection {
   config: DeliveryJob['config'];
   created_at: string;
   not_before?: string;
+  /** The group (Knocker-Group) this request is a copy for. */
+  group?: string;
   replays: number;
   attempts: AttemptRecord[];
   logs: string[];
@@ -51,6 +53,7 @@ export async function readInspection(shard: Shard, id: string): Promise<Inspecti
     config,
     created_at: new Date(job.timestamp).toISOString(),
     ...(job.data.notBefore !== undefined && { not_before: new Date(job.data.notBefore).toISOString() }),
+    ...(job.data.group !== undefined && { group: job.data.group }),
     replays,
     attempts: [...attempts.map(attemptRecord), ...(delivered ? [delivered] : [])],
     logs: logs.logs,
