@@ -1,6 +1,6 @@
 import type { BreakerSettings, KeyLimits } from '@knocker/config';
 import { flowKeys } from '@knocker/keys';
-import { runScript, type Connection } from '@knocker/queue';
+import { defineScripts, runScript, type Connection } from '@knocker/queue';
 import type { FlowKey } from '@knocker/protocol';
 import { SCRIPTS } from './scripts.js';
 
@@ -45,6 +45,9 @@ export const FLOW_IDLE_MS = 3_600_000;
 /** Flow-control state in Redis, under the prefix's flow keys (@knocker/keys). */
 export function createFlowStore(redis: Connection, prefix: string, opts: { idleMs?: number } = {}): FlowStore {
   const idle = opts.idleMs ?? FLOW_IDLE_MS;
+  // Before the first command: on a cluster, ioredis' auto-pipelining fails a script defined
+  // while a pipeline made before it waits (see defineScripts).
+  defineScripts(redis, Object.values(SCRIPTS));
   const { index, keyBase, parts: partsOf, part } = flowKeys(prefix);
   const strings = (reply: unknown): string[] => (reply as unknown[]).map(String);
 

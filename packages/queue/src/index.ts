@@ -23,5 +23,5 @@ export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledReque
 export { createLease } from './lease.js';
 export { QueueUnavailableError, OrderLineFullError } from './errors.js';
 export { withinDeadline } from './deadline.js';
-export { runScript } from './scripts.js';
+export { defineScripts, runScript } from './scripts.js';
 export type { Script } from './scripts.js';
