@@ -37,7 +37,7 @@ export function createDlq(deps: DoorDeps): express.Router {
     const cursor = params.get('cursor') ?? undefined;
     if (cursor === '' || params.getAll('cursor').length > 1) errors['cursor'] = 'must be the one cursor the last answer gave';
     refuse(errors);
-    return bounded(deps.store.list({ state: 'failed', filters, limit: count, cursor }));
+    return deps.store.list({ state: 'failed', filters, limit: count, cursor });
   };
   const cursorOf = (t: { ids: string[] } | ListPage) => ('cursor' in t && t.cursor !== undefined ? { cursor: t.cursor } : {});
 

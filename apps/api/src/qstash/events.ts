@@ -50,7 +50,7 @@ export function createEvents(deps: DoorDeps): express.Router {
     const match = retried === undefined ? filters.match
       : (r: ListedRequest) => (r.lastAttempt !== undefined) === retried && (filters.match?.(r) ?? true);
     const streams = (wanted?.states ?? EVENT_STREAMS).filter((s) => slots![s] !== DONE);
-    const pages = await Promise.all(streams.map((state) => bounded(deps.store.list({ state, filters: { ...filters, match }, limit: count, cursor: slots![state], each: true }))));
+    const pages = await Promise.all(streams.map((state) => deps.store.list({ state, filters: { ...filters, match }, limit: count, cursor: slots![state], each: true })));
     const { taken, next } = merge(streams, pages, count);
     const left = { ...slots, ...next };
     const more = (wanted?.states ?? EVENT_STREAMS).some((s) => left[s] !== DONE);

@@ -37,7 +37,8 @@ export function createMessages(deps: DoorDeps): express.Router {
     for (const state of PENDING) {
       let cursor: string | undefined;
       for (let pages = 0; pages < PAGES_MAX && cancelled < count; pages += 1) {
-        const page = await bounded(deps.store.list({ state, filters, limit: count - cancelled, cursor }));
+        // Not within `bounded`: the store bounds each step of a listing itself.
+        const page = await deps.store.list({ state, filters, limit: count - cancelled, cursor });
         let now = 0;
         for (const r of page.requests) if ((await bounded(deps.store.cancel(r.id))) === 'cancelled') now += 1;
         cancelled += now;
