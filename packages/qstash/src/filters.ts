@@ -78,9 +78,12 @@ export function readCount(params: URLSearchParams, fallback: number, max: number
   return fallback;
 }
 
-/** Ids given as repeated keys (`messageIds=a&messageIds=b`): 1 to `max` of them, each a plausible id. */
-export function readIds(params: URLSearchParams, name: string, max: number, errors: Record<string, string>): string[] {
-  const ids = [...new Set(params.getAll(name))];
+/**
+ * Ids given as repeated keys (`messageIds=a&messageIds=b`), under `name` or the older `alias`:
+ * 1 to `max` of them, each a plausible id.
+ */
+export function readIds(params: URLSearchParams, name: string, max: number, errors: Record<string, string>, alias?: string): string[] {
+  const ids = [...new Set([...params.getAll(name), ...(alias === undefined ? [] : params.getAll(alias))])];
   if (ids.length === 0 || ids.length > max) errors[name] = `must name 1 to ${max} messages`;
   else if (ids.some((id) => id === '' || id.length > 256)) errors[name] = 'must be ids of 1 to 256 characters';
   return ids;

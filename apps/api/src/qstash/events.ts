@@ -27,9 +27,9 @@ export function createEvents(deps: DoorDeps): express.Router {
     const errors: Record<string, string> = {};
     const count = readCount(params, COUNT_DEFAULT, COUNT_MAX, errors);
     if (params.has('messageIds') || params.has('messageId')) {
-      const ids = [...readIds(params, 'messageIds', IDS_MAX, {}), ...params.getAll('messageId')].slice(0, IDS_MAX + 1);
-      if (ids.length === 0 || ids.length > IDS_MAX) errors['messageIds'] = `must name 1 to ${IDS_MAX} messages`;
-      alone(params, params.has('messageIds') ? 'messageIds' : 'messageId', ['count', 'messageId'], errors);
+      // `messageId` is the SDK's older filter for one message.
+      const ids = readIds(params, 'messageIds', IDS_MAX, errors, 'messageId');
+      alone(params, 'messageIds', ['count', 'messageId'], errors);
       refuse(errors);
       const found = await Promise.all(ids.map((id) => bounded(deps.store.find(id))));
       const events = found.flatMap((f) => (f ? historyOf(f) : [])).sort((a, b) => b.time - a.time).slice(0, count);
