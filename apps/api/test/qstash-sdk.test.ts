@@ -265,6 +265,30 @@ describe('the QStash door, through the SDK', () => {
     expect(history.logs.map((e) => e.state)).toEqual(['DELIVERED', 'CREATED']);
   });
 
+  it('pages logs across every state, each message once', async () => {
+    const label = `logs${Date.now()}`;
+    const sent = async (path: string, extra: Record<string, unknown> = {}) =>
+      ((await client.publishJSON({ url: `${target.url}${path}`, body: {}, label, retries: 0, ...extra })) as { messageId: string }).messageId;
+    const ids = { DELIVERED: await sent('/logs-ok'), FAILED: await sent('/fail-logs'), CREATED: await sent('/logs-later', { delay: 600 }), CANCELLED: await sent('/logs-gone', { delay: 600 }) };
+    await client.messages.cancel(ids.CANCELLED);
+    const walk = async () => {
+      const seen: Array<[string, string]> = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = await client.logs({ filter: { label }, count: 1, cursor });
+        seen.push(...page.logs.map((e): [string, string] => [e.state, e.messageId]));
+        cursor = page.cursor;
+        if (cursor === undefined) break;
+      }
+      return seen;
+    };
+    let seen: Array<[string, string]> = [];
+    await waitFor(async () => (seen = await walk()).some(([state]) => state === 'FAILED') && seen.some(([state]) => state === 'DELIVERED'), WAIT);
+    expect(Object.fromEntries(seen)).toEqual(ids);
+    expect(seen).toHaveLength(4);
+    await client.messages.cancel(ids.CREATED);
+  });
+
   it('sends callbacks with the method and headers the publish asked for', async () => {
     await client.publishJSON({
       url: `${target.url}/flaky-cb`, body: {}, retries: 1, callback: `${target.url}/cb-put`,
