@@ -318,6 +318,8 @@ describe('the QStash door, through the SDK', () => {
       ['GET', '/v2/events?count=1001', /count/],
       ['GET', '/v2/events?count=abc', /count/],
       ['GET', '/v2/events?state=ACTIVE', /state/],
+      ['GET', '/v2/events?state=constructor', /state/],
+      ['GET', '/v2/events?state=FAILED&state=CREATED', /state/],
       ['GET', '/v2/events?callerIp=1.2.3.4', /callerIp/],
       ['GET', `/v2/events?${ids('messageIds', 101)}`, /messageIds/],
       ['DELETE', `/v2/messages?${ids('messageIds', 101)}`, /messageIds/],

@@ -36,8 +36,8 @@ export function createEvents(deps: DoorDeps): express.Router {
       return sendJson(res, 200, { events });
     }
     const rawState = params.get('state');
-    const wanted = rawState === null ? undefined : EVENT_STATES[rawState];
-    if (rawState !== null && wanted === undefined) {
+    const wanted = rawState !== null && Object.hasOwn(EVENT_STATES, rawState) ? EVENT_STATES[rawState] : undefined;
+    if ((rawState !== null && wanted === undefined) || params.getAll('state').length > 1) {
       errors['state'] = `must be one of ${Object.keys(EVENT_STATES).join(', ')}: Knocker lists no active message and no attempt on its own`;
     }
     const { filters } = readFilters(params, FILTERS, ['count', 'cursor', 'state'], errors);
