@@ -329,6 +329,8 @@ describe('the QStash door, through the SDK', () => {
       ['GET', '/v2/dlq?count=101', /count/],
       ['GET', '/v2/dlq?host=example.com', /host/],
       ['GET', '/v2/dlq?cursor=bad', /cursor/],
+      ['GET', `/v2/dlq?cursor=${'A'.repeat(5000)}`, /cursor/],
+      ['DELETE', '/v2/messages?cursor=abc', /cursor/],
       ['DELETE', `/v2/dlq?${ids('dlqIds', 101)}`, /dlqIds/],
       ['POST', '/v2/dlq/retry?responseStatus=abc', /responseStatus/],
     ];

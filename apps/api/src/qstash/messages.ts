@@ -8,8 +8,9 @@ import { alone, handle, queryOf, refuse } from './query.js';
 const IDS_MAX = 100;
 // QStash's own bound on a bulk cancel's count (the SDK sends 100 when none is given).
 const COUNT_MAX = 500;
-// Listing pages one call reads per state at most, each bounded by REQUESTS_SCANNED_MAX.
-const PAGES_MAX = 10;
+// Listing pages one call reads per state at most, each bounded by REQUESTS_SCANNED_MAX: a
+// second page goes on where a first stopped at that bound; more waits for the caller's next call.
+const PAGES_MAX = 2;
 const FILTERS: readonly FilterName[] = ['url', 'topicName', 'scheduleId', 'label', 'flowControlKey', 'host', 'path', 'fromDate', 'toDate', 'queueName', 'callerIp'];
 const PENDING: readonly ListedState[] = ['waiting', 'delayed'];
 
