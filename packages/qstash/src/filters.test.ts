@@ -1,7 +1,5 @@
 import type { ListedRequest } from '@knocker/queue';
 import { readCount, readFilters } from './filters.js';
-import { decodeEventsCursor, encodeEventsCursor } from './events-cursor.js';
-import { eventOf } from './events.js';
 
 const request = (over: Partial<ListedRequest> = {}): ListedRequest => ({
   id: 'msg_1', state: 'failed', method: 'POST', url: 'https://a.example/hook?x=1', acceptedAt: 1000, endedAt: 2000,
@@ -46,18 +44,3 @@ describe('readFilters', () => {
   });
 });
 
-describe('the events cursor', () => {
-  it('holds each listing\'s place and refuses what it did not give', () => {
-    const slots = { failed: '~', delivered: 'abc_-1' };
-    expect(decodeEventsCursor(encodeEventsCursor(slots))).toEqual(slots);
-    for (const bad of ['', '1733200000000', 'e1.a.b', 'e1.a.b.c.d.e!', `e1.${'a'.repeat(30_000)}....`, 'e2.....']) expect(decodeEventsCursor(bad)).toBeUndefined();
-  });
-});
-
-describe('eventOf', () => {
-  it('shows a message\'s latest state in QStash\'s words', () => {
-    expect(eventOf(request())).toMatchObject({ time: 2000, state: 'FAILED', messageId: 'msg_1', error: 'HTTP 500', responseStatus: 500, label: 'a', labels: ['a', 'b'] });
-    expect(eventOf(request({ state: 'delayed', endedAt: undefined, dueAt: 9000 }))).toMatchObject({ state: 'RETRY', time: 1505, nextDeliveryTime: 9000 });
-    expect(eventOf(request({ state: 'waiting', endedAt: undefined, lastAttempt: undefined }))).toMatchObject({ state: 'CREATED', time: 1000 });
-  });
-});
