@@ -12,7 +12,7 @@ export function refuse(errors: Record<string, string>): void {
   if (Object.keys(errors).length > 0) throw new QstashRequestError(errors);
 }
 
-/** `names` that must not come with `with`: the SDK never mixes them, so a mix is a mistake. */
+/** Refuses every name but `allowed` beside `withName` (ids): the SDK never mixes ids and filters, so a mix is a mistake. */
 export function alone(params: URLSearchParams, withName: string, allowed: readonly string[], errors: Record<string, string>): void {
   for (const name of new Set(params.keys())) if (name !== withName && !allowed.includes(name)) errors[name] = `cannot be combined with ${withName}`;
 }
