@@ -53,6 +53,9 @@ export function dlqMessageOf(r: ListedRequest): Record<string, unknown> {
     ...(r.config.success_callback === undefined ? {} : { callback: r.config.success_callback }),
     ...(r.config.callback ? { failureCallback: r.config.callback } : {}),
     ...(r.lastAttempt ? { responseStatus: r.lastAttempt.status_code, createdAt: Date.parse(r.lastAttempt.started_at) } : {}),
+    ...(r.group === undefined ? {} : { topicName: r.group }),
+    ...(r.schedule === undefined ? {} : { scheduleId: r.schedule }),
+    ...(r.labels === undefined || r.labels.length === 0 ? {} : { label: r.labels[0], labels: r.labels }),
     failedAt: r.endedAt,
   };
 }

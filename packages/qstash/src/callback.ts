@@ -35,9 +35,12 @@ export function qstashCallback(job: DeliveryJob, answered: Answered, failed: boo
     ...(job.group === undefined ? {} : { topicName: job.group, endpointName: splitCopyId(config.id)?.endpoint }),
     ...(failed ? { dlqId: config.id } : {}),
   };
+  const settings = failed ? job.qstash?.failureCallback : job.qstash?.callback;
   return {
     kind: 'qstash', id: config.id, url: (failed ? config.callback : config.success_callback) ?? '',
-    headers: [['content-type', 'application/json']], payload, backoff_factor: config.backoff_factor, timeout: config.timeout,
+    headers: [['content-type', 'application/json'], ...(settings?.headers ?? [])], payload,
+    ...(settings?.method === undefined ? {} : { method: settings.method }),
+    backoff_factor: config.backoff_factor, timeout: settings?.timeout ?? config.timeout,
   };
 }
 

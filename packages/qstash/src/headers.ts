@@ -28,7 +28,8 @@ export function readHeaders(rawHeaders: readonly string[], errors: Record<string
     if (name === 'content-type') forward.push([name, value]);
     else if (name.startsWith(FORWARD)) {
       const target = name.slice(FORWARD.length);
-      if (target === '' || NEVER_FORWARDED.has(target) || target.startsWith('knocker-')) errors[name] = 'cannot be forwarded: the worker sets it, or it is Knocker\'s';
+      const problem = forwardProblem(target);
+      if (problem !== undefined) errors[name] = problem;
       else forward.push([target, value]);
     } else if (name.startsWith('upstash-') && !name.startsWith(TELEMETRY)) {
       if (control.has(name)) errors[name] = 'must be given once';
@@ -36,4 +37,9 @@ export function readHeaders(rawHeaders: readonly string[], errors: Record<string
     }
   }
   return { control, forward };
+}
+
+/** Why a header (lower case) may not be forwarded, or undefined when it may. */
+export function forwardProblem(target: string): string | undefined {
+  return target === '' || NEVER_FORWARDED.has(target) || target.startsWith('knocker-') ? 'cannot be forwarded: the worker sets it, or it is Knocker\'s' : undefined;
 }

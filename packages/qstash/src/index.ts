@@ -9,3 +9,8 @@ export { messageOf, scheduleOf, dlqMessageOf } from './answers.js';
 export { readBatch, BATCH_MAX_ITEMS } from './batch.js';
 export { readDestination } from './destination.js';
 export { topicCopies, readEndpoints, urlGroupOf } from './url-groups.js';
+export { readFilters, readCount, readIds } from './filters.js';
+export type { FilterName } from './filters.js';
+export { eventOf, historyOf, EVENT_STATES } from './events.js';
+export { EVENT_STREAMS, DONE, encodeEventsCursor, decodeEventsCursor } from './events-cursor.js';
+export type { StreamSlots } from './events-cursor.js';

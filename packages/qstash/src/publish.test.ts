@@ -66,6 +66,24 @@ describe('readPublish', () => {
     expect(problems([], 'not a group!')).toEqual({ destination: expect.stringMatching(/URL group/) });
   });
 
+  it('keeps the callbacks\' method, timeout and forwarded headers, and names what it cannot honour', () => {
+    const { job } = readPublish({
+      destination: 'http://127.0.0.1:9/a',
+      rawHeaders: ['Upstash-Callback', 'http://127.0.0.1:9/ok', 'Upstash-Callback-Method', 'put', 'Upstash-Callback-Forward-X-Token', 't1',
+        'Upstash-Failure-Callback', 'http://127.0.0.1:9/ko', 'Upstash-Failure-Callback-Timeout', '5s', 'Upstash-Failure-Callback-Forward-X-Ko', 'k'],
+      body,
+    }, limits, now);
+    expect(job.qstash).toEqual({ callback: { method: 'PUT', headers: [['x-token', 't1']] }, failureCallback: { timeout: 5, headers: [['x-ko', 'k']] } });
+    const cb = ['Upstash-Callback', 'http://127.0.0.1:9/ok'];
+    expect(problems([...cb, 'Upstash-Callback-Retries', '1', 'Upstash-Callback-Delay', '1s', 'Upstash-Callback-Method', 'BREW',
+      'Upstash-Callback-Forward-Host', 'x', 'Upstash-Callback-Forward-Content-Type', 'text/plain', 'Upstash-Callback-Colour', 'red'])).toEqual({
+      'upstash-callback-retries': expect.stringMatching(/not supported/), 'upstash-callback-delay': expect.stringMatching(/not supported/),
+      'upstash-callback-method': expect.stringMatching(/one of/), 'upstash-callback-forward-host': expect.stringMatching(/cannot be forwarded/),
+      'upstash-callback-forward-content-type': expect.stringMatching(/JSON/), 'upstash-callback-colour': expect.stringMatching(/not a callback setting/),
+    });
+    expect(problems(['Upstash-Failure-Callback-Method', 'PUT'])).toEqual({ 'upstash-failure-callback-method': expect.stringMatching(/needs upstash-failure-callback/) });
+  });
+
   it('accepts the flow-control value the SDK writes', () => {
     expect(problems(['Upstash-Flow-Control-Key', 'tenant-1', 'Upstash-Flow-Control-Value', 'parallelism=2, rate=5, period=1m'])).toEqual({});
   });

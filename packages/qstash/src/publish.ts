@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { KNOCKER_VERSION, checkFlowKey, type CronSpec, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
 import type { DeliveryJob } from '@knocker/queue';
 import { QstashRequestError } from './errors.js';
+import { readCallbackSettings } from './callback-settings.js';
 import { readFlowControlValue } from './flow-value.js';
 import { readHeaders } from './headers.js';
 import { readInteger, readNotBefore, readSchedule, readSeconds, readUrl } from './values.js';
@@ -35,7 +36,6 @@ const NOT_SUPPORTED: Record<string, string> = {
   'upstash-cron': 'is for POST /v2/schedules only',
   'upstash-queue-name': 'is not supported here: queues are not',
 };
-const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
 
 /**
  * Turns a QStash publish into the request Knocker stores. Every problem is named by its
@@ -48,7 +48,7 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name) && !(asSchedule && name === 'upstash-cron')) errors[name] = why;
   const schedule = asSchedule ? readSchedule(h, now, errors) : undefined;
   if (!asSchedule && h.control.has('upstash-schedule-id')) errors['upstash-schedule-id'] = 'is for POST /v2/schedules only';
-  for (const name of h.control.keys()) if (CALLBACK_SETTINGS.test(name)) errors[name] = 'is not supported here: callbacks are sent like their message';
+  const callbackSettings = readCallbackSettings(h, limits, errors);
 
   const topic = topicOf(input.destination);
   const url = topic === undefined ? readUrl('destination', input.destination, limits, errors, true) : '';
@@ -88,7 +88,7 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
       ...(flowKey === undefined ? {} : { flow_key: flowKey }),
     },
     method, url, headers, body: input.body.toString('base64'), acceptedAt: now,
-    qstash: labels && labels.length > 0 ? { labels } : {},
+    qstash: { ...(labels && labels.length > 0 ? { labels } : {}), ...callbackSettings },
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
   if (schedule) return { job, deduplicate: false, schedule };

@@ -2,7 +2,7 @@ export { producerConnection, workerConnection } from './connection.js';
 export type { Connection, ClusterTarget, SentinelTarget, RedisTarget } from './connection.js';
 export { probeCluster } from './probe.js';
 export { createRequestStore } from './store/store.js';
-export type { RequestStore, StoreOptions, StoreLog, ListQuery, BoardQueue } from './store/request-store.js';
+export type { RequestStore, StoreOptions, StoreLog, ListQuery, ListPage, BoardQueue } from './store/request-store.js';
 export type { AddOutcome } from './store/add.js';
 export type { CopiesOutcome } from './store/add-copies.js';
 export type { Groups, StoredGroup, GroupBounds, EndpointOutcome } from './groups.js';
@@ -16,7 +16,7 @@ export { deliveryJobOptions, callbackJobOptions, successCallbackJobOptions } fro
 export { storedAttempt, attemptRecord } from './attempts.js';
 export type { StoredAttempt } from './attempts.js';
 export type {
-  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord, QstashTraits, QstashCallbackJob,
+  DeliveryJob, DeliveryResult, CallbackJob, FailureCallbackJob, SuccessCallbackJob, CallbackPayload, SuccessCallbackPayload, AttemptRecord, QstashTraits, QstashCallbackSettings, QstashCallbackJob,
 } from './jobs.js';
 export { createSchedules, tickRequestId, tickDueMs, SCHEDULE_ID_MAX } from './schedules.js';
 export type { Schedules, Schedule, StoredSchedule, ScheduleState, ScheduledRequest, TickJob, SaveOutcome } from './schedules.js';

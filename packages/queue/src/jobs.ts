@@ -55,6 +55,17 @@ export interface DeliveryJob {
 export interface QstashTraits {
   /** `Upstash-Label`, kept for the message's answers. */
   labels?: string[];
+  /** `Upstash-Callback-Method`, `-Timeout` and `-Forward-*`; and the failure callback's. */
+  callback?: QstashCallbackSettings;
+  failureCallback?: QstashCallbackSettings;
+}
+
+/** How a QStash callback is sent, where the publish said so; otherwise POST, the message's timeout. */
+export interface QstashCallbackSettings {
+  method?: string;
+  /** Seconds. */
+  timeout?: number;
+  headers?: HeaderPair[];
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
@@ -115,6 +126,8 @@ export interface QstashCallbackJob {
   url: string;
   headers: HeaderPair[];
   payload: Record<string, unknown>;
+  /** POST when absent. */
+  method?: string;
   backoff_factor: number;
   timeout: number;
   /** With tracing on: the traceparent of the attempt that settled the request. */

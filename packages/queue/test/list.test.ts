@@ -130,6 +130,16 @@ describe('listing finished requests', () => {
     expect(delivered.requests[0]?.lastAttempt).toEqual({ status_code: 200 });
   });
 
+  it('runs a caller\'s own test, and gives the cursor after each request when asked', async () => {
+    const odd = (r: { id: string }) => Number(r.id.split('-')[1]) % 2 === 1;
+    expect((await all({ state: 'failed', filters: { since: 10_000, until: 10_029, match: odd }, limit: 4 })).ids).toEqual([...SPREAD].reverse().filter((id) => odd({ id })));
+    const page = await store.list({ state: 'failed', filters: { since: 10_000, until: 10_029 }, limit: 5, each: true });
+    expect(page.after).toHaveLength(5);
+    const resumed = await store.list({ state: 'failed', filters: { since: 10_000, until: 10_029 }, limit: 2, cursor: page.after![1] });
+    expect(resumed.requests.map((r) => r.id)).toEqual(page.requests.slice(2, 4).map((r) => r.id));
+    expect((await store.list({ state: 'failed', filters: window, limit: 5 })).after).toBeUndefined();
+  });
+
   it('refuses a cursor it did not give', async () => {
     for (const cursor of ['nope', Buffer.from('[1,2]').toString('base64url'), Buffer.from('"x"').toString('base64url')]) {
       await expect(store.list({ state: 'failed', filters: window, limit: 1, cursor })).rejects.toMatchObject({ status: 400, code: 'invalid_request' });

@@ -10,6 +10,8 @@ import { createQstashSchedules } from './schedules.js';
 import { createUrlGroups } from './url-groups.js';
 import { storeBatch, storePublish } from './publish.js';
 import { createDlq } from './dlq.js';
+import { createMessages } from './messages.js';
+import { createEvents } from './events.js';
 
 export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
 
@@ -69,6 +71,8 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
       next(err);
     }
   });
+  router.use('/v2/messages', createMessages(deps));
+  router.use('/v2/events', createEvents(deps));
   router.use('/v2/dlq', createDlq(deps));
   router.get('/v2/keys', (_req, res) => sendJson(res, 200, { current: signingKeys.current, next: signingKeys.next }));
   router.use('/v2/schedules', createQstashSchedules(deps));

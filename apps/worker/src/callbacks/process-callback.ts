@@ -39,20 +39,21 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       deps.logger.error(`${what}: a worker died during ${job.stalledCounter} attempts, giving up`);
       throw new EndedByKnockerError('worker lost too often (MAX_STALLED_COUNT)');
     }
+    const method = kind === 'qstash' ? job.data.method ?? 'POST' : 'POST';
     const body = Buffer.from(JSON.stringify(payload));
     const sent = kind === 'qstash' ? [...headers, ...(await callbackSignature(url, deps.config.qstash.signingKeys.current, body))] : headers;
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
     const { signer } = deps;
-    const span = startCallSpan(deps.tracing, 'callback', { method: 'POST', url, parent: job.data.trace, attempt: n }, { 'knocker.id': id, 'knocker.callback': job.data.kind ?? 'failure' });
+    const span = startCallSpan(deps.tracing, 'callback', { method, url, parent: job.data.trace, attempt: n }, { 'knocker.id': id, 'knocker.callback': job.data.kind ?? 'failure' });
     const attempt = await deliver(deps.http, {
-      method: 'POST', url, headers: withTraceparent(sent, span), body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
+      method, url, headers: withTraceparent(sent, span), body, timeoutMs: timeout * 1000, sign: signer ? (hop, hopBody) => signer.sign(job.id ?? id, hop, hopBody) : undefined,
     });
     endCallSpan(span, attempt);
     const { logIds } = span;
     const refused = attempt.code !== undefined;
     deps.metrics.callbacks.inc({ outcome: attempt.ok ? 'delivered' : n < total && !refused ? 'retried' : 'failed' });
-    const line = `${what} (${n}/${total}): "POST ${url}" ${attempt.statusCode}`;
+    const line = `${what} (${n}/${total}): "${method} ${url}" ${attempt.statusCode}`;
     if (attempt.ok) {
       deps.logger.info(`${line} done`, logIds);
       return { status_code: attempt.statusCode };
@@ -60,7 +61,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     if (n < total && !refused) deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
     else {
       deps.logger.error(`${line} ${refused ? 'refused, not retried' : 'failed, no attempts left'}: ${attempt.error}`, logIds);
-      deps.reporter.captureMessage(`Callback failed: POST ${url} ${attempt.statusCode}`, { id, attempts: n });
+      deps.reporter.captureMessage(`Callback failed: ${method} ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
     if (refused) throw new EndedByKnockerError(attempt.error);
     throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs));

@@ -73,7 +73,8 @@ for i = 1, #ids do
       local last = type(d.attempts) == 'table' and d.attempts[#d.attempts] or nil
       job = cjson.encode({
         config = d.config, method = d.method, url = d.url, acceptedAt = d.acceptedAt, notBefore = d.notBefore,
-        group = d.group, orderKey = d.orderKey, attempt = last,
+        group = d.group, orderKey = d.orderKey, attempt = last, schedule = d.schedule,
+        labels = type(d.qstash) == 'table' and d.qstash.labels or nil,
       })
     end
   end

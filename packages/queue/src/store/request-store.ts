@@ -37,6 +37,15 @@ export interface ListQuery {
   limit: number;
   /** What the last page answered; absent for the first page. */
   cursor?: string | undefined;
+  /** Also answer, for each request, the cursor that resumes right after it (a caller merging listings). */
+  each?: boolean;
+}
+
+/** A page of a listing; `after[i]` resumes after `requests[i]` when `each` was asked. */
+export interface ListPage {
+  requests: ListedRequest[];
+  cursor: string | undefined;
+  after?: string[];
 }
 
 /** Bull Board's view of a queue; `prefix` and `displayName` tell shards apart (a single shard keeps plain names). */
@@ -85,7 +94,7 @@ export interface RequestStore {
    * Requests in a state, newest first across every shard, a page at a time; `cursor` is absent
    * after the last page. A page looks at REQUESTS_SCANNED_MAX requests at most, and may then be short.
    */
-  list(query: ListQuery): Promise<{ requests: ListedRequest[]; cursor: string | undefined }>;
+  list(query: ListQuery): Promise<ListPage>;
   /** An order key's line: its head and how many wait behind it. */
   orderLine(orderKey: string): Promise<OrderLine>;
   /** How many order lines there are and the `limit` with most waiting, for the gauges. */

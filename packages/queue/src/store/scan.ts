@@ -18,6 +18,8 @@ export interface RequestFilters {
   /** The fan-out group the request was sent to, and its order key. */
   group?: string | undefined;
   orderKey?: string | undefined;
+  /** Any further test, run on each request the others let through (the QStash door's filters). */
+  match?: ((r: ListedRequest) => boolean) | undefined;
 }
 
 /** The states a listing can walk: BullMQ's sets of finished and delayed jobs, and its waiting list. */
@@ -37,6 +39,9 @@ export interface ListedRequest {
   lastAttempt: AttemptRecord | undefined;
   group?: string;
   orderKey?: string;
+  /** The schedule whose tick it is, and a QStash message's labels. */
+  schedule?: string;
+  labels?: string[];
 }
 
 /** Where a walk stopped: the score of the last entry looked at, and each shard's last one. */
@@ -132,6 +137,8 @@ function listed(state: ListedState, e: Entry): ListedRequest | undefined {
     lastAttempt: state === 'delivered' ? e.delivered : attemptOf(job.attempt),
     ...(job.group === undefined ? {} : { group: job.group }),
     ...(job.orderKey === undefined ? {} : { orderKey: job.orderKey }),
+    ...(job.schedule === undefined ? {} : { schedule: job.schedule }),
+    ...(Array.isArray(job.labels) ? { labels: job.labels } : {}),
   };
 }
 
@@ -140,7 +147,8 @@ function matches(f: RequestFilters, r: ListedRequest): boolean {
   if (f.flowKey !== undefined && flowKeyOf(r.config) !== f.flowKey) return false;
   if (f.statusCode !== undefined && r.lastAttempt?.status_code !== f.statusCode) return false;
   if (f.group !== undefined && r.group !== f.group) return false;
-  return f.orderKey === undefined || r.orderKey === f.orderKey;
+  if (f.orderKey !== undefined && r.orderKey !== f.orderKey) return false;
+  return f.match === undefined || f.match(r);
 }
 
 const attemptOf = (s: Parameters<typeof attemptRecord>[0] | undefined) => (s === undefined ? undefined : attemptRecord(s));

@@ -21,6 +21,9 @@ export interface JobSummary {
   notBefore?: number;
   group?: string;
   orderKey?: string;
+  schedule?: string;
+  /** A QStash message's labels. */
+  labels?: string[];
   /** The last failed attempt recorded in the job's data. */
   attempt?: StoredAttempt | AttemptRecord;
 }

@@ -129,18 +129,21 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
     replayFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => replayDelivery(shard, id).then((o) => o === 'replayed')),
     deleteFailed: (filters, limit) => eachFailed(filters, limit, (shard, id) => removeFinished(shard, id, ['failed']).then((o) => o === 'removed')),
     removeFinished: byId((shard, id) => removeFinished(shard, id, ['failed', 'cancelled', 'delivered']), gone),
-    async list({ state, filters, limit, cursor }) {
+    async list({ state, filters, limit, cursor, each }) {
       const after = cursor === undefined ? undefined : decodeCursor(cursor, state);
       const requests: ListedRequest[] = [];
+      const cursors: string[] = [];
+      const page = (next: string | undefined) => (each ? { requests, cursor: next, after: cursors } : { requests, cursor: next });
       let scanned = 0;
       let last = after;
       for await (const match of scanRequests(shards.all, { state, order: 'newest', filters, after, chunk: limit + 1 }, bound, () => ++scanned > REQUESTS_SCANNED_MAX)) {
         // One match past the page says there is a next one: the last page never ends with a cursor.
-        if ('budget' in match || requests.length >= limit) return { requests, cursor: encodeCursor(state, 'budget' in match ? match.position : last!) };
+        if ('budget' in match || requests.length >= limit) return page(encodeCursor(state, 'budget' in match ? match.position : last!));
         requests.push(match.request);
+        if (each) cursors.push(encodeCursor(state, match.position));
         last = match.position;
       }
-      return { requests, cursor: undefined };
+      return page(undefined);
     },
     appendLog: (id, text, limits) => byId((shard, i) => appendRequestLog(shard, i, text, limits), gone)(id),
     orderLine: (orderKey) => bound(readLine(shards.forOrderKey(orderKey), orderKey)),
