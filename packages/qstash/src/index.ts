@@ -9,3 +9,4 @@ export { messageOf, scheduleOf, dlqMessageOf } from './answers.js';
 export { readBatch, BATCH_MAX_ITEMS } from './batch.js';
 export { readDestination } from './destination.js';
 export { topicCopies, readEndpoints, urlGroupOf } from './url-groups.js';
+export { readQueueUpsert, readQueueName, readEnqueuePath, queueOf, QUEUES_MAX, QUEUE_BODY_MAX_BYTES } from './queues.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { KNOCKER_VERSION, checkFlowKey, type CronSpec, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
-import type { DeliveryJob } from '@knocker/queue';
+import { KNOCKER_VERSION, checkFlowKey, checkGroupName, type CronSpec, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
+import { qstashQueueOrderKey, type DeliveryJob } from '@knocker/queue';
 import { QstashRequestError } from './errors.js';
 import { readFlowControlValue } from './flow-value.js';
 import { readHeaders } from './headers.js';
@@ -13,6 +13,8 @@ export interface PublishInput {
   /** Node's `rawHeaders`, or a batch item's headers flattened the same way. */
   rawHeaders: readonly string[];
   body: Buffer;
+  /** The queue of an enqueue (its path, or a batch item's `queue`): the message waits its turn in it. */
+  queue?: string | undefined;
 }
 
 export interface Publish {
@@ -23,6 +25,8 @@ export interface Publish {
   schedule?: { id: string; cron: CronSpec };
   /** The id came from a deduplication id or the content: the store must check it. */
   deduplicate: boolean;
+  /** The queue it was enqueued to: its job carries the queue's order key. */
+  queue?: string;
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']);
@@ -33,7 +37,7 @@ const NOT_SUPPORTED: Record<string, string> = {
   'upstash-retry-delay': 'is not supported here: retries wait Knocker\'s backoff (RETRIES_BACKOFF_FACTOR)',
   'upstash-redact-fields': 'is not supported here: nothing is redacted',
   'upstash-cron': 'is for POST /v2/schedules only',
-  'upstash-queue-name': 'is not supported here: queues are not',
+  'upstash-queue-name': 'is not supported here: enqueue with POST /v2/enqueue/<queue>/<destination>, or a batch item\'s queue',
 };
 const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
 
@@ -50,6 +54,8 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   if (!asSchedule && h.control.has('upstash-schedule-id')) errors['upstash-schedule-id'] = 'is for POST /v2/schedules only';
   for (const name of h.control.keys()) if (CALLBACK_SETTINGS.test(name)) errors[name] = 'is not supported here: callbacks are sent like their message';
 
+  const queueProblem = input.queue === undefined ? undefined : checkGroupName(input.queue);
+  if (queueProblem !== undefined) errors['queue'] = queueProblem;
   const topic = topicOf(input.destination);
   const url = topic === undefined ? readUrl('destination', input.destination, limits, errors, true) : '';
   const method = (h.control.get('upstash-method') ?? 'POST').toUpperCase();
@@ -92,7 +98,10 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
   if (schedule) return { job, deduplicate: false, schedule };
-  return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
+  if (input.queue !== undefined) job.orderKey = qstashQueueOrderKey(input.queue);
+  return {
+    job, deduplicate, ...(topic === undefined ? {} : { topic }), ...(input.queue === undefined ? {} : { queue: input.queue }),
+  };
 }
 
 function hashedId(parts: string[]): string {

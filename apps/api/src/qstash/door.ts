@@ -10,6 +10,7 @@ import { createQstashSchedules } from './schedules.js';
 import { createUrlGroups } from './url-groups.js';
 import { storeBatch, storePublish } from './publish.js';
 import { createDlq } from './dlq.js';
+import { createEnqueue, createQueues } from './queues.js';
 
 export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
 
@@ -42,6 +43,8 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
     }
   });
 
+  router.use(createEnqueue(deps));
+
   router.get('/v2/messages/:id', async (req, res, next) => {
     try {
       const found = await bounded(deps.store.find(String(req.params['id'])));
@@ -73,6 +76,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
   router.get('/v2/keys', (_req, res) => sendJson(res, 200, { current: signingKeys.current, next: signingKeys.next }));
   router.use('/v2/schedules', createQstashSchedules(deps));
   router.use('/v2/topics', createUrlGroups(deps));
+  router.use('/v2/queues', createQueues(deps));
   router.use((req: Request, _res: Response, next: NextFunction) => {
     next(new DoorError(404, `${req.method} ${req.path} is not a QStash route this Knocker serves (see docs/qstash.md)`));
   });
