@@ -14,10 +14,12 @@ let target: Target;
 let api: ApiProcess;
 let worker: KnockerProcess;
 let client: Client;
+let stuck = true;
 
 beforeAll(async () => {
-  // /slow-retry answers 500 to its first three attempts; everything else succeeds.
+  // /ordered/2 answers 500 to its first three attempts, /stuck while `stuck`; everything else succeeds.
   target = await startTarget((req): Reply => {
+    if (req.url === '/stuck' && stuck) return { status: 500, body: 'stuck' };
     if (req.url.startsWith('/ordered/2') && Number(req.headers['upstash-retried']) < 3) return { status: 500, body: 'not yet' };
     return { status: 200, body: 'ok' };
   });
@@ -78,6 +80,25 @@ describe('QStash queues, through the SDK', () => {
     await queue.resume();
     await waitFor(() => paths('/held/').length >= 3, WAIT);
     expect(paths('/held/')).toEqual(['/held/1', '/held/2', '/held/3']);
+  });
+
+  it('pauses a queue whose message is being retried: no attempt until resumed, the next still behind it', async () => {
+    const queue = client.queue({ queueName: 'q-retrying' });
+    await queue.enqueue({ url: `${target.url}/stuck`, body: 's', retries: 10 });
+    await queue.enqueue({ url: `${target.url}/after-stuck`, body: 'a' });
+    await waitFor(() => paths('/stuck').length >= 3, WAIT);
+    await queue.pause();
+    const seen = paths('/stuck').length;
+    stuck = false;
+    // Unpaused, backoffs of 0.4 s, 0.8 s, 1.6 s would bring two more attempts in 2 s, the last a success.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // An attempt under way when the pause came ends as it would.
+    expect(paths('/stuck').length).toBeLessThanOrEqual(seen + 1);
+    expect(paths('/after-stuck')).toEqual([]);
+    expect(await queue.get()).toMatchObject({ paused: true, lag: paths('/stuck').length > seen ? 1 : 2 });
+    await queue.resume();
+    await waitFor(() => paths('/after-stuck').length === 1, WAIT);
+    expect(target.requests.filter((r) => r.url === '/stuck' || r.url === '/after-stuck').at(-1)?.url).toBe('/after-stuck');
   });
 
   it('enqueues batch items that name a queue', async () => {
