@@ -13,17 +13,17 @@ export interface Published {
 /** Stores one publish read already: one request, or one copy per endpoint of its URL group. */
 export async function storePublish(deps: DoorDeps, { job, deduplicate, topic, queue }: Publish): Promise<Published> {
   if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
-  if (queue !== undefined) await ensureQueue(deps, queue);
   if (topic !== undefined) {
     const group = await deps.store.groups.get(topic);
     if (!group) throw new DoorError(404, `URL group ${topic} not found`);
     const copies = topicCopies(job, group, { hostsOnly: deps.config.protocol.hostsOnly, refuseAddress: deps.refuseAddress });
-    if (queue !== undefined) return storeQueuedCopies(deps, copies, deduplicate);
+    if (queue !== undefined) return storeQueuedCopies(deps, queue, copies, deduplicate);
     const added = await deps.store.addCopies(job.config.id, copies, { checkDuplicate: deduplicate });
     if (added.duplicate) return { status: 202, body: added.stored.map((messageId) => ({ messageId, deduplicated: true })) };
     for (const _ of copies) deps.metrics.accepted.inc();
     return { status: 200, body: copies.map((c) => ({ messageId: c.config.id, url: c.url })) };
   }
+  if (queue !== undefined) await ensureQueue(deps, queue);
   const added = await deps.store.add(job, { checkDuplicate: deduplicate });
   if (added.duplicate) return { status: 202, body: { messageId: job.config.id, url: added.existing.url, deduplicated: true } };
   deps.metrics.accepted.inc();
@@ -31,7 +31,8 @@ export async function storePublish(deps: DoorDeps, { job, deduplicate, topic, qu
 }
 
 /** A URL group's copies enqueued: each joins the queue's line on its own, as ordered requests are stored. */
-async function storeQueuedCopies(deps: DoorDeps, copies: readonly DeliveryJob[], deduplicate: boolean): Promise<Published> {
+async function storeQueuedCopies(deps: DoorDeps, queue: string, copies: readonly DeliveryJob[], deduplicate: boolean): Promise<Published> {
+  await ensureQueue(deps, queue);
   const added = await deps.store.addMany(copies.map((job) => ({ job, checkDuplicate: deduplicate })));
   const stored = copies.filter((_, i) => added[i]!.duplicate).map((c) => c.config.id);
   if (stored.length > 0) return { status: 202, body: stored.map((messageId) => ({ messageId, deduplicated: true })) };
