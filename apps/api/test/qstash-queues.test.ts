@@ -50,8 +50,11 @@ describe('QStash queues, through the SDK', () => {
     expect(await queue.get()).toMatchObject({ paused: true, createdAt: made.createdAt });
     await queue.resume();
     expect((await client.queue().list()).find((q) => q.name === 'q-admin')).toMatchObject({ paused: false, lag: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await queue.pause();
-    expect(await queue.get()).toMatchObject({ paused: true });
+    const paused = await queue.get();
+    expect(paused).toMatchObject({ paused: true, createdAt: made.createdAt });
+    expect(paused.updatedAt).toBeGreaterThan(made.updatedAt);
     await queue.delete();
     await expect(queue.get()).rejects.toMatchObject({ status: 404 });
     await expect(queue.delete()).rejects.toMatchObject({ status: 404 });

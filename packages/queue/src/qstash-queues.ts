@@ -24,6 +24,7 @@ export interface StoredQstashQueue {
 
 export type QueueSaveOutcome = 'created' | 'updated' | 'kept' | 'full';
 const SAVE_OUTCOMES: Record<number, QueueSaveOutcome> = { 0: 'full', 1: 'created', 2: 'updated', 3: 'kept' };
+const MISSING = 4;
 
 /**
  * The QStash door's queues: each a definition in one hash under QUEUE_PREFIX, and an order
@@ -36,8 +37,11 @@ export interface QstashQueues {
   list(): Promise<StoredQstashQueue[]>;
   /** Removes the definition and lifts a pause: messages in the line still go, in order. */
   remove(name: string): Promise<boolean>;
-  /** Pauses or resumes the queue's line: resuming wakes its earliest unfinished message. */
-  setPaused(name: string, paused: boolean): Promise<void>;
+  /**
+   * Pauses or resumes the queue's line: resuming wakes its earliest unfinished message. With
+   * `touch`, only an existing queue is (its `updatedAt` set): false when there is none.
+   */
+  setPaused(name: string, paused: boolean, opts?: { touch?: boolean }): Promise<boolean>;
 }
 
 type Definition = Omit<StoredQstashQueue, 'lag' | 'paused'>;
@@ -51,12 +55,13 @@ export function createQstashQueues(
     const { length, paused } = await bound(lineBrief(lineOf(def.name), qstashQueueOrderKey(def.name)));
     return { ...def, lag: length, paused };
   };
+  const write = async (name: string, def: string, max: number, mode: 'upsert' | 'ensure' | 'touch') =>
+    Number(await bound(runScript(connection, SCRIPTS.saveQstashQueue, [definitions], [name, def, max, mode, Date.now()])));
   return {
     async save(name, parallelism, { max, ensure = false }) {
       const now = Date.now();
       const def: Definition = { name, parallelism, createdAt: now, updatedAt: now };
-      const code = await bound(runScript(connection, SCRIPTS.saveQstashQueue, [definitions], [name, JSON.stringify(def), max, ensure ? 'ensure' : 'upsert']));
-      return SAVE_OUTCOMES[Number(code)] ?? 'full';
+      return SAVE_OUTCOMES[await write(name, JSON.stringify(def), max, ensure ? 'ensure' : 'upsert')] ?? 'full';
     },
     async get(name) {
       const raw = await bound(connection.hget(definitions, name));
@@ -71,8 +76,10 @@ export function createQstashQueues(
       if (removed) await bound(pauseLine(lineOf(name), qstashQueueOrderKey(name), false));
       return removed;
     },
-    async setPaused(name, paused) {
+    async setPaused(name, paused, opts) {
+      if (opts?.touch === true && (await write(name, '', 0, 'touch')) === MISSING) return false;
       await bound(pauseLine(lineOf(name), qstashQueueOrderKey(name), paused));
+      return true;
     },
   };
 }

@@ -17,11 +17,6 @@ type Work = (req: Request, res: Response) => Promise<void>;
 export function createQueues(deps: DoorDeps): express.Router {
   const queues = deps.store.qstashQueues;
   const handle = (work: Work) => (req: Request, res: Response, next: NextFunction) => void work(req, res).catch(next);
-  const existing = async (req: Request) => {
-    const name = readQueueName(String(req.params['name']), 'name');
-    if (!(await queues.get(name))) throw new DoorError(404, `queue ${name} not found`);
-    return name;
-  };
   const router = express.Router();
 
   router.post('/', handle(async (req, res) => {
@@ -44,7 +39,8 @@ export function createQueues(deps: DoorDeps): express.Router {
   }));
   for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
     router.post(`/:name/${action}`, handle(async (req, res) => {
-      await queues.setPaused(await existing(req), paused);
+      const name = readQueueName(String(req.params['name']), 'name');
+      if (!(await queues.setPaused(name, paused, { touch: true }))) throw new DoorError(404, `queue ${name} not found`);
       sendJson(res, 200, {});
     }));
   }
