@@ -98,10 +98,9 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
   if (schedule) return { job, deduplicate: false, schedule };
-  if (input.queue !== undefined) job.orderKey = qstashQueueOrderKey(input.queue);
-  return {
-    job, deduplicate, ...(topic === undefined ? {} : { topic }), ...(input.queue === undefined ? {} : { queue: input.queue }),
-  };
+  if (input.queue === undefined) return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
+  job.orderKey = qstashQueueOrderKey(input.queue);
+  return topic === undefined ? { job, deduplicate, queue: input.queue } : { job, deduplicate, topic, queue: input.queue };
 }
 
 function hashedId(parts: string[]): string {
