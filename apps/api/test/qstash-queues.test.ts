@@ -104,6 +104,19 @@ describe('QStash queues, through the SDK', () => {
     expect(target.requests.filter((r) => r.url === '/stuck' || r.url === '/after-stuck').at(-1)?.url).toBe('/after-stuck');
   });
 
+  it('enqueues the ticks of a schedule that names a queue: a paused queue holds them', async () => {
+    const queue = client.queue({ queueName: 'q-ticks' });
+    await queue.upsert({ paused: true });
+    const { scheduleId } = await client.schedules.create({ destination: `${target.url}/queued-tick`, cron: '* * * * * *', queueName: 'q-ticks' });
+    expect(await client.schedules.get(scheduleId)).toMatchObject({ queueName: 'q-ticks' });
+    await waitFor(async () => (await queue.get()).lag >= 2, WAIT);
+    await client.schedules.delete(scheduleId);
+    expect(paths('/queued-tick')).toEqual([]);
+    const { lag } = await queue.get();
+    await queue.resume();
+    await waitFor(() => paths('/queued-tick').length >= lag, WAIT);
+  });
+
   it('enqueues batch items that name a queue', async () => {
     const answers = await client.batchJSON([1, 2, 3].map((n) => ({ url: `${target.url}/batched/${n}`, body: { n }, queueName: 'q-batch' })));
     expect(answers).toHaveLength(3);

@@ -37,8 +37,10 @@ const NOT_SUPPORTED: Record<string, string> = {
   'upstash-retry-delay': 'is not supported here: retries wait Knocker\'s backoff (RETRIES_BACKOFF_FACTOR)',
   'upstash-redact-fields': 'is not supported here: nothing is redacted',
   'upstash-cron': 'is for POST /v2/schedules only',
-  'upstash-queue-name': 'is not supported here: enqueue with POST /v2/enqueue/<queue>/<destination>, or a batch item\'s queue',
+  'upstash-queue-name': 'is for POST /v2/schedules only: enqueue with POST /v2/enqueue/<queue>/<destination>, or a batch item\'s queue',
 };
+// A schedule names its queue by header; an enqueue by its path, a batch item by its field.
+const SCHEDULES_ONLY = new Set(['upstash-cron', 'upstash-queue-name']);
 const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
 
 /**
@@ -49,13 +51,14 @@ const CALLBACK_SETTINGS = /^upstash-(failure-)?callback-(?!forward-)/;
 export function readPublish(input: PublishInput, limits: ProtocolLimits, now = Date.now(), asSchedule = false): Publish {
   const errors: Record<string, string> = {};
   const h = readHeaders(input.rawHeaders, errors);
-  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name) && !(asSchedule && name === 'upstash-cron')) errors[name] = why;
+  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name) && !(asSchedule && SCHEDULES_ONLY.has(name))) errors[name] = why;
   const schedule = asSchedule ? readSchedule(h, now, errors) : undefined;
   if (!asSchedule && h.control.has('upstash-schedule-id')) errors['upstash-schedule-id'] = 'is for POST /v2/schedules only';
   for (const name of h.control.keys()) if (CALLBACK_SETTINGS.test(name)) errors[name] = 'is not supported here: callbacks are sent like their message';
 
-  const queueProblem = input.queue === undefined ? undefined : checkGroupName(input.queue);
-  if (queueProblem !== undefined) errors['queue'] = queueProblem;
+  const queue = asSchedule ? h.control.get('upstash-queue-name') : input.queue;
+  const queueProblem = queue === undefined ? undefined : checkGroupName(queue);
+  if (queueProblem !== undefined) errors[asSchedule ? 'upstash-queue-name' : 'queue'] = queueProblem;
   const topic = topicOf(input.destination);
   const url = topic === undefined ? readUrl('destination', input.destination, limits, errors, true) : '';
   const method = (h.control.get('upstash-method') ?? 'POST').toUpperCase();
@@ -97,10 +100,13 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
     qstash: labels && labels.length > 0 ? { labels } : {},
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
-  if (schedule) return { job, deduplicate: false, schedule };
-  if (input.queue === undefined) return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
-  job.orderKey = qstashQueueOrderKey(input.queue);
-  return topic === undefined ? { job, deduplicate, queue: input.queue } : { job, deduplicate, topic, queue: input.queue };
+  if (queue === undefined) {
+    if (schedule) return { job, deduplicate: false, schedule };
+    return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
+  }
+  job.orderKey = qstashQueueOrderKey(queue);
+  if (schedule) return { job, deduplicate: false, schedule, queue };
+  return topic === undefined ? { job, deduplicate, queue } : { job, deduplicate, topic, queue };
 }
 
 function hashedId(parts: string[]): string {

@@ -33,7 +33,7 @@ describe('an enqueue', () => {
       expect(refusal(() => readPublish({ destination: 'https://example.com', rawHeaders: [], body: Buffer.from(''), queue }, limits, now))).toEqual({ queue: expect.stringMatching(/1 to 64/) });
     }
     expect(refusal(() => readPublish({ destination: 'https://example.com', rawHeaders: ['Upstash-Queue-Name', 'q'], body: Buffer.from('') }, limits, now)))
-      .toEqual({ 'upstash-queue-name': expect.stringMatching(/\/v2\/enqueue/) });
+      .toEqual({ 'upstash-queue-name': expect.stringMatching(/schedules only.*\/v2\/enqueue/) });
   });
 
   it('reads the queue and the raw destination from the path', () => {
@@ -44,6 +44,13 @@ describe('an enqueue', () => {
     expect(readEnqueuePath('/v2/publish/https://e.com', '/v2/enqueue/')).toBeUndefined();
     // An empty or odd name is left for readPublish to refuse by name.
     expect(readEnqueuePath('/v2/enqueue//https://e.com', '/v2/enqueue/')).toEqual({ queue: '', destination: 'https://e.com' });
+  });
+
+  it('comes from a schedule\'s Upstash-Queue-Name, and from no publish\'s', () => {
+    const scheduled = readPublish({ destination: 'https://e.com/t', rawHeaders: ['Upstash-Cron', '* * * * *', 'Upstash-Queue-Name', 'nightly'], body: Buffer.from('') }, limits, now, true);
+    expect(scheduled).toMatchObject({ queue: 'nightly', schedule: { id: expect.any(String) }, job: { orderKey: 'qstash-queue:nightly' } });
+    expect(refusal(() => readPublish({ destination: 'https://e.com/t', rawHeaders: ['Upstash-Cron', '* * * * *', 'Upstash-Queue-Name', 'a b'], body: Buffer.from('') }, limits, now, true)))
+      .toEqual({ 'upstash-queue-name': expect.stringMatching(/1 to 64/) });
   });
 
   it('comes from a batch item\'s queue', () => {

@@ -8,7 +8,12 @@ import { lineBrief, pauseLine } from './store/order.js';
  * The order key of a QStash queue's line. Knocker-Order-Key allows no ':', so no native key
  * shares a queue's line.
  */
-export const qstashQueueOrderKey = (name: string): string => `qstash-queue:${name}`;
+export const qstashQueueOrderKey = (name: string): string => `${ORDER_KEY_PREFIX}${name}`;
+const ORDER_KEY_PREFIX = 'qstash-queue:';
+
+/** The queue whose line an order key is, or undefined for any other key. */
+export const qstashQueueOf = (orderKey: string | undefined): string | undefined =>
+  orderKey?.startsWith(ORDER_KEY_PREFIX) ? orderKey.slice(ORDER_KEY_PREFIX.length) : undefined;
 
 /** A QStash queue as the door shows it: its definition, and its line's state. */
 export interface StoredQstashQueue {
