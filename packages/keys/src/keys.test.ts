@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FLOW_KEY_PARTS, QUEUES, REDIS_KEYS, deliveryJobId, flowKeys, groupKeys, prefixKeys, queueKeys, scheduleKeys, shardPrefixes } from './index.js';
+import { FLOW_KEY_PARTS, QUEUES, REDIS_KEYS, deliveryJobId, flowKeys, groupKeys, prefixKeys, qstashQueueKeys, queueKeys, scheduleKeys, shardPrefixes } from './index.js';
 
 // A key the builders make that the list does not name would be missing from docs/architecture.md.
 // The last row, BullMQ's keys reached through its API, names no key the builders make.
@@ -12,12 +12,12 @@ describe('the key module', () => {
       const shards = [...shardPrefixes(prefix, 1), ...(prefix.includes('{') ? shardPrefixes(prefix, 3) : [])];
       const built = [
         ...Object.values(prefixKeys(prefix).leases), prefixKeys(prefix).layouts,
-        scheduleKeys(prefix).definitions, scheduleKeys(prefix).paused, scheduleKeys(prefix).ticks('nightly'), groupKeys(prefix).definitions,
+        scheduleKeys(prefix).definitions, scheduleKeys(prefix).paused, scheduleKeys(prefix).ticks('nightly'), groupKeys(prefix).definitions, qstashQueueKeys(prefix).definitions,
         flowKeys(prefix).index, ...flowKeys(prefix).parts('api.example.com:443'),
         ...shards.flatMap((s) => {
           const q = queueKeys(s, QUEUES.delivery);
           const job = deliveryJobId('order-42');
-          return [q.job(job), q.logs(job), q.claim(job), q.wait, q.paused, q.prioritized, q.delayed, q.failed, q.completed, q.events, q.meta, q.marker, q.orderLine('k-1'), q.orderState('k-1'), q.orders, q.orderChecks, queueKeys(s, QUEUES.callback).meta];
+          return [q.job(job), q.logs(job), q.claim(job), q.wait, q.paused, q.prioritized, q.delayed, q.failed, q.completed, q.events, q.meta, q.marker, q.orderLine('k-1'), q.orderState('k-1'), q.orders, q.orderChecks, q.orderPaused, queueKeys(s, QUEUES.callback).meta];
         }),
       ];
       expect(built.filter((k) => !named(k))).toEqual([]);
@@ -38,5 +38,7 @@ describe('the key module', () => {
     });
     expect(scheduleKeys('{knocker}').ticks('s')).toBe('{knocker}:schedules:knocker-ticks:s');
     expect(groupKeys('{knocker}').definitions).toBe('{knocker}:groups:knocker-definitions');
+    expect(qstashQueueKeys('{knocker}').definitions).toBe('{knocker}:qstash-queues:knocker-definitions');
+    expect(queueKeys('{knocker}', QUEUES.delivery).orderPaused).toBe('{knocker}:deliveries:knocker-order-paused');
   });
 });

@@ -24,6 +24,7 @@ export const REDIS_KEYS: readonly KeyKind[] = [
   { key: '<prefix>:schedules:knocker-paused', type: 'hash', owner: 'knocker', what: 'ids of paused schedules' },
   { key: '<prefix>:schedules:knocker-ticks:<schedule id>', type: 'list', owner: 'knocker', what: "a schedule's last requests, newest first" },
   { key: '<prefix>:groups:knocker-definitions', type: 'hash', owner: 'knocker', what: 'group name -> its endpoints (JSON), for Knocker-Group' },
+  { key: '<prefix>:qstash-queues:knocker-definitions', type: 'hash', owner: 'knocker', what: "QStash queue name -> its definition (JSON), for the QStash door's queues" },
   { key: '<prefix>:flow:keys', type: 'zset', owner: 'flow', what: 'flow keys in use, by when the sweep must next look at each' },
   { key: '<prefix>:flow:k:<flow key>:<part>', type: 'various', owner: 'flow', what: "one flow key's state: held, wait, since, parking, granted, rsv (zsets, hash, set) and state (hash)" },
   { key: '<shard>:deliveries:req-<id>', type: 'hash', owner: 'bullmq', what: "a request's job: data, state fields, and Knocker's knockerReplays field" },
@@ -41,6 +42,7 @@ export const REDIS_KEYS: readonly KeyKind[] = [
   { key: '<shard>:deliveries:knocker-order:<order key>', type: 'list', owner: 'knocker', what: "an order key's line: job ids in the order they were accepted, the head first" },
   { key: '<shard>:deliveries:knocker-order:<order key>:state', type: 'hash', owner: 'knocker', what: "when the line's head became head, and how each job put to sleep behind it sleeps" },
   { key: '<shard>:deliveries:knocker-orders', type: 'zset', owner: 'knocker', what: 'order keys with a line on the shard, by how many jobs it holds (admin view, gauges)' },
+  { key: '<shard>:deliveries:knocker-order-paused', type: 'set', owner: 'knocker', what: 'order keys whose line is paused: their heads are not attempted' },
   { key: '<shard>:deliveries:knocker-order-checks', type: 'zset', owner: 'knocker', what: "order keys by when the sweep next checks that the line's head is alive" },
   { key: '<shard>:callbacks:meta', type: 'hash', owner: 'bullmq', what: 'the same, for the callback queue' },
   { key: '<shard>:<queue>:*', type: 'various', owner: 'bullmq', what: "BullMQ's other keys (callback jobs, ticks, locks, metrics), reached through its API only" },
@@ -69,6 +71,7 @@ export interface QueueKeys {
   orderState(orderKey: string): string;
   readonly orders: string;
   readonly orderChecks: string;
+  readonly orderPaused: string;
 }
 
 export function queueKeys(shard: string, queue: string): QueueKeys {
@@ -93,6 +96,7 @@ export function queueKeys(shard: string, queue: string): QueueKeys {
     orderState: (orderKey) => key(`knocker-order:${orderKey}:state`),
     orders: key('knocker-orders'),
     orderChecks: key('knocker-order-checks'),
+    orderPaused: key('knocker-order-paused'),
   };
 }
 
@@ -122,6 +126,11 @@ export function scheduleKeys(prefix: string) {
 /** Fan-out groups, under QUEUE_PREFIX: a change of QUEUE_SHARDS never strands them. */
 export function groupKeys(prefix: string) {
   return { definitions: `${prefix}:groups:knocker-definitions` };
+}
+
+/** The QStash door's queues, under QUEUE_PREFIX: each is an order line (on its key's shard) and this definition. */
+export function qstashQueueKeys(prefix: string) {
+  return { definitions: `${prefix}:qstash-queues:knocker-definitions` };
 }
 
 /** The parts of one flow key's state, in the order flow control's scripts take them. */

@@ -1,4 +1,4 @@
-import type { Inspection, ListedRequest, StoredSchedule } from '@knocker/queue';
+import { qstashQueueOf, type Inspection, type ListedRequest, type StoredSchedule } from '@knocker/queue';
 import { groupHeaders } from './callback.js';
 
 /** QStash's states for Knocker's: a finished message stays readable here until RETAIN_* removes it. */
@@ -42,6 +42,7 @@ export function scheduleOf(s: StoredSchedule, next: number | null): Record<strin
     ...(config.success_callback === undefined ? {} : { callback: config.success_callback }),
     ...(config.callback ? { failureCallback: config.callback } : {}),
     isPaused: s.state === 'paused',
+    ...(qstashQueueOf(request.orderKey) === undefined ? {} : { queueName: qstashQueueOf(request.orderKey) }),
     ...(next === null ? {} : { nextScheduleTime: next }),
   };
 }

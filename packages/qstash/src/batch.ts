@@ -24,13 +24,14 @@ export function readBatch(raw: Buffer): PublishInput[] {
   const items = parsed.map((item: unknown, i): PublishInput => {
     const { destination, headers = {}, body = '', queue } = (item ?? {}) as Record<string, unknown>;
     if (typeof destination !== 'string' || destination === '') errors[`[${i}].destination`] = 'is required: a URL or a URL group';
-    if (queue !== undefined) errors[`[${i}].queue`] = 'is not supported here: queues are not';
+    if (queue !== undefined && typeof queue !== 'string') errors[`[${i}].queue`] = 'must be a queue\'s name';
     if (typeof body !== 'string') errors[`[${i}].body`] = 'must be a string';
     const pairs = headers !== null && typeof headers === 'object' && !Array.isArray(headers) ? Object.entries(headers) : undefined;
     if (pairs === undefined || pairs.length > HEADERS_MAX || pairs.some(([, v]) => typeof v !== 'string')) {
       errors[`[${i}].headers`] = `must be an object of at most ${HEADERS_MAX} string values`;
     }
-    return { destination: String(destination), rawHeaders: (pairs ?? []).flatMap(([k, v]) => [k, String(v)]), body: Buffer.from(String(body)) };
+    const rawHeaders = (pairs ?? []).flatMap(([k, v]) => [k, String(v)]);
+    return { destination: String(destination), rawHeaders, body: Buffer.from(String(body)), ...(typeof queue === 'string' ? { queue } : {}) };
   });
   if (Object.keys(errors).length > 0) throw new QstashRequestError(errors);
   return items;

@@ -14,3 +14,4 @@ export type { FilterName } from './filters.js';
 export { eventOf, historyOf, EVENT_STATES } from './events.js';
 export { EVENT_STREAMS, DONE, encodeEventsCursor, decodeEventsCursor } from './events-cursor.js';
 export type { StreamSlots } from './events-cursor.js';
+export { readQueueUpsert, readQueueName, readEnqueuePath, queueOf, QUEUES_MAX, QUEUE_BODY_MAX_BYTES } from './queues.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { KNOCKER_VERSION, checkFlowKey, type CronSpec, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
-import type { DeliveryJob } from '@knocker/queue';
+import { KNOCKER_VERSION, checkFlowKey, checkGroupName, type CronSpec, type HeaderPair, type ProtocolLimits } from '@knocker/protocol';
+import { qstashQueueOrderKey, type DeliveryJob } from '@knocker/queue';
 import { QstashRequestError } from './errors.js';
 import { readCallbackSettings } from './callback-settings.js';
 import { readFlowControlValue } from './flow-value.js';
@@ -14,6 +14,8 @@ export interface PublishInput {
   /** Node's `rawHeaders`, or a batch item's headers flattened the same way. */
   rawHeaders: readonly string[];
   body: Buffer;
+  /** The queue of an enqueue (its path, or a batch item's `queue`): the message waits its turn in it. */
+  queue?: string | undefined;
 }
 
 export interface Publish {
@@ -24,6 +26,8 @@ export interface Publish {
   schedule?: { id: string; cron: CronSpec };
   /** The id came from a deduplication id or the content: the store must check it. */
   deduplicate: boolean;
+  /** The queue it was enqueued to: its job carries the queue's order key. */
+  queue?: string;
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']);
@@ -34,8 +38,10 @@ const NOT_SUPPORTED: Record<string, string> = {
   'upstash-retry-delay': 'is not supported here: retries wait Knocker\'s backoff (RETRIES_BACKOFF_FACTOR)',
   'upstash-redact-fields': 'is not supported here: nothing is redacted',
   'upstash-cron': 'is for POST /v2/schedules only',
-  'upstash-queue-name': 'is not supported here: queues are not',
+  'upstash-queue-name': 'is for POST /v2/schedules only: enqueue with POST /v2/enqueue/<queue>/<destination>, or a batch item\'s queue',
 };
+// A schedule names its queue by header; an enqueue by its path, a batch item by its field.
+const SCHEDULES_ONLY = new Set(['upstash-cron', 'upstash-queue-name']);
 
 /**
  * Turns a QStash publish into the request Knocker stores. Every problem is named by its
@@ -45,11 +51,14 @@ const NOT_SUPPORTED: Record<string, string> = {
 export function readPublish(input: PublishInput, limits: ProtocolLimits, now = Date.now(), asSchedule = false): Publish {
   const errors: Record<string, string> = {};
   const h = readHeaders(input.rawHeaders, errors);
-  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name) && !(asSchedule && name === 'upstash-cron')) errors[name] = why;
+  for (const [name, why] of Object.entries(NOT_SUPPORTED)) if (h.control.has(name) && !(asSchedule && SCHEDULES_ONLY.has(name))) errors[name] = why;
   const schedule = asSchedule ? readSchedule(h, now, errors) : undefined;
   if (!asSchedule && h.control.has('upstash-schedule-id')) errors['upstash-schedule-id'] = 'is for POST /v2/schedules only';
   const callbackSettings = readCallbackSettings(h, limits, errors);
 
+  const queue = asSchedule ? h.control.get('upstash-queue-name') : input.queue;
+  const queueProblem = queue === undefined ? undefined : checkGroupName(queue);
+  if (queueProblem !== undefined) errors[asSchedule ? 'upstash-queue-name' : 'queue'] = queueProblem;
   const topic = topicOf(input.destination);
   const url = topic === undefined ? readUrl('destination', input.destination, limits, errors, true) : '';
   const method = (h.control.get('upstash-method') ?? 'POST').toUpperCase();
@@ -91,8 +100,13 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
     qstash: { ...(labels && labels.length > 0 ? { labels } : {}), ...callbackSettings },
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
-  if (schedule) return { job, deduplicate: false, schedule };
-  return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
+  if (queue === undefined) {
+    if (schedule) return { job, deduplicate: false, schedule };
+    return topic === undefined ? { job, deduplicate } : { job, deduplicate, topic };
+  }
+  job.orderKey = qstashQueueOrderKey(queue);
+  if (schedule) return { job, deduplicate: false, schedule, queue };
+  return topic === undefined ? { job, deduplicate, queue } : { job, deduplicate, topic, queue };
 }
 
 function hashedId(parts: string[]): string {

@@ -7,6 +7,8 @@ export type { AddOutcome } from './store/add.js';
 export type { CopiesOutcome } from './store/add-copies.js';
 export type { Groups, StoredGroup, GroupBounds, EndpointOutcome } from './groups.js';
 export type { OrderLine, OrderSummary } from './store/order.js';
+export { qstashQueueOrderKey, qstashQueueOf } from './qstash-queues.js';
+export type { QstashQueues, StoredQstashQueue, QueueSaveOutcome } from './qstash-queues.js';
 export type { Inspection, CallbackProgress } from './store/inspect.js';
 export type { RequestState, CancelOutcome, RemoveOutcome, ReplayOutcome, LogLimits, LogOutcome } from './store/lifecycle.js';
 export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js';

@@ -7,7 +7,7 @@ import type { DeliveryJob } from './jobs.js';
 import { runScript, SCRIPTS } from './scripts.js';
 
 /** What a schedule sends at every tick: a request as the api accepted it, but for its id. */
-export type ScheduledRequest = Pick<DeliveryJob, 'config' | 'method' | 'url' | 'headers' | 'body' | 'qstash'>;
+export type ScheduledRequest = Pick<DeliveryJob, 'config' | 'method' | 'url' | 'headers' | 'body' | 'qstash' | 'orderKey'>;
 
 export interface Schedule extends CronSpec {
   id: string;

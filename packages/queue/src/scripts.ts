@@ -60,6 +60,8 @@ export const SCRIPTS = {
   orderLeave: { name: 'knockerOrderLeave', keys: 2, file: lua('order-leave.lua'), prelude: lua('order-common.lua') },
   orderSweep: { name: 'knockerOrderSweep', keys: 2, file: lua('order-sweep.lua'), prelude: lua('order-common.lua') },
   orderView: { name: 'knockerOrderView', keys: 2, file: lua('order-view.lua') },
+  orderPause: { name: 'knockerOrderPause', keys: 3, file: lua('order-pause.lua'), prelude: lua('order-common.lua') },
+  saveQstashQueue: { name: 'knockerSaveQstashQueue', keys: 1, file: lua('save-qstash-queue.lua') },
   beginReplay: { name: 'knockerBeginReplay', keys: 2, file: lua('begin-replay.lua') },
   appendLog: { name: 'knockerAppendLog', keys: 2, file: lua('append-log.lua') },
   recordFailure: { name: 'knockerRecordFailure', keys: 1, file: lua('record-failure.lua') },

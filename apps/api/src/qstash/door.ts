@@ -12,6 +12,7 @@ import { storeBatch, storePublish } from './publish.js';
 import { createDlq } from './dlq.js';
 import { createMessages } from './messages.js';
 import { createEvents } from './events.js';
+import { createEnqueue, createQueues } from './queues.js';
 
 export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
 
@@ -43,6 +44,8 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
       next(err);
     }
   });
+
+  router.use(createEnqueue(deps));
 
   router.get('/v2/messages/:id', async (req, res, next) => {
     try {
@@ -77,6 +80,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
   router.get('/v2/keys', (_req, res) => sendJson(res, 200, { current: signingKeys.current, next: signingKeys.next }));
   router.use('/v2/schedules', createQstashSchedules(deps));
   router.use('/v2/topics', createUrlGroups(deps));
+  router.use('/v2/queues', createQueues(deps));
   router.use((req: Request, _res: Response, next: NextFunction) => {
     next(new DoorError(404, `${req.method} ${req.path} is not a QStash route this Knocker serves (see docs/qstash.md)`));
   });

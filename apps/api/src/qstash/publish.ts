@@ -1,7 +1,8 @@
 import type { ProtocolLimits } from '@knocker/protocol';
 import { QstashRequestError, readBatch, readPublish, topicCopies, type Publish, type PublishInput } from '@knocker/qstash';
-import { QueueUnavailableError } from '@knocker/queue';
+import { QueueUnavailableError, type DeliveryJob } from '@knocker/queue';
 import { DoorError, type DoorDeps } from './door.js';
+import { ensureQueue } from './queues.js';
 
 /** A publish's answer: QStash's shape, 202 for a duplicate. */
 export interface Published {
@@ -10,21 +11,33 @@ export interface Published {
 }
 
 /** Stores one publish read already: one request, or one copy per endpoint of its URL group. */
-export async function storePublish(deps: DoorDeps, { job, deduplicate, topic }: Publish): Promise<Published> {
+export async function storePublish(deps: DoorDeps, { job, deduplicate, topic, queue }: Publish): Promise<Published> {
   if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
   if (topic !== undefined) {
     const group = await deps.store.groups.get(topic);
     if (!group) throw new DoorError(404, `URL group ${topic} not found`);
     const copies = topicCopies(job, group, { hostsOnly: deps.config.protocol.hostsOnly, refuseAddress: deps.refuseAddress });
+    if (queue !== undefined) return storeQueuedCopies(deps, queue, copies, deduplicate);
     const added = await deps.store.addCopies(job.config.id, copies, { checkDuplicate: deduplicate });
     if (added.duplicate) return { status: 202, body: added.stored.map((messageId) => ({ messageId, deduplicated: true })) };
     for (const _ of copies) deps.metrics.accepted.inc();
     return { status: 200, body: copies.map((c) => ({ messageId: c.config.id, url: c.url })) };
   }
+  if (queue !== undefined) await ensureQueue(deps, queue);
   const added = await deps.store.add(job, { checkDuplicate: deduplicate });
   if (added.duplicate) return { status: 202, body: { messageId: job.config.id, url: added.existing.url, deduplicated: true } };
   deps.metrics.accepted.inc();
   return { status: 200, body: { messageId: job.config.id, url: job.url } };
+}
+
+/** A URL group's copies enqueued: each joins the queue's line on its own, as ordered requests are stored. */
+async function storeQueuedCopies(deps: DoorDeps, queue: string, copies: readonly DeliveryJob[], deduplicate: boolean): Promise<Published> {
+  await ensureQueue(deps, queue);
+  const added = await deps.store.addMany(copies.map((job) => ({ job, checkDuplicate: deduplicate })));
+  const stored = copies.filter((_, i) => added[i]!.duplicate).map((c) => c.config.id);
+  if (stored.length > 0) return { status: 202, body: stored.map((messageId) => ({ messageId, deduplicated: true })) };
+  for (const _ of copies) deps.metrics.accepted.inc();
+  return { status: 200, body: copies.map((c) => ({ messageId: c.config.id, url: c.url })) };
 }
 
 /**

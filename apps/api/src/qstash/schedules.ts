@@ -5,6 +5,7 @@ import { sendJson } from '../answer.js';
 import { ScheduleLimitError } from '../errors.js';
 import { readBody } from '../ingress/body.js';
 import { DoorError, type DoorDeps } from './door.js';
+import { ensureQueue } from './queues.js';
 
 type Work = (req: Request, res: Response) => Promise<void>;
 
@@ -30,11 +31,16 @@ export function createQstashSchedules(deps: DoorDeps): express.Router {
   const create = handle(async (req, res) => {
     const destination = destinationOf(req) ?? '';
     const body = await readBody(req, api.maxBodySize);
-    const { job, schedule } = readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits, Date.now(), true);
+    const { job, schedule, queue } = readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits, Date.now(), true);
     if (!schedule) throw new DoorError(400, 'upstash-cron is required');
     if (settings.max === 0) throw new ScheduleLimitError(0);
+    // Its ticks are enqueued (Upstash-Queue-Name): each waits its turn in the queue's line.
+    if (queue !== undefined) await ensureQueue(deps, queue);
     const now = Date.now();
-    const request = { config: { ...job.config, id: schedule.id }, method: job.method, url: job.url, headers: job.headers, body: job.body, qstash: job.qstash };
+    const request = {
+      config: { ...job.config, id: schedule.id }, method: job.method, url: job.url, headers: job.headers, body: job.body, qstash: job.qstash,
+      ...(job.orderKey === undefined ? {} : { orderKey: job.orderKey }),
+    };
     const saved = await bounded(deps.schedules.save({ id: schedule.id, ...schedule.cron, request, createdAt: now, updatedAt: now }, settings.max));
     if (saved.outcome === 'full') throw new ScheduleLimitError(settings.max);
     sendJson(res, 200, { scheduleId: schedule.id });

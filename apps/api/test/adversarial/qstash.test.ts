@@ -79,11 +79,41 @@ describe('the QStash door against hostile callers', () => {
     await refused(await door(`/v2/messages/${'m'.repeat(2000)}`, { method: 'GET' }), 404, /not found/);
     await refused(await door('/v2/messages/..%2F..%2Fetc', { method: 'DELETE' }), 404, /not found/);
     await refused(await door('/v2/schedules/nope', { method: 'GET' }), 404, /schedule nope not found/);
-    await refused(await door('/v2/queues', { method: 'GET' }), 404, /not a QStash route/);
+    await refused(await door('/v2/no-such-route', { method: 'GET' }), 404, /not a QStash route/);
     await refused(await door('/v2/dlq?count=1000', { method: 'GET' }), 400, /^count/);
-    await refused(await door('/v2/dlq?url=https://x', { method: 'GET' }), 400, /^url: is not supported/);
-    await refused(await door('/v2/dlq/retry', {}), 400, /^dlqIds/);
+    await refused(await door('/v2/dlq?responseStatus=5xx', { method: 'GET' }), 400, /^responseStatus: must be HTTP statuses/);
+    await refused(await door('/v2/dlq?callerIp=1.2.3.4', { method: 'GET' }), 400, /^callerIp/);
+    await refused(await door(`/v2/dlq/retry?${Array.from({ length: 101 }, (_, i) => `dlqIds=m${i}`).join('&')}`, {}), 400, /^dlqIds/);
     await refused(await door('/v2/schedules/https://example.com/x', { headers: [['Upstash-Cron', '61 * * * *']] }), 400, /^upstash-cron/);
     await refused(await door('/v2/schedules/https://example.com/x', {}), 400, /^upstash-cron: is required/);
+  });
+
+  it('refuses bad queues by field, answers unknown ones 404, and bounds their number', async () => {
+    const upsert = (body: string) => door('/v2/queues', { body, headers: [['Content-Type', 'application/json']] });
+    await refused(await upsert('not json'), 400, /^body: must be JSON/);
+    await refused(await upsert('x'.repeat(5000)), 400, /^body: must be at most 4096 bytes/);
+    await refused(await upsert(JSON.stringify({ queueName: 'q'.repeat(1000) })), 400, /^queueName/);
+    await refused(await upsert(JSON.stringify({ queueName: '../etc' })), 400, /^queueName/);
+    for (const parallelism of [0, -3, 2.5, '2', 2, 1e9]) await refused(await upsert(JSON.stringify({ queueName: 'q1', parallelism })), 400, /^parallelism/);
+    await refused(await upsert(JSON.stringify({ queueName: 'q1', paused: 'yes' })), 400, /^paused/);
+    await refused(await door('/v2/queues/nope', { method: 'GET' }), 404, /queue nope not found/);
+    await refused(await door(`/v2/queues/${'q'.repeat(2000)}`, { method: 'GET' }), 400, /^name/);
+    await refused(await door('/v2/queues/nope', { method: 'DELETE' }), 404, /queue nope not found/);
+    await refused(await door('/v2/queues/nope/pause'), 404, /queue nope not found/);
+    await refused(await door('/v2/queues/nope/resume'), 404, /queue nope not found/);
+    await refused(await door('/v2/enqueue/bad%20name/https://example.com/hook', { body: 'x' }), 400, /^queue/);
+    await refused(await door(`/v2/enqueue/${'q'.repeat(100)}/https://example.com/hook`, { body: 'x' }), 400, /^queue/);
+    await refused(await door('/v2/enqueue/q1/javascript:alert(1)', { body: 'x' }), 400, /^destination/);
+    await refused(await door('/v2/enqueue/q1', { body: 'x' }), 404, /not a QStash route/);
+    await refused(await door('/v2/enqueue/q-unmade/no-such-group', { body: 'x' }), 404, /URL group no-such-group not found/);
+    await refused(await door('/v2/queues/q-unmade', { method: 'GET' }), 404, /not found/);
+    await refused(await door('/v2/batch', { body: JSON.stringify([{ destination: 'https://example.com', headers: {}, queue: 'bad name' }]) }), 400, /^\[0\]\.queue/);
+    await refused(await door('/v2/batch', { body: JSON.stringify([{ destination: 'https://example.com', headers: {}, queue: { $ne: 1 } }]) }), 400, /^\[0\]\.queue/);
+    // Past 200 queues, neither an upsert nor an enqueue to a new queue makes one.
+    for (let i = 0; i < 200; i += 1) expect((await upsert(JSON.stringify({ queueName: `many-${i}` }))).status).toBe(200);
+    await refused(await upsert(JSON.stringify({ queueName: 'one-too-many' })), 400, /200 queues exist already/);
+    await refused(await door('/v2/enqueue/one-too-many/https://example.com/hook', { body: 'x' }), 400, /200 queues exist already/);
+    expect((await door('/v2/enqueue/many-7/https://example.com/hook', { body: 'x' })).status).toBe(200);
+    expect((await door('/v2/queues', { method: 'GET' })).json()).toHaveLength(200);
   });
 });

@@ -3,11 +3,13 @@
 -- head, and for each job put to sleep behind it how it sleeps: 'parking' (moving itself to
 -- the delayed set), 'asleep', or 'woken' (its turn came while it was parking). Two zsets index
 -- the lines of a shard: by length (the admin view, the gauges) and by when the sweep next
--- checks them. `base` is the queue's `<shard>:deliveries`.
+-- checks them. A set names the paused keys: a paused line keeps its jobs and takes new ones,
+-- but its head is not attempted. `base` is the queue's `<shard>:deliveries`.
 local rcall = redis.call
 
 local function lineKey(base, key) return base .. ':knocker-order:' .. key end
 local function stateKey(base, key) return base .. ':knocker-order:' .. key .. ':state' end
+local function isPaused(base, key) return rcall('SISMEMBER', base .. ':knocker-order-paused', key) == 1 end
 
 -- A job whose hash is gone (removed) or that finished (delivered, failed, cancelled) holds no
 -- line any more, whether or not its worker lived to say so. Returns when it ended, if it did.
@@ -41,8 +43,8 @@ local function recount(base, key, lengths, checks)
   return n
 end
 
--- Makes the first live job of the line its head: drops finished ones, wakes a sleeping one.
--- Returns the head's id, or false when the line is empty. The ms each dropped head spent at
+-- Makes the first live job of the line its head: drops finished ones, wakes a sleeping one
+-- unless the line is paused (resuming settles it again). Returns the head's id, or false when the line is empty. The ms each dropped head spent at
 -- the head are appended to `dropped`, when given, for the caller's histogram.
 local function settleHead(base, key, lengths, checks, now, dropped)
   local line, state = lineKey(base, key), stateKey(base, key)
@@ -55,7 +57,7 @@ local function settleHead(base, key, lengths, checks, now, dropped)
     local ended = endedAt(base, head, now)
     if not ended then
       local mark = rcall('HGET', state, head)
-      if mark then
+      if mark and not isPaused(base, key) then
         if promote(base, head) then rcall('HDEL', state, head)
         elseif mark == 'parking' then rcall('HSET', state, head, 'woken') end
       end

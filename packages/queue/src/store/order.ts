@@ -75,6 +75,21 @@ export async function leaveLine({ redis, keys }: Where, jobId: string, orderKey:
   return ms >= 0 ? ms : undefined;
 }
 
+/**
+ * Pauses or resumes a line: a paused line's head sleeps at its next turn; resuming wakes it.
+ * The pause outlives an empty line: requests added later wait too. True when it changed.
+ */
+export async function pauseLine({ redis, keys }: Where, orderKey: string, paused: boolean): Promise<boolean> {
+  const changed = await runScript(redis, SCRIPTS.orderPause, [keys.orderPaused, keys.orders, keys.orderChecks], [keys.base, orderKey, paused ? 1 : 0, Date.now()]);
+  return Number(changed) === 1;
+}
+
+/** How many requests a line holds, its head included, and whether it is paused. */
+export async function lineBrief({ redis, keys }: Where, orderKey: string): Promise<{ length: number; paused: boolean }> {
+  const [length, paused] = await Promise.all([lineLength({ redis, keys }, orderKey), redis.sismember(keys.orderPaused, orderKey)]);
+  return { length, paused: paused === 1 };
+}
+
 /** Settles the lines whose check is due; returns the ms at the head of each ended head it dropped. */
 export async function sweepLines({ redis, keys }: Where): Promise<number[]> {
   return await runScript(redis, SCRIPTS.orderSweep, [keys.orders, keys.orderChecks], [keys.base, Date.now(), SWEEP_LINES, ORDER_CHECK_MS]) as number[];

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DeliveryJob } from '../jobs.js';
 import type { Groups } from '../groups.js';
+import type { QstashQueues } from '../qstash-queues.js';
 import type { AddOutcome } from './add.js';
 import type { CopiesOutcome } from './add-copies.js';
 import type { ConsumerSettings, Consumers, Processors } from './consumers.js';
@@ -72,6 +73,8 @@ export interface RequestStore {
   addCopies(groupId: string, jobs: readonly DeliveryJob[], opts?: { checkDuplicate?: boolean }): Promise<CopiesOutcome>;
   /** The fan-out groups Knocker-Group names. */
   readonly groups: Groups;
+  /** The QStash door's queues: each an order line with a definition. */
+  readonly qstashQueues: QstashQueues;
   /**
    * Stores many new requests, as `add` does each, in a few round trips per shard (a batch);
    * resolves once every one is stored (and held by REDIS_WAIT_REPLICAS replicas), in their order.

@@ -6,6 +6,7 @@ import { defineScripts, SCRIPTS } from '../scripts.js';
 import { requireReplicas } from '../replicas.js';
 import { createShardSet, shardLabel, type Shard } from '../shards/shard-set.js';
 import { createGroups } from '../groups.js';
+import { createQstashQueues } from '../qstash-queues.js';
 import { addDelivery, deliveryOf, NEW, type AddOutcome } from './add.js';
 import { addOrdered } from './add-ordered.js';
 import { readLine, summarizeLines } from './order.js';
@@ -98,6 +99,7 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       return afterReplicas(shard, bound(addCopies(shard, producer, groupId, jobs, check)));
     },
     groups,
+    qstashQueues: createQstashQueues(connection, opts.prefix, shards, bound),
     async addMany(items) {
       const outcomes: AddOutcome[] = [];
       const byShard = new Map<Shard, Array<{ at: number; item: ShardItem }>>();
