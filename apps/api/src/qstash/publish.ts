@@ -2,6 +2,7 @@ import type { ProtocolLimits } from '@knocker/protocol';
 import { QstashRequestError, readBatch, readPublish, topicCopies, type Publish, type PublishInput } from '@knocker/qstash';
 import { QueueUnavailableError } from '@knocker/queue';
 import { DoorError, type DoorDeps } from './door.js';
+import { applyFlowValue } from './flow-control.js';
 
 /** A publish's answer: QStash's shape, 202 for a duplicate. */
 export interface Published {
@@ -12,6 +13,7 @@ export interface Published {
 /** Stores one publish read already: one request, or one copy per endpoint of its URL group. */
 export async function storePublish(deps: DoorDeps, { job, deduplicate, topic }: Publish): Promise<Published> {
   if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
+  await applyFlowValue(deps, job);
   if (topic !== undefined) {
     const group = await deps.store.groups.get(topic);
     if (!group) throw new DoorError(404, `URL group ${topic} not found`);
