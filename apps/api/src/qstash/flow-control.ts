@@ -13,6 +13,17 @@ const full = (field: string) => new ApiError('invalid_state', {
   [field]: `${LIMITED_KEYS_MAX} flow-control keys hold limits already; a key's limits lapse an hour after its last use`,
 });
 
+/** The query as names to a value, or to every value of a name given more than once. */
+function queryOf(req: Request): Record<string, string | string[]> {
+  const at = req.url.indexOf('?');
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(at === -1 ? '' : req.url.slice(at + 1))) {
+    const seen = out[name];
+    out[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return out;
+}
+
 /** Applies a change to a key's own limits and wakes what a raised limit lets go. */
 function limitsChanger(deps: FlowDeps) {
   const wake = createWaker(() => deps.store.deliveryQueues());
@@ -78,13 +89,13 @@ export function createFlowControl(deps: FlowDeps): express.Router {
   router.post('/flowControl/:key/pause', pause(true));
   router.post('/flowControl/:key/resume', pause(false));
   router.post('/flowControl/:key/pin', route(async (req, res) => {
-    const pin = readPin(req.query);
+    const pin = readPin(queryOf(req));
     const key = keyOf(req);
     await change(key, { kind: 'pin', parallelism: pin.parallelism, rate: pin.rate, periodMs: (pin.period ?? 1) * 1000 }, 'flowControlKey');
     done(res);
   }));
   router.post('/flowControl/:key/unpin', route(async (req, res) => {
-    const unpin = readUnpin(req.query);
+    const unpin = readUnpin(queryOf(req));
     await change((await known(req)).key, { kind: 'unpin', ...unpin }, 'flowControlKey');
     done(res);
   }));
