@@ -47,7 +47,8 @@ const arrived = async (path: string, count: number): Promise<Recorded[]> => {
   return at(path);
 };
 const answered = (path: string, count: number) => waitFor(() => at(path).length >= count && (inFlight.get(path) ?? 0) === 0, WAIT);
-const publish = (path: string, n: number, flowControl?: { key: string; parallelism?: number; rate?: number; period?: number }) =>
+type FlowControl = NonNullable<Parameters<Client['publishJSON']>[0]['flowControl']>;
+const publish = (path: string, n: number, flowControl?: FlowControl) =>
   Promise.all(Array.from({ length: n }, (_, i) => client.publishJSON({ url: `${target.url}${path}`, body: { i }, ...(flowControl ? { flowControl } : {}) })));
 const door = (path: string, method = 'POST') => request(`${api.url}/knocker/qstash${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
 
