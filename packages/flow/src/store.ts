@@ -3,6 +3,9 @@ import { flowKeys } from '@knocker/keys';
 import { defineScripts, runScript, type Connection } from '@knocker/queue';
 import type { FlowKey } from '@knocker/protocol';
 import { SCRIPTS } from './scripts.js';
+import { detailOf, fieldsOf, viewOf, type KeyDetail, type KeyView } from './views.js';
+
+export type { KeyDetail, KeyView } from './views.js';
 
 export type Admission =
   | { verdict: 'go'; waitedMs: number | undefined; woken: string[]; tracked: boolean }
@@ -12,14 +15,6 @@ export type Admission =
 /** What the breaker learns from an attempt: 'fail' counts, 'ok' closes, 'none' says nothing. */
 export type BreakerOutcome = 'ok' | 'fail' | 'none';
 
-export interface KeyView {
-  key: FlowKey;
-  in_flight: number;
-  waiting: number;
-  limits: { concurrency: number; rate: number } | null;
-  paused: boolean;
-  breaker: { state: 'closed' | 'open' | 'half-open'; consecutive_failures: number; trips: number; until: string | null };
-}
 
 /** A key's own limits, as a QStash message or a pin gives them; 0 for none. */
 export interface OwnLimits {
@@ -33,18 +28,6 @@ export type LimitsChange =
   | { kind: 'incoming' | 'pin'; parallelism?: number; rate?: number; periodMs?: number }
   | { kind: 'unpin'; parallelism: boolean; rate: boolean }
   | { kind: 'reset' };
-
-/** GET /v2/flowControl/<key>'s facts: the limits applied, counts, pins. */
-export interface KeyDetail {
-  now: number;
-  inFlight: number;
-  waiting: number;
-  /** The limits last applied (the stricter of the operator's and the key's own). */
-  applied: { concurrency: number; intervalMs: number } | undefined;
-  own: { parallelism: number; rate: number; periodMs: number; pinnedParallelism: boolean; pinnedRate: boolean } | undefined;
-  paused: boolean;
-  rate: { periodStart: number; count: number } | undefined;
-}
 
 export interface FlowStore {
   /**
@@ -128,10 +111,7 @@ export function createFlowStore(redis: Connection, prefix: string, opts: { idleM
       const [now, ...rest] = (await runScript(redis, SCRIPTS.list, [index], [keyBase, maxKeys])) as unknown[];
       const views: KeyView[] = [];
       for (let i = 0; i + 3 < rest.length; i += 4) {
-        const fields = rest[i + 3] as string[];
-        const st = new Map<string, string>();
-        for (let j = 0; j + 1 < fields.length; j += 2) st.set(fields[j]!, fields[j + 1]!);
-        views.push(viewOf(String(rest[i]), Number(rest[i + 1]), Number(rest[i + 2]), st, Number(now)));
+        views.push(viewOf(String(rest[i]), Number(rest[i + 1]), Number(rest[i + 2]), fieldsOf(rest[i + 3]), Number(now)));
       }
       return views;
     },
@@ -149,46 +129,5 @@ export function createFlowStore(redis: Connection, prefix: string, opts: { idleM
   };
 }
 
-const fieldsOf = (flat: unknown): Map<string, string> => {
-  const list = flat as string[];
-  const out = new Map<string, string>();
-  for (let j = 0; j + 1 < list.length; j += 2) out.set(list[j]!, list[j + 1]!);
-  return out;
-};
-
-function detailOf([now, inFlight, waiting, state, limits]: unknown[]): KeyDetail {
-  const st = fieldsOf(state);
-  const own = fieldsOf(limits);
-  const n = (m: Map<string, string>, f: string) => Number(m.get(f) ?? 0);
-  return {
-    now: Number(now), inFlight: Number(inFlight), waiting: Number(waiting),
-    applied: st.has('conc') ? { concurrency: n(st, 'conc'), intervalMs: n(st, 'iv') } : undefined,
-    own: own.size === 0 ? undefined : {
-      parallelism: n(own, 'conc'), rate: n(own, 'rate'), periodMs: own.has('period') ? n(own, 'period') : 1000,
-      pinnedParallelism: own.get('pinc') === '1', pinnedRate: own.get('pinr') === '1',
-    },
-    paused: st.get('paused') === '1',
-    rate: st.has('pstart') ? { periodStart: n(st, 'pstart'), count: n(st, 'pcount') } : undefined,
-  };
-}
-
 /** A rate in attempts per second as the ms between two attempts (0: no rate limit). */
 const intervalOf = (limits: KeyLimits) => (limits.rate > 0 ? Math.max(1, Math.round(1000 / limits.rate)) : 0);
-
-function viewOf(key: string, inFlight: number, waiting: number, st: Map<string, string>, now: number): KeyView {
-  const raw = st.get('breaker') ?? 'closed';
-  const until = Number(st.get('until') ?? 0);
-  const state = raw === 'probing' || (raw === 'open' && until <= now) ? 'half-open' : raw === 'open' ? 'open' : 'closed';
-  const iv = Number(st.get('iv') ?? 0);
-  return {
-    key,
-    in_flight: inFlight,
-    waiting,
-    limits: st.has('conc') ? { concurrency: Number(st.get('conc')), rate: iv > 0 ? Math.round(1_000_000 / iv) / 1000 : 0 } : null,
-    paused: st.get('paused') === '1',
-    breaker: {
-      state, consecutive_failures: Number(st.get('fails') ?? 0), trips: Number(st.get('trips') ?? 0),
-      until: state === 'open' ? new Date(until).toISOString() : null,
-    },
-  };
-}
