@@ -4,8 +4,8 @@ import {
   request, sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Target,
 } from '@knocker/test-kit';
 
-// QStash's flow control through the unmodified SDK, against real api and worker processes
-// that set no flow-control variable: a message's own limits are all that apply.
+// QStash's flow control through the unmodified SDK, against a real api and two workers that
+// set no flow-control variable: a message's own limits are all that apply, across both.
 const TOKEN = 'qstash-token-for-tests-0123456789';
 const WAIT = { timeoutMs: 30_000 };
 const SLOW_MS = 300;
@@ -13,7 +13,7 @@ const SLOW_MS = 300;
 const prefix = uniquePrefix('qstash-flow');
 let target: Target;
 let api: ApiProcess;
-let worker: KnockerProcess;
+let workers: KnockerProcess[];
 let client: Client;
 // Attempts in flight at the target, per path, and the most seen at once.
 const inFlight = new Map<string, number>();
@@ -30,15 +30,16 @@ beforeAll(async () => {
     return { status: 200, body: 'ok' };
   });
   const env = { QSTASH_TOKENS: TOKEN, QSTASH_CURRENT_SIGNING_KEY: 'sig_current0123456789abcdefghijk', QSTASH_NEXT_SIGNING_KEY: 'sig_next0123456789abcdefghijklmno', ALLOWED_NETWORKS: '127.0.0.0/8' };
-  [api, worker] = await Promise.all([
+  [api, ...workers] = await Promise.all([
     startApi({ redisUrl: sharedRedisUrl(), prefix, env }),
+    startWorker({ redisUrl: sharedRedisUrl(), prefix, env }),
     startWorker({ redisUrl: sharedRedisUrl(), prefix, env }),
   ]);
   client = new Client({ baseUrl: `${api.url}/knocker/qstash`, token: TOKEN, devMode: false, retry: false });
 });
 
 afterAll(async () => {
-  await Promise.all([api?.kill(), worker?.kill(), target?.close()]);
+  await Promise.all([api?.kill(), ...(workers ?? []).map((w) => w.kill()), target?.close()]);
 });
 
 const at = (path: string) => target.requests.filter((r) => r.url === path);
@@ -58,8 +59,8 @@ describe('QStash flow control, through the SDK', () => {
     await answered('/slow-free', 4);
     expect(most.get('/slow-free')).toBeGreaterThan(1);
 
-    await publish('/slow-one', 5, { key: 'one-at-a-time', parallelism: 1 });
-    await answered('/slow-one', 5);
+    await publish('/slow-one', 6, { key: 'one-at-a-time', parallelism: 1 });
+    await answered('/slow-one', 6);
     expect(most.get('/slow-one')).toBe(1);
     const info = await client.flowControl.get('one-at-a-time');
     expect(info).toEqual({
