@@ -354,19 +354,29 @@ describe('the QStash door, through the SDK', () => {
   });
 });
 
+describe('flow control, through the SDK (its behaviour: qstash-flow.test.ts)', () => {
+  it('answers every flow-control call for a key a message used', async () => {
+    await client.publishJSON({ url: `${target.url}/flowed`, body: {}, flowControl: { key: 'sdk-tour', parallelism: 2 } });
+    await arrived('/flowed');
+    expect(await client.flowControl.get('sdk-tour')).toMatchObject({ flowControlKey: 'sdk-tour', parallelismMax: 2, isPaused: false });
+    await client.flowControl.pause('sdk-tour');
+    expect(await client.flowControl.get('sdk-tour')).toMatchObject({ isPaused: true });
+    await client.flowControl.resume('sdk-tour');
+    await client.flowControl.pin('sdk-tour', { rate: 5, period: 10 });
+    expect(await client.flowControl.get('sdk-tour')).toMatchObject({ isPaused: false, rateMax: 5, ratePeriod: 10, isPinnedRate: true });
+    await client.flowControl.resetRate('sdk-tour');
+    await client.flowControl.unpin('sdk-tour', { rate: true });
+    expect(await client.flowControl.get('sdk-tour')).toMatchObject({ isPinnedRate: false });
+    expect(await client.flowControl.getGlobalParallelism()).toEqual({ parallelismMax: 0, parallelismCount: expect.any(Number) });
+  });
+});
+
 // Every method of the SDK is either called by a test above (each call is recorded: the SDK's own
 // prototypes are wrapped below) or listed here as not supported, with the answer its route
 // gives, asserted. An SDK with a new method fails until a test calls it or it is listed.
 const UNSUPPORTED: Record<string, { status: number; call: (c: Client) => Promise<unknown> }> = {
   'client.chat': { status: 404, call: (c) => c.chat().create({ provider: upstash(), model: 'meta-llama/Meta-Llama-3-8B-Instruct', messages: [{ role: 'user', content: 'hi' }] }) },
   'workflow.cancel': { status: 404, call: (c) => c.workflow.cancel('wfr_1') },
-  'flowControl.get': { status: 404, call: (c) => c.flowControl.get('k') },
-  'flowControl.getGlobalParallelism': { status: 404, call: (c) => c.flowControl.getGlobalParallelism() },
-  'flowControl.pause': { status: 404, call: (c) => c.flowControl.pause('k') },
-  'flowControl.resume': { status: 404, call: (c) => c.flowControl.resume('k') },
-  'flowControl.pin': { status: 404, call: (c) => c.flowControl.pin('k', { parallelism: 1 }) },
-  'flowControl.unpin': { status: 404, call: (c) => c.flowControl.unpin('k', { parallelism: true }) },
-  'flowControl.resetRate': { status: 404, call: (c) => c.flowControl.resetRate('k') },
 };
 
 describe('the SDK\'s surface', () => {

@@ -13,8 +13,8 @@ import { createSigner } from './http/signing.js';
 import { createTickProcessor } from './ticks.js';
 
 /**
- * Builds the processors (one HTTP client on guarded agents or the egress's, the signer, flow control when it
- * is configured) and has the store run them on every shard. Closing stops them and the agents.
+ * Builds the processors (one HTTP client on guarded agents or the egress's, the signer, flow control)
+ * and has the store run them on every shard. Closing stops them and the agents.
  */
 export function startDelivering(
   rt: Pick<Runtime, 'config' | 'connection' | 'store' | 'schedules' | 'logger' | 'reporter' | 'tracing'>, registry: Registry, egress?: Egress,
@@ -28,15 +28,14 @@ export function startDelivering(
   const signer = createSigner(config.worker.signingKeys);
   const metrics = createDeliveryMetrics(registry);
   const order = createOrderMetrics(registry);
-  // Only built when a limit or the breaker is configured: otherwise deliveries never ask Redis.
-  // One gate for every shard: flow keys are counted across all of them.
-  const flow = flowEnabled(config.flow)
-    ? createFlowGate({
-      store: createFlowStore(rt.connection, config.queue.prefix), settings: config.flow, lockMs: config.worker.stalled.lockDurationMs,
-      maxRedirects: config.worker.maxRedirects, wake: createWaker(() => store.deliveryQueues()), logger, metrics: createFlowMetrics(registry),
-    })
-    : undefined;
-  flow?.start();
+  // One gate for every shard: flow keys are counted across all of them. With no limit and no
+  // breaker configured it asks Redis only for QStash messages that carry a flow-control key.
+  const flow = createFlowGate({
+    store: createFlowStore(rt.connection, config.queue.prefix), settings: config.flow, lockMs: config.worker.stalled.lockDurationMs,
+    maxRedirects: config.worker.maxRedirects, wake: createWaker(() => store.deliveryQueues()), logger,
+    metrics: flowEnabled(config.flow) ? createFlowMetrics(registry) : undefined,
+  });
+  flow.start();
   const consumers = store.consume({
     delivery: createDeliveryProcessor({ http, logger, reporter: rt.reporter, tracing, metrics, flow, signer, config }),
     callback: createCallbackProcessor({ http: callbackHttp, logger, reporter: rt.reporter, tracing, metrics, signer, config }),
@@ -55,7 +54,7 @@ export function startDelivering(
   return {
     isRunning: () => consumers.isRunning(),
     async close(timeoutMs) {
-      flow?.stop();
+      flow.stop();
       await consumers.close(timeoutMs);
       agents.http.destroy();
       agents.https.destroy();

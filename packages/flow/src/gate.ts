@@ -4,9 +4,9 @@ import { flowKeyOf, type FlowKey } from '@knocker/protocol';
 import type { DeliveryJob } from '@knocker/queue';
 import { breakerOutcome } from './breaker.js';
 
-import { limitsFor } from './limits.js';
+import { flowEnabled, limitsFor } from './limits.js';
 import type { FlowMetrics } from './metrics.js';
-import type { FlowStore } from './store.js';
+import type { FlowStore, OwnLimits } from './store.js';
 import { memberOf } from './wake.js';
 
 /** How long a waiting job sleeps if no wake-up ever comes: the last resort if flow state is lost. */
@@ -44,6 +44,7 @@ export interface FlowGate {
   /**
    * Before an attempt: resolves when it may start (with a ticket when its slot must be given
    * back), or parks the job without spending an attempt and throws BullMQ's DelayedError.
+   * Without any flow-control variable set, only a QStash message with a flow key asks Redis.
    */
   admit(job: Job<DeliveryJob>, token: string | undefined): Promise<Ticket | undefined>;
   /** Runs the safety sweep until `stop`. */
@@ -52,11 +53,19 @@ export interface FlowGate {
 }
 
 const NO_TICKET: Ticket = { done: async () => undefined };
+const UNLIMITED = { concurrency: 0, rate: 0 };
+
+/** The limits a QStash message carries, if any. */
+function ownOf(flow: { parallelism?: number; rate?: number; period?: number } | undefined): OwnLimits | undefined {
+  if (flow === undefined || (!flow.parallelism && !flow.rate)) return undefined;
+  return { parallelism: flow.parallelism ?? 0, rate: flow.rate ?? 0, periodMs: (flow.period ?? 1) * 1000 };
+}
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createFlowGate(deps: FlowGateDeps): FlowGate {
   const { store, settings, logger, metrics } = deps;
   const breaker = settings.breaker;
+  const enabled = flowEnabled(settings);
   let timer: NodeJS.Timeout | undefined;
 
   // A slot granted to a job that is gone goes to the next in line at once, not after the lock.
@@ -86,17 +95,39 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
     return () => clearInterval(renewal);
   };
 
+  const start = () => {
+    if (timer) return;
+    let running = false;
+    const sweep = async () => {
+      const byKey = new Map<FlowKey, string[]>();
+      for (const { key, jobId } of await store.sweep(SWEEP_KEYS)) byKey.set(key, [...(byKey.get(key) ?? []), jobId]);
+      await Promise.all([...byKey].map(([key, ids]) => wake(key, ids)));
+    };
+    timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      sweep()
+        .catch((err: unknown) => logger.warning(`Flow control sweep failed: ${messageOf(err)}`))
+        .finally(() => (running = false));
+    }, SWEEP_MS);
+    timer.unref();
+  };
+  let stopped = false;
+
   return {
     async admit(job, token) {
+      const carried = job.data.qstash?.flow;
+      if (!enabled && carried === undefined) return undefined;
+      // Off but for QStash's flow control: its first message starts the sweep its waits need.
+      if (!enabled && !stopped) start();
       const key = flowKeyOf(job.data.config);
-      const limits = limitsFor(settings, key);
-      const track = limits.concurrency > 0 || breaker.failures > 0;
+      const limits = enabled ? limitsFor(settings, key) : UNLIMITED;
       const id = memberOf(job);
-      const admission = await store.acquire(key, id, job.data.acceptedAt, limits, deps.lockMs, track);
+      const admission = await store.acquire(key, id, job.data.acceptedAt, limits, deps.lockMs, limits.concurrency > 0 || breaker.failures > 0, ownOf(carried));
       await wake(key, admission.woken);
       if (admission.verdict === 'go') {
         if (admission.waitedMs !== undefined) metrics?.slotWait.observe(admission.waitedMs / 1000);
-        if (!track) return NO_TICKET;
+        if (!admission.tracked) return NO_TICKET;
         const stopRenewing = renewing(key, id, job);
         return {
           async done(attempt) {
@@ -128,23 +159,10 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
       throw new DelayedError();
     },
     start() {
-      if (timer) return;
-      let running = false;
-      const sweep = async () => {
-        const byKey = new Map<FlowKey, string[]>();
-        for (const { key, jobId } of await store.sweep(SWEEP_KEYS)) byKey.set(key, [...(byKey.get(key) ?? []), jobId]);
-        await Promise.all([...byKey].map(([key, ids]) => wake(key, ids)));
-      };
-      timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        sweep()
-          .catch((err: unknown) => logger.warning(`Flow control sweep failed: ${messageOf(err)}`))
-          .finally(() => (running = false));
-      }, SWEEP_MS);
-      timer.unref();
+      if (enabled) start();
     },
     stop() {
+      stopped = true;
       clearInterval(timer);
       timer = undefined;
     },

@@ -1,6 +1,6 @@
 export { flowEnabled, limitsFor } from './limits.js';
-export { createFlowStore, FLOW_IDLE_MS } from './store.js';
-export type { FlowStore, KeyView, Admission, BreakerOutcome } from './store.js';
+export { createFlowStore, FLOW_IDLE_MS, LIMITED_KEYS_MAX } from './store.js';
+export type { FlowStore, KeyView, KeyDetail, Admission, BreakerOutcome, OwnLimits, LimitsChange } from './store.js';
 export { breakerOutcome } from './breaker.js';
 export { createFlowGate, PARK_MS } from './gate.js';
 export type { FlowGate, FlowGateDeps, Ticket } from './gate.js';

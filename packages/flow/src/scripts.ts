@@ -1,3 +1,4 @@
+import { FLOW_KEY_PARTS } from '@knocker/keys';
 import type { Script } from '@knocker/queue';
 
 const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
@@ -5,14 +6,18 @@ const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
 const COMMON = lua('common.lua');
 const script = (name: string, keys: number, file: string): Script => ({ name, keys, file: lua(file), prelude: COMMON });
 
-/** Flow control's scripts, each in src/lua; KEYS are a flow key's parts (keys.ts), then the index. */
+const PARTS = FLOW_KEY_PARTS.length;
+
+/** Flow control's scripts, each in src/lua; KEYS are a flow key's parts (keys.ts), then the index (and the register of limits). */
 export const SCRIPTS = {
-  acquire: script('knockerFlowAcquire', 8, 'acquire.lua'),
+  acquire: script('knockerFlowAcquire', PARTS + 2, 'acquire.lua'),
   parked: { name: 'knockerFlowParked', keys: 1, file: lua('parked.lua') },
-  renew: script('knockerFlowRenew', 7, 'renew.lua'),
-  release: script('knockerFlowRelease', 8, 'release.lua'),
-  drop: script('knockerFlowDrop', 8, 'drop.lua'),
+  renew: script('knockerFlowRenew', PARTS, 'renew.lua'),
+  release: script('knockerFlowRelease', PARTS + 1, 'release.lua'),
+  drop: script('knockerFlowDrop', PARTS + 1, 'drop.lua'),
   sweep: script('knockerFlowSweep', 1, 'sweep.lua'),
-  pause: script('knockerFlowPause', 8, 'pause.lua'),
+  pause: script('knockerFlowPause', PARTS + 1, 'pause.lua'),
   list: script('knockerFlowList', 1, 'list.lua'),
+  limits: script('knockerFlowLimits', PARTS + 2, 'limits.lua'),
+  view: script('knockerFlowView', PARTS, 'view.lua'),
 } as const satisfies Record<string, Script>;

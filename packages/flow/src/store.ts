@@ -3,26 +3,39 @@ import { flowKeys } from '@knocker/keys';
 import { defineScripts, runScript, type Connection } from '@knocker/queue';
 import type { FlowKey } from '@knocker/protocol';
 import { SCRIPTS } from './scripts.js';
+import { detailOf, fieldsOf, viewOf, type KeyDetail, type KeyView } from './views.js';
+
+export type { KeyDetail, KeyView } from './views.js';
 
 export type Admission =
-  | { verdict: 'go'; waitedMs: number | undefined; woken: string[] }
+  | { verdict: 'go'; waitedMs: number | undefined; woken: string[]; tracked: boolean }
   | { verdict: 'wait'; reason: 'queued' | 'concurrency' | 'paused' | 'breaker'; woken: string[] }
   | { verdict: 'later'; delayMs: number; woken: string[] };
 
 /** What the breaker learns from an attempt: 'fail' counts, 'ok' closes, 'none' says nothing. */
 export type BreakerOutcome = 'ok' | 'fail' | 'none';
 
-export interface KeyView {
-  key: FlowKey;
-  in_flight: number;
-  waiting: number;
-  limits: { concurrency: number; rate: number } | null;
-  paused: boolean;
-  breaker: { state: 'closed' | 'open' | 'half-open'; consecutive_failures: number; trips: number; until: string | null };
+
+/** A key's own limits, as a QStash message or a pin gives them; 0 for none. */
+export interface OwnLimits {
+  parallelism: number;
+  rate: number;
+  periodMs: number;
 }
 
+/** What a key's own limits change: a message's, a pin, an unpin, a new rate period. */
+export type LimitsChange =
+  | { kind: 'incoming' | 'pin'; parallelism?: number; rate?: number; periodMs?: number }
+  | { kind: 'unpin'; parallelism: boolean; rate: boolean }
+  | { kind: 'reset' };
+
 export interface FlowStore {
-  acquire(key: FlowKey, jobId: string, order: number, limits: KeyLimits, lockMs: number, track: boolean): Promise<Admission>;
+  /**
+   * Before an attempt. `track` asks for a slot to be held until `release` even without a
+   * concurrency limit (the breaker); `own` are the limits the job carries, the key's again if
+   * its own lapsed. A 'go' says whether it holds a slot (`tracked`) to release.
+   */
+  acquire(key: FlowKey, jobId: string, order: number, limits: KeyLimits, lockMs: number, track: boolean, own?: OwnLimits): Promise<Admission>;
   /** False when the job was granted a slot while it went to sleep: it must wake itself. */
   parked(key: FlowKey, jobId: string): Promise<boolean>;
   /** Keeps a running attempt's slot for another lock duration; false when it had already expired. */
@@ -34,7 +47,17 @@ export interface FlowStore {
   sweep(maxKeys: number): Promise<Array<{ key: FlowKey; jobId: string }>>;
   setPaused(key: FlowKey, paused: boolean): Promise<string[]>;
   list(maxKeys: number): Promise<KeyView[]>;
+  /**
+   * Changes a key's own limits, `limits` being the operator's for it; returns the jobs to wake
+   * (a limit raised), or 'full' when LIMITED_KEYS_MAX keys hold limits already.
+   */
+  setLimits(key: FlowKey, change: LimitsChange, limits: KeyLimits): Promise<string[] | 'full'>;
+  /** One key's facts, or undefined when flow control holds nothing for it. */
+  detail(key: FlowKey): Promise<KeyDetail | undefined>;
 }
+
+/** Flow keys that may hold limits of their own at once; a key's lapse with the rest of its state. */
+export const LIMITED_KEYS_MAX = 10_000;
 
 /**
  * How long a flow key's state outlives its last use (at least twice the lock duration, and
@@ -43,20 +66,21 @@ export interface FlowStore {
 export const FLOW_IDLE_MS = 3_600_000;
 
 /** Flow-control state in Redis, under the prefix's flow keys (@knocker/keys). */
-export function createFlowStore(redis: Connection, prefix: string, opts: { idleMs?: number } = {}): FlowStore {
+export function createFlowStore(redis: Connection, prefix: string, opts: { idleMs?: number; limitedMax?: number } = {}): FlowStore {
   const idle = opts.idleMs ?? FLOW_IDLE_MS;
+  const limitedMax = opts.limitedMax ?? LIMITED_KEYS_MAX;
   // Before the first command: on a cluster, ioredis' auto-pipelining fails a script defined
   // while a pipeline made before it waits (see defineScripts).
   defineScripts(redis, Object.values(SCRIPTS));
-  const { index, keyBase, parts: partsOf, part } = flowKeys(prefix);
+  const { index, limited, keyBase, parts: partsOf, part } = flowKeys(prefix);
   const strings = (reply: unknown): string[] => (reply as unknown[]).map(String);
 
   return {
-    async acquire(key, jobId, order, limits, lockMs, track) {
-      const interval = limits.rate > 0 ? Math.max(1, Math.round(1000 / limits.rate)) : 0;
-      const [verdict, detail, ...woken] = strings(await runScript(redis, SCRIPTS.acquire, [...partsOf(key), index],
-        [jobId, order, limits.concurrency, interval, lockMs, track ? 1 : 0, key, idle]));
-      if (verdict === 'go') return { verdict, waitedMs: detail === '' ? undefined : Number(detail), woken };
+    async acquire(key, jobId, order, limits, lockMs, track, own) {
+      const mine = own === undefined ? ['', '', ''] : [own.parallelism, own.rate, own.periodMs];
+      const [verdict, detail, tracked, ...woken] = strings(await runScript(redis, SCRIPTS.acquire, [...partsOf(key), index, limited],
+        [jobId, order, limits.concurrency, intervalOf(limits), lockMs, track ? 1 : 0, key, idle, ...mine, limitedMax]));
+      if (verdict === 'go') return { verdict, waitedMs: detail === '' ? undefined : Number(detail), woken, tracked: tracked === '1' };
       if (verdict === 'later') return { verdict, delayMs: Number(detail), woken };
       return { verdict: 'wait', reason: detail as 'queued', woken };
     },
@@ -87,30 +111,23 @@ export function createFlowStore(redis: Connection, prefix: string, opts: { idleM
       const [now, ...rest] = (await runScript(redis, SCRIPTS.list, [index], [keyBase, maxKeys])) as unknown[];
       const views: KeyView[] = [];
       for (let i = 0; i + 3 < rest.length; i += 4) {
-        const fields = rest[i + 3] as string[];
-        const st = new Map<string, string>();
-        for (let j = 0; j + 1 < fields.length; j += 2) st.set(fields[j]!, fields[j + 1]!);
-        views.push(viewOf(String(rest[i]), Number(rest[i + 1]), Number(rest[i + 2]), st, Number(now)));
+        views.push(viewOf(String(rest[i]), Number(rest[i + 1]), Number(rest[i + 2]), fieldsOf(rest[i + 3]), Number(now)));
       }
       return views;
+    },
+    async setLimits(key, change, limits) {
+      const values = change.kind === 'unpin' ? [change.parallelism ? '1' : '', change.rate ? '1' : '', '']
+        : change.kind === 'reset' ? ['', '', ''] : [change.parallelism ?? '', change.rate ?? '', change.periodMs ?? 1000];
+      const [status, ...woken] = strings(await runScript(redis, SCRIPTS.limits, [...partsOf(key), index, limited],
+        [change.kind, key, idle, limitedMax, limits.concurrency, intervalOf(limits), ...values]));
+      return status === 'full' ? 'full' : woken;
+    },
+    async detail(key) {
+      const reply = (await runScript(redis, SCRIPTS.view, partsOf(key), [])) as unknown[];
+      return reply.length === 0 ? undefined : detailOf(reply);
     },
   };
 }
 
-function viewOf(key: string, inFlight: number, waiting: number, st: Map<string, string>, now: number): KeyView {
-  const raw = st.get('breaker') ?? 'closed';
-  const until = Number(st.get('until') ?? 0);
-  const state = raw === 'probing' || (raw === 'open' && until <= now) ? 'half-open' : raw === 'open' ? 'open' : 'closed';
-  const iv = Number(st.get('iv') ?? 0);
-  return {
-    key,
-    in_flight: inFlight,
-    waiting,
-    limits: st.has('conc') ? { concurrency: Number(st.get('conc')), rate: iv > 0 ? Math.round(1_000_000 / iv) / 1000 : 0 } : null,
-    paused: st.get('paused') === '1',
-    breaker: {
-      state, consecutive_failures: Number(st.get('fails') ?? 0), trips: Number(st.get('trips') ?? 0),
-      until: state === 'open' ? new Date(until).toISOString() : null,
-    },
-  };
-}
+/** A rate in attempts per second as the ms between two attempts (0: no rate limit). */
+const intervalOf = (limits: KeyLimits) => (limits.rate > 0 ? Math.max(1, Math.round(1000 / limits.rate)) : 0);

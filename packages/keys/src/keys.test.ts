@@ -13,7 +13,7 @@ describe('the key module', () => {
       const built = [
         ...Object.values(prefixKeys(prefix).leases), prefixKeys(prefix).layouts,
         scheduleKeys(prefix).definitions, scheduleKeys(prefix).paused, scheduleKeys(prefix).ticks('nightly'), groupKeys(prefix).definitions, qstashQueueKeys(prefix).definitions,
-        flowKeys(prefix).index, ...flowKeys(prefix).parts('api.example.com:443'),
+        flowKeys(prefix).index, flowKeys(prefix).limited, ...flowKeys(prefix).parts('api.example.com:443'),
         ...shards.flatMap((s) => {
           const q = queueKeys(s, QUEUES.delivery);
           const job = deliveryJobId('order-42');

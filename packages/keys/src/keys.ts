@@ -26,7 +26,8 @@ export const REDIS_KEYS: readonly KeyKind[] = [
   { key: '<prefix>:groups:knocker-definitions', type: 'hash', owner: 'knocker', what: 'group name -> its endpoints (JSON), for Knocker-Group' },
   { key: '<prefix>:qstash-queues:knocker-definitions', type: 'hash', owner: 'knocker', what: "QStash queue name -> its definition (JSON), for the QStash door's queues" },
   { key: '<prefix>:flow:keys', type: 'zset', owner: 'flow', what: 'flow keys in use, by when the sweep must next look at each' },
-  { key: '<prefix>:flow:k:<flow key>:<part>', type: 'various', owner: 'flow', what: "one flow key's state: held, wait, since, parking, granted, rsv (zsets, hash, set) and state (hash)" },
+  { key: '<prefix>:flow:limited', type: 'zset', owner: 'flow', what: 'flow keys with limits of their own (QStash flow control), by when they were set' },
+  { key: '<prefix>:flow:k:<flow key>:<part>', type: 'various', owner: 'flow', what: "one flow key's state: held, wait, since, parking, granted, rsv (zsets, hash, set), state and limits (hashes)" },
   { key: '<shard>:deliveries:req-<id>', type: 'hash', owner: 'bullmq', what: "a request's job: data, state fields, and Knocker's knockerReplays field" },
   { key: '<shard>:deliveries:req-<id>:logs', type: 'list', owner: 'bullmq', what: "a request's log lines (BullMQ's job log)" },
   { key: '<shard>:deliveries:req-<id>:adding', type: 'string', owner: 'knocker', what: 'a claim on a chosen id while its request is being stored' },
@@ -134,7 +135,7 @@ export function qstashQueueKeys(prefix: string) {
 }
 
 /** The parts of one flow key's state, in the order flow control's scripts take them. */
-export const FLOW_KEY_PARTS = ['held', 'wait', 'since', 'parking', 'granted', 'rsv', 'state'] as const;
+export const FLOW_KEY_PARTS = ['held', 'wait', 'since', 'parking', 'granted', 'rsv', 'state', 'limits'] as const;
 export type FlowKeyPart = (typeof FLOW_KEY_PARTS)[number];
 
 /**
@@ -146,6 +147,8 @@ export function flowKeys(prefix: string) {
   const part = (flowKey: string, name: FlowKeyPart) => `${keyBase}${flowKey}:${name}`;
   return {
     index: `${prefix}:flow:keys`,
+    /** Flow keys whose limits were set by their messages or pinned, to bound how many there are. */
+    limited: `${prefix}:flow:limited`,
     /** What the scripts that walk the index append `<flow key>:<part>` to. */
     keyBase,
     part,

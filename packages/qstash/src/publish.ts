@@ -72,8 +72,9 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   const flowKey = h.control.get('upstash-flow-control-key');
   const flowProblem = flowKey === undefined ? undefined : checkFlowKey(flowKey);
   if (flowProblem !== undefined) errors['upstash-flow-control-key'] = flowProblem;
-  const flowValue = h.control.get('upstash-flow-control-value');
-  if (flowValue !== undefined) readFlowControlValue(flowValue, errors);
+  const flowRaw = h.control.get('upstash-flow-control-value');
+  const flowValue = flowRaw === undefined ? undefined : readFlowControlValue(flowRaw, errors);
+  if (flowRaw !== undefined && flowKey === undefined) errors['upstash-flow-control-value'] ??= 'needs Upstash-Flow-Control-Key';
   const labels = h.control.get('upstash-label')?.split(',').map((l) => l.trim()).filter((l) => l !== '');
   if (labels?.some((l) => !/^[A-Za-z0-9_.-]{1,64}$/.test(l))) errors['upstash-label'] = 'must be labels of 1 to 64 letters, digits, _ . or -, comma-separated';
   const dedupId = h.control.get('upstash-deduplication-id');
@@ -97,7 +98,12 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
       ...(flowKey === undefined ? {} : { flow_key: flowKey }),
     },
     method, url, headers, body: input.body.toString('base64'), acceptedAt: now,
-    qstash: { ...(labels && labels.length > 0 ? { labels } : {}), ...callbackSettings },
+    qstash: {
+      ...(labels && labels.length > 0 ? { labels } : {}),
+      ...callbackSettings,
+      // Marks the message for flow control even when Knocker's own is off (see QstashTraits).
+      ...(flowKey === undefined ? {} : { flow: flowValue ?? {} }),
+    },
   };
   if (notBefore !== undefined) job.notBefore = notBefore;
   if (queue === undefined) {

@@ -58,6 +58,12 @@ export interface QstashTraits {
   /** `Upstash-Callback-Method`, `-Timeout` and `-Forward-*`; and the failure callback's. */
   callback?: QstashCallbackSettings;
   failureCallback?: QstashCallbackSettings;
+  /**
+   * `Upstash-Flow-Control-Key` was given: the message passes flow control even when no
+   * flow-control variable is set, with the limits of `Upstash-Flow-Control-Value` (period in
+   * seconds), which become its key's again should the key's own lapse.
+   */
+  flow?: { parallelism?: number; rate?: number; period?: number };
 }
 
 /** How a QStash callback is sent, where the publish said so; otherwise POST, the message's timeout. */

@@ -13,8 +13,9 @@ import { createDlq } from './dlq.js';
 import { createMessages } from './messages.js';
 import { createEvents } from './events.js';
 import { createEnqueue, createQueues } from './queues.js';
+import { createFlowControl } from './flow-control.js';
 
-export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
+export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
 
 /** The path the door is mounted at under RESERVED_PREFIX: the SDK's `baseUrl` is `<api>/<prefix>/qstash`. */
 export const DOOR_PATH = '/qstash';
@@ -81,6 +82,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
   router.use('/v2/schedules', createQstashSchedules(deps));
   router.use('/v2/topics', createUrlGroups(deps));
   router.use('/v2/queues', createQueues(deps));
+  router.use('/v2', createFlowControl(deps));
   router.use((req: Request, _res: Response, next: NextFunction) => {
     next(new DoorError(404, `${req.method} ${req.path} is not a QStash route this Knocker serves (see docs/qstash.md)`));
   });

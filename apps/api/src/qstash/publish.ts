@@ -3,6 +3,7 @@ import { QstashRequestError, readBatch, readPublish, topicCopies, type Publish, 
 import { QueueUnavailableError, type DeliveryJob } from '@knocker/queue';
 import { DoorError, type DoorDeps } from './door.js';
 import { ensureQueue } from './queues.js';
+import { applyFlowValue } from './flow-control.js';
 
 /** A publish's answer: QStash's shape, 202 for a duplicate. */
 export interface Published {
@@ -13,6 +14,7 @@ export interface Published {
 /** Stores one publish read already: one request, or one copy per endpoint of its URL group. */
 export async function storePublish(deps: DoorDeps, { job, deduplicate, topic, queue }: Publish): Promise<Published> {
   if (!deps.queueReady()) throw new QueueUnavailableError('Redis is not connected');
+  await applyFlowValue(deps, job);
   if (topic !== undefined) {
     const group = await deps.store.groups.get(topic);
     if (!group) throw new DoorError(404, `URL group ${topic} not found`);

@@ -1,14 +1,28 @@
--- Before an attempt. KEYS: the key's parts, then the index. ARGV: job id, acceptance order,
--- concurrency, rate interval (ms), lock duration (ms), track (1: the slot is released after
--- the attempt), the flow key, idle time to live (ms). Returns {verdict, detail, ids to
--- wake...}: 'go' (detail: ms it waited, or ''), 'wait' (detail: why), 'later' (detail: ms
--- until its rate slot).
+-- Before an attempt. KEYS: the key's parts, the index, the register of keys with limits of
+-- their own. ARGV: job id, acceptance order, concurrency, rate interval (ms), lock duration
+-- (ms), track (1: the slot is released after the attempt), the flow key, idle time to live
+-- (ms), then the job's own limits ('' when it carries none: concurrency, rate, period ms)
+-- and how many keys may hold limits. Returns {verdict, detail, tracked (1: release the slot
+-- after the attempt), ids to wake...}: 'go' (detail: ms it waited, or ''), 'wait' (detail:
+-- why), 'later' (detail: ms until its rate slot).
 local K = declared(1)
-local index = KEYS[8]
-local id, lock, track, key, idle = ARGV[1], tonumber(ARGV[5]), ARGV[6] == '1', ARGV[7], tonumber(ARGV[8])
+local index, limited = KEYS[#PARTS + 1], KEYS[#PARTS + 2]
+local id, lock, key, idle = ARGV[1], tonumber(ARGV[5]), ARGV[7], tonumber(ARGV[8])
 local now = clock()
-rcall('HSET', K.state, 'conc', ARGV[3], 'iv', ARGV[4], 'lock', ARGV[5])
-local out = {'go', ''}
+local conc, iv = tonumber(ARGV[3]), tonumber(ARGV[4])
+-- A message carries its limits: the key's lapsed (idle), they are its again, if there is room.
+if ARGV[9] ~= '' and rcall('EXISTS', K.limits) == 0 then
+  if room(K, limited, key, tonumber(ARGV[12])) then
+    incoming(K, ARGV[9], ARGV[10], ARGV[11])
+    kept(K, limited, key, now, idle)
+  else
+    conc, iv = stricter(conc, iv, num(ARGV[9], 0), num(ARGV[10], 0), num(ARGV[11], 1000))
+  end
+end
+conc, iv = effective(K, conc, iv)
+local track = ARGV[6] == '1' or conc > 0
+rcall('HSET', K.state, 'conc', conc, 'iv', iv, 'lock', ARGV[5])
+local out = {'go', '', track and '1' or '0'}
 local function answer(verdict, detail)
   out[1], out[2] = verdict, detail
   settle(K, index, key, now, lock, idle, true)
@@ -42,8 +56,8 @@ else
     return answer('wait', verdict)
   end
 end
-local iv = tonumber(ARGV[4])
 if iv > 0 then
+  local period = num(rcall('HGET', K.limits, 'period'), 1000)
   local mine = tonumber(rcall('ZSCORE', K.rsv, id))
   if mine then
     if mine > now then return answer('later', tostring(mine - now)) end
@@ -52,7 +66,9 @@ if iv > 0 then
     local tat = num(rcall('HGET', K.state, 'tat'), 0)
     if tat <= now then
       rcall('HSET', K.state, 'tat', now + iv)
+      counted(K, now, period)
     else
+      counted(K, tat, period)
       rcall('HSET', K.state, 'tat', tat + iv)
       rcall('ZADD', K.rsv, tat, id)
       rcall('ZADD', K.held, 'XX', tat + lock, id)

@@ -6,7 +6,10 @@
 --   parking  SET   job ids told to wait that have not yet confirmed they are asleep
 --   granted  ZSET  job id -> when it was granted a slot while asleep (woken, not yet arrived)
 --   rsv      ZSET  job id -> the start time reserved for it by the rate limit
---   state    HASH  limits as last applied, tat (rate), breaker fields, paused
+--   state    HASH  limits as last applied, tat (rate), breaker fields, paused, the rate
+--                  period's start and count (pstart, pcount: what GET /v2/flowControl shows)
+--   limits   HASH  the key's own limits (QStash flow control): conc, rate per period (ms),
+--                  pinc / pinr when pinned; kept while the key is used, like the rest
 -- They expire together, an idle time after the key was last used (see keep), and an index
 -- of keys holds each by when the sweep must next look at it (see settle).
 --
@@ -16,7 +19,7 @@ local rcall = redis.call
 local REWAKE = 5000
 local function num(v, d) local n = tonumber(v) if n == nil then return d end return n end
 local function clock() local t = rcall('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
-local PARTS = {'held', 'wait', 'since', 'parking', 'granted', 'rsv', 'state'}
+local PARTS = {'held', 'wait', 'since', 'parking', 'granted', 'rsv', 'state', 'limits'}
 local function keysOf(base) local K = {} for _, p in ipairs(PARTS) do K[p] = base .. ':' .. p end return K end
 local function declared(first) local K = {} for i, p in ipairs(PARTS) do K[p] = KEYS[first + i - 1] end return K end
 local function lockOf(K) return num(rcall('HGET', K.state, 'lock'), 30000) end
@@ -120,4 +123,59 @@ local function settle(K, index, key, now, lock, idle, used)
     end
   end
   rcall('ZADD', index, due, key)
+end
+
+-- The operator's limits (concurrency, rate interval ms) with a key's own: the stricter of each
+-- applies, so HOST_LIMITS and its defaults are a ceiling no message can lift.
+local function stricter(conc, iv, c, r, p)
+  if c > 0 and (conc == 0 or c < conc) then conc = c end
+  if r > 0 then iv = math.max(iv, math.ceil(p / r)) end
+  return conc, iv
+end
+local function effective(K, conc, iv)
+  local l = rcall('HMGET', K.limits, 'conc', 'rate', 'period')
+  return stricter(conc, iv, num(l[1], 0), num(l[2], 0), num(l[3], 1000))
+end
+
+-- Makes room for one more key with limits of its own: false when `cap` keys still hold some
+-- after those whose limits expired are dropped from the register.
+local function room(K, limited, key, cap)
+  if rcall('EXISTS', K.limits) == 1 or rcall('ZSCORE', limited, key) or rcall('ZCARD', limited) < cap then return true end
+  local base = string.sub(K.limits, 1, #K.limits - #key - #':limits')
+  for _, k in ipairs(rcall('ZRANGE', limited, 0, 199)) do
+    if rcall('EXISTS', base .. k .. ':limits') == 0 then rcall('ZREM', limited, k) end
+  end
+  return rcall('ZCARD', limited) < cap
+end
+
+-- After a key's own limits changed: a key with none left is forgotten, any other is kept an
+-- idle time (use keeps it longer, see keep) and filed in the register.
+local function kept(K, limited, key, now, idle)
+  local l = rcall('HMGET', K.limits, 'conc', 'rate', 'pinc', 'pinr')
+  if not l[1] and not l[2] and not l[3] and not l[4] then
+    rcall('DEL', K.limits)
+    rcall('ZREM', limited, key)
+    return
+  end
+  if rcall('PTTL', K.limits) < idle then rcall('PEXPIRE', K.limits, idle) end
+  rcall('ZADD', limited, now, key)
+end
+
+-- A message's limits replace the key's, but for the parts pinned. 0 (or '') takes a limit away.
+local function incoming(K, conc, rate, period)
+  local pins = rcall('HMGET', K.limits, 'pinc', 'pinr')
+  if pins[1] ~= '1' then
+    if num(conc, 0) > 0 then rcall('HSET', K.limits, 'conc', conc) else rcall('HDEL', K.limits, 'conc') end
+  end
+  if pins[2] ~= '1' then
+    if num(rate, 0) > 0 then rcall('HSET', K.limits, 'rate', rate, 'period', period) else rcall('HDEL', K.limits, 'rate', 'period') end
+  end
+end
+
+-- Counts a rate slot taken for `at` in its period (what GET /v2/flowControl shows).
+local function counted(K, at, period)
+  local st = rcall('HMGET', K.state, 'pstart', 'pcount')
+  local start, count = num(st[1], 0), num(st[2], 0)
+  if at >= start + period then start, count = at, 0 end
+  rcall('HSET', K.state, 'pstart', start, 'pcount', count + 1)
 end

@@ -14,5 +14,5 @@ for i = 3, #ARGV do
   end
 end
 local woken = pump(K, now, lock, 200)
-settle(K, KEYS[8], ARGV[1], now, lock, tonumber(ARGV[2]), true)
+settle(K, KEYS[#PARTS + 1], ARGV[1], now, lock, tonumber(ARGV[2]), true)
 return woken

@@ -10,5 +10,5 @@ else
   rcall('HDEL', K.state, 'paused')
   woken = pump(K, now, lock, 200)
 end
-settle(K, KEYS[8], ARGV[1], now, lock, tonumber(ARGV[3]), true)
+settle(K, KEYS[#PARTS + 1], ARGV[1], now, lock, tonumber(ARGV[3]), true)
 return woken

@@ -2,7 +2,7 @@
 -- breaker ('ok', 'fail' or '' for none), breaker failures, cooldown ms, max cooldown ms, the
 -- flow key, idle time to live (ms). Returns {breaker change ('open', 'closed' or ''), ids to wake...}.
 local K = declared(1)
-local index = KEYS[8]
+local index = KEYS[#PARTS + 1]
 local id, outcome, threshold = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = clock()
 local lock = lockOf(K)
