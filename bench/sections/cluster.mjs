@@ -94,7 +94,10 @@ export async function clusterSection(ctx) {
         return {
           sent: load.sent, accepted: load.accepted, refused: load.refused, delivered: st.unique, duplicates: st.duplicates,
           offeredRate: load.offeredRate, seconds: took, p50: st.latency.p50, p99: st.latency.p99, drainMs: Math.max(0, (st.lastUs - load.stoppedUs) / 1000),
-          redisUs: ms.map(per), commands: commands.map((cs) => top(cs, load.accepted)), apiUs: per(c1[0] - c0[0]), workersUs: per(c1[1] - c0[1]),
+          redisUs: ms.map(per),
+          // Commands per request (a script's own commands counted too): the work each master did, whatever the machine's load.
+          callsPerRequest: commands.map((cs) => Object.entries(cs).reduce((a, [name, d]) => a + (name === 'info' ? 0 : d.calls), 0) / load.accepted),
+          commands: commands.map((cs) => top(cs, load.accepted)), apiUs: per(c1[0] - c0[0]), workersUs: per(c1[1] - c0[1]),
         };
       };
       try {
@@ -105,7 +108,7 @@ export async function clusterSection(ctx) {
         const idleMsPerSecond = idle.ms.map((ms, i) => Math.max(0, ms / idle.seconds - out.gossipMsPerSecond[i]));
         const loaded = await run(c.seconds);
         const v = {
-          ...loaded, busiestUs: Math.max(...loaded.redisUs),
+          ...loaded, busiestUs: Math.max(...loaded.redisUs), busiestCalls: Math.max(...loaded.callsPerRequest),
           idleMsPerSecond, idleCommands: idle.commands.map((cs) => top(cs, idle.seconds)),
           // The idle cost of one shard to one worker, on the master holding it (ms of Redis CPU per second).
           idlePerShardWorker: idleMsPerSecond.reduce((a, b) => a + b, 0) / shards / WORKERS,
@@ -123,7 +126,7 @@ export async function clusterSection(ctx) {
     for (let round = 0; round < ctx.cfg.runs; round++) {
       for (const variant of c.variants) runs[variant.key].push(await measure(variant));
     }
-    const keys = ['offeredRate', 'p50', 'p99', 'drainMs', 'apiUs', 'workersUs', 'busiestUs', 'idlePerShardWorker'];
+    const keys = ['offeredRate', 'p50', 'p99', 'drainMs', 'apiUs', 'workersUs', 'busiestUs', 'busiestCalls', 'idlePerShardWorker'];
     for (const variant of c.variants) {
       const rs = runs[variant.key];
       // Where each shard's slot lives: the masters that should share the work.
@@ -133,13 +136,18 @@ export async function clusterSection(ctx) {
         accepted: rs.reduce((a, r) => a + r.accepted, 0), delivered: rs.reduce((a, r) => a + r.delivered, 0), refused: rs.reduce((a, r) => a + r.refused, 0),
         ...spreadOf(rs, keys),
         redisUs: masters.map((_, i) => spread(rs.map((r) => r.redisUs[i]))),
+        callsPerRequest: masters.map((_, i) => spread(rs.map((r) => r.callsPerRequest[i]))),
         idleMsPerSecond: masters.map((_, i) => spread(rs.map((r) => r.idleMsPerSecond[i]))),
         // The profile of the last run: where each master's time went.
         commands: rs.at(-1).commands, idleCommands: rs.at(-1).idleCommands,
       };
     }
     const [one, split] = [out.variants.one, out.variants.three];
-    if (one && split) out.busiestRatio = split.busiestUs.median / one.busiestUs.median;
+    // Each round's ratio, then their median: a round's two layouts met the same machine.
+    if (one && split) {
+      const ratios = (k) => spread(runs.three.map((r, i) => r[k] / runs.one[i][k]));
+      [out.busiestRatio, out.busiestCallsRatio] = [ratios('busiestUs'), ratios('busiestCalls')];
+    }
     return out;
   } finally {
     await Promise.allSettled(procs.map((p) => p.stop()));
