@@ -1,7 +1,7 @@
 // Knocker's benchmark suite: ingest, delivery, end to end, cost and (full mode) a sustained
 // load, each figure the median of several runs next to baselines measured in the same run.
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
-//   pnpm bench                 full suite (about 15 minutes)
+//   pnpm bench                 full suite (about 25 minutes)
 //   pnpm bench --quick         every measurement, short and once (a few minutes, most of it the backlog); CI runs it
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
