@@ -3,8 +3,9 @@
 // CPU it spent per request (accepted, stored, delivered), and with no load at all the CPU the
 // idle workers cost it per second, per shard and per worker. The system's rate is bounded by
 // its busiest master, so the busiest master's CPU per request is the figure that says how far
-// N masters carry N times one; CPU per request stays meaningful on a saturated shared machine,
-// where the rate itself cannot grow.
+// N masters carry N times one. On a shared machine the rate itself cannot grow, and the CPU
+// per request moves with its load (a queue that empties between jobs costs more per job): the
+// commands each master ran per request are the split that load does not change.
 import { Redis } from 'ioredis';
 import { shardPrefixes, slotOf } from '@knocker/keys';
 import { startCluster } from '@knocker/test-kit';
