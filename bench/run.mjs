@@ -1,7 +1,7 @@
 // Knocker's benchmark suite: ingest, delivery, end to end, cost and (full mode) a sustained
 // load, each figure the median of several runs next to baselines measured in the same run.
 // It starts everything on 127.0.0.1 itself: a private Redis, a target, the built api and workers.
-//   pnpm bench                 full suite (about 15 minutes)
+//   pnpm bench                 full suite (about 25 minutes)
 //   pnpm bench --quick         every measurement, short and once (a few minutes, most of it the backlog); CI runs it
 //   pnpm bench --soak          pnpm start at 500 requests/s for 10 minutes, its memory each minute
 //                              (--soak-minutes N, --soak-rate R for a shorter or lighter one)
@@ -70,6 +70,16 @@ const cfg = {
   start: { rate: 1000, seconds: quick ? 2 : 60, memorySeconds: quick ? 2 : 20, overloadSeconds: quick ? 2 : 10, capacitySeconds: quick ? 1 : 5, settleMs: quick ? 500 : 5000, burst: 500 },
   // Growth is judged from the end of `settleMinutes` on.
   soak: { ...soak, settleMinutes: 2, maxGrowth: 0.1 },
+  // A local Redis Cluster of 3 masters, QUEUE_SHARDS 1 then 3, at a fixed rate end to end; in full
+  // mode also one shard at a third of the rate, what each master serves when there are three.
+  cluster: {
+    seconds: quick ? 8 : 30, warmSeconds: quick ? 0 : 3, idleSeconds: quick ? 5 : 20, env: {},
+    variants: [
+      { key: 'one', shards: 1, rate: quick ? 300 : 1000 },
+      { key: 'three', shards: 3, rate: quick ? 300 : 1000 },
+      ...(quick ? [] : [{ key: 'one-third', shards: 1, rate: 333 }]),
+    ],
+  },
   // A target down during an outage: the requests waiting for it, then its recovery (--only backlog).
   backlog: { requests: Number(args['backlog-requests'] ?? (quick ? 20_000 : 1_000_000)), baseline: 8000, slices: quick ? 2 : 5, idleSeconds: quick ? 3 : 20, probes: quick ? 30 : 200, freshRate: 20, maxFreshSeconds: 600, env: {} },
   bodies: [
@@ -81,7 +91,7 @@ const cfg = {
     { label: '10 KB', size: 10 * 1024, n: quick ? 200 : 5000 },
   ],
 };
-const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start,qstash,backlog${quick ? '' : ',sustained'}`).split(','));
+const sections = new Set(args.soak ? ['soak'] : (args.only ?? `ingest,batch,delivery,bodies,memory,e2e,start,qstash,cluster,backlog${quick ? '' : ',sustained'}`).split(','));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
@@ -163,7 +173,7 @@ try {
   }
   if (sections.has('start')) await run('start', () => startSection(ctx));
   if (sections.has('qstash')) await run('qstash', () => qstashSection(ctx));
-  // Only when asked for (--only cluster): it starts a Redis Cluster of its own.
+  // It starts a Redis Cluster of its own.
   if (sections.has('cluster')) await run('cluster', () => clusterSection(ctx));
   if (sections.has('backlog')) await run('backlog', () => backlogSection(ctx));
   if (sections.has('soak')) await run('soak', () => soakSection(ctx));

@@ -1,5 +1,6 @@
 // The results as markdown tables (printed, and pasted into docs/performance.md) and the targets check.
 import { backlogMarkdown, backlogTargets } from './report-backlog.mjs';
+import { clusterMarkdown, clusterTargets } from './report-cluster.mjs';
 
 const int = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
 const dec = (d) => (v) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -24,6 +25,7 @@ export function checkTargets(results) {
     });
   }
   if (backlog?.large) t.push(...backlogTargets(backlog));
+  if (results.sections.cluster?.variants) t.push(...clusterTargets(results.sections.cluster));
   if (ingest?.ratio) {
     t.push({
       target: 'Ingest per api process ≥ 1.5 × the express 5 + queue.add baseline',
@@ -249,6 +251,7 @@ export function renderMarkdown(r) {
       out.push('', `Growth after minute ${soak.settleMinutes} (to the most reached later), RSS / PSS: ${g.processes.map((p) => `${p.name} ${pct(p.rss)} / ${pct(p.pss)}`).join(', ')}; Redis used_memory ${pct(g.redisUsedMemory)}. End to end p50 ${dec(1)(soak.e2e.p50)} ms, p99 ${dec(1)(soak.e2e.p99)} ms.`);
     }
   }
+  if (r.sections.cluster?.variants) out.push(...clusterMarkdown(r.sections.cluster));
   if (r.sections.backlog?.large) out.push(...backlogMarkdown(r.sections.backlog));
   if (r.targets.length) {
     out.push('', '**Targets**', '');
