@@ -5,7 +5,7 @@ export { signMessage } from './signature.js';
 export { deliveryHeaders } from './delivery.js';
 export { qstashCallback, groupHeaders } from './callback.js';
 export type { Answered } from './callback.js';
-export { messageOf, scheduleOf, dlqMessageOf } from './answers.js';
+export { messageOf, scheduleOf, dlqMessageOf, carriedOf } from './answers.js';
 export { readBatch, BATCH_MAX_ITEMS } from './batch.js';
 export { readDestination } from './destination.js';
 export { topicCopies, readEndpoints, urlGroupOf } from './url-groups.js';
