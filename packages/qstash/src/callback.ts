@@ -44,6 +44,18 @@ export function qstashCallback(job: DeliveryJob, answered: Answered, failed: boo
   };
 }
 
+/**
+ * The callback job's own attempts and delay where the publish gave `Upstash-Callback-Retries`
+ * or `-Delay` (or the failure callback's), laid over the options taken from the message.
+ */
+export function qstashCallbackTiming(job: DeliveryJob, failed: boolean): { attempts?: number; delay?: number } {
+  const settings = failed ? job.qstash?.failureCallback : job.qstash?.callback;
+  return {
+    ...(settings?.retries === undefined ? {} : { attempts: settings.retries + 1 }),
+    ...(settings?.delay === undefined || settings.delay === 0 ? {} : { delay: Math.round(settings.delay * 1000) }),
+  };
+}
+
 /** `{Name: [values]}` as QStash writes headers, names in canonical case. */
 export function groupHeaders(pairs: readonly HeaderPair[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};

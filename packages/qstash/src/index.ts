@@ -3,7 +3,7 @@ export type { Publish, PublishInput } from './publish.js';
 export { QstashRequestError } from './errors.js';
 export { signMessage } from './signature.js';
 export { deliveryHeaders } from './delivery.js';
-export { qstashCallback, groupHeaders } from './callback.js';
+export { qstashCallback, qstashCallbackTiming, groupHeaders } from './callback.js';
 export type { Answered } from './callback.js';
 export { messageOf, scheduleOf, dlqMessageOf, carriedOf } from './answers.js';
 export { readBatch, BATCH_MAX_ITEMS } from './batch.js';

@@ -66,12 +66,16 @@ export interface QstashTraits {
   flow?: { parallelism?: number; rate?: number; period?: number };
 }
 
-/** How a QStash callback is sent, where the publish said so; otherwise POST, the message's timeout. */
+/** How a QStash callback is sent, where the publish said so; otherwise POST, the message's timeout and retries, at once. */
 export interface QstashCallbackSettings {
   method?: string;
   /** Seconds. */
   timeout?: number;
   headers?: HeaderPair[];
+  /** Retries after its first attempt, in place of the message's. */
+  retries?: number;
+  /** Seconds before its first attempt. */
+  delay?: number;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client, Receiver } from '@upstash/qstash';
+import {
+  sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Reply, type Target,
+} from '@knocker/test-kit';
+
+// A callback's own retries and delay (`Upstash-Callback-Retries`, `-Delay`, and the failure
+// callback's) through the unmodified SDK: without them a callback is retried like its message.
+const TOKEN = 'qstash-callbacks-token-0123456789';
+const CURRENT = 'sig_current_callbacks_0123456789';
+const NEXT = 'sig_next_callbacks_0123456789ab';
+const WAIT = { timeoutMs: 20_000 };
+
+const prefix = uniquePrefix('qstash-callbacks');
+let target: Target;
+let api: ApiProcess;
+let worker: KnockerProcess;
+let client: Client;
+const receiver = new Receiver({ currentSigningKey: CURRENT, nextSigningKey: NEXT });
+
+beforeAll(async () => {
+  target = await startTarget((req): Reply => (req.url.startsWith('/fail') ? { status: 500, body: 'down' } : { status: 200, body: 'ok' }));
+  const env = {
+    QSTASH_TOKENS: TOKEN, QSTASH_CURRENT_SIGNING_KEY: CURRENT, QSTASH_NEXT_SIGNING_KEY: NEXT, RETRIES_BACKOFF_FACTOR: '0', ALLOWED_NETWORKS: '127.0.0.0/8',
+  };
+  [api, worker] = await Promise.all([startApi({ redisUrl: sharedRedisUrl(), prefix, env }), startWorker({ redisUrl: sharedRedisUrl(), prefix, env })]);
+  client = new Client({ baseUrl: `${api.url}/knocker/qstash`, token: TOKEN, devMode: false, retry: false });
+});
+
+afterAll(async () => {
+  await Promise.all([api?.kill(), worker?.kill(), target?.close()]);
+});
+
+const at = (path: string) => target.requests.filter((r) => r.url === path);
+const arrived = async (path: string, count = 1): Promise<Recorded[]> => {
+  await waitFor(() => at(path).length >= count, WAIT);
+  return at(path);
+};
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+const verified = (rec: Recorded) => receiver.verify({ signature: String(rec.headers['upstash-signature']), body: rec.body.toString(), url: `${target.url}${rec.url}` });
+
+describe('callback settings, through the SDK', () => {
+  it('sends a callback after its own delay and retries it its own number of times', async () => {
+    await client.publishJSON({ url: `${target.url}/ok-default`, body: {}, retries: 2, callback: `${target.url}/fail-cb-default` });
+    await client.publishJSON({
+      url: `${target.url}/ok-own`, body: {}, retries: 2, callback: `${target.url}/fail-cb-own`,
+      headers: { 'Upstash-Callback-Retries': '0', 'Upstash-Callback-Delay': '2s' },
+    });
+    const [delivered] = await arrived('/ok-own');
+    const [own] = await arrived('/fail-cb-own');
+    expect(own!.at - delivered!.at).toBeGreaterThanOrEqual(1900);
+    await expect(verified(own!)).resolves.toBe(true);
+    // The message's retries: three attempts; its own, none after the first.
+    await arrived('/fail-cb-default', 3);
+    await settle();
+    expect(at('/fail-cb-default')).toHaveLength(3);
+    expect(at('/fail-cb-own')).toHaveLength(1);
+  });
+
+  it('retries a failure callback its own number of times', async () => {
+    await client.publishJSON({
+      url: `${target.url}/fail-msg`, body: {}, retries: 0, failureCallback: `${target.url}/fail-ko`, headers: { 'Upstash-Failure-Callback-Retries': '2' },
+    });
+    const kos = await arrived('/fail-ko', 3);
+    for (const ko of kos) await expect(verified(ko)).resolves.toBe(true);
+    await settle();
+    expect(at('/fail-ko')).toHaveLength(3);
+    expect(at('/fail-msg')).toHaveLength(1);
+  });
+
+  it('refuses settings out of bounds, or without their callback, with 400 naming the header', async () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ 'Upstash-Callback-Retries': '99999' }, /upstash-callback-retries/],
+      [{ 'Upstash-Callback-Retries': 'many' }, /upstash-callback-retries/],
+      [{ 'Upstash-Callback-Delay': '400d' }, /upstash-callback-delay/],
+      [{ 'Upstash-Callback-Delay': 'soon' }, /upstash-callback-delay/],
+      [{ 'Upstash-Failure-Callback-Retries': '1' }, /needs upstash-failure-callback/],
+    ];
+    for (const [headers, field] of cases) {
+      await expect(client.publishJSON({ url: `${target.url}/never`, body: {}, callback: `${target.url}/cb`, headers }))
+        .rejects.toMatchObject({ status: 400, message: expect.stringMatching(field) });
+    }
+    expect(at('/never')).toHaveLength(0);
+  });
+});
