@@ -51,6 +51,7 @@ export function carriedOf(id: string, url: string, r: StoredRequest): Record<str
     ...(flow?.rate === undefined ? {} : { rate: flow.rate }),
     ...(flow?.period === undefined ? {} : { period: flow.period }),
     ...(labels === undefined || labels.length === 0 ? {} : { label: labels[0], labels }),
+    ...(r.qstash?.retryDelay === undefined ? {} : { retryDelayExpression: r.qstash.retryDelay }),
   };
 }
 
@@ -72,6 +73,7 @@ export function scheduleOf(s: StoredSchedule, next: number | null): Record<strin
     ...(config.callback ? { failureCallback: config.callback } : {}),
     isPaused: s.state === 'paused',
     ...(qstashQueueOf(request.orderKey) === undefined ? {} : { queueName: qstashQueueOf(request.orderKey) }),
+    ...(request.qstash?.retryDelay === undefined ? {} : { retryDelayExpression: request.qstash.retryDelay }),
     ...(next === null ? {} : { nextScheduleTime: next }),
   };
 }

@@ -40,6 +40,7 @@ export function qstashCallback(job: DeliveryJob, answered: Answered, failed: boo
     kind: 'qstash', id: config.id, url: (failed ? config.callback : config.success_callback) ?? '',
     headers: [['content-type', 'application/json'], ...(settings?.headers ?? [])], payload,
     ...(settings?.method === undefined ? {} : { method: settings.method }),
+    ...(settings?.retryDelay === undefined ? {} : { retryDelay: settings.retryDelay }),
     backoff_factor: config.backoff_factor, timeout: settings?.timeout ?? config.timeout,
   };
 }

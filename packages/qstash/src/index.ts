@@ -15,6 +15,7 @@ export { eventOf, historyOf, EVENT_STATES } from './events.js';
 export { EVENT_STREAMS, DONE, encodeEventsCursor, decodeEventsCursor } from './events-cursor.js';
 export type { StreamSlots } from './events-cursor.js';
 export { readQueueUpsert, readQueueName, readEnqueuePath, queueOf, QUEUES_MAX, QUEUE_BODY_MAX_BYTES } from './queues.js';
+export { retryDelayMsOf, RETRY_DELAY_MAX_LENGTH } from './retry-delay.js';
 export { readFlowControlValue, FLOW_PARALLELISM_MAX, FLOW_RATE_MAX, FLOW_PERIOD_MAX } from './flow-value.js';
 export type { FlowValue } from './flow-value.js';
 export { readPin, readUnpin, flowControlInfo } from './flow-control.js';

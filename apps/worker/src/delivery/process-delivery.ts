@@ -3,7 +3,7 @@ import type { Config } from '@knocker/config';
 import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
-import { qstashCallbackTiming } from '@knocker/qstash';
+import { qstashCallbackTiming, retryDelayMsOf } from '@knocker/qstash';
 import { callbackJobOptions, storedAttempt, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import type { LogIds, Tracing } from '@knocker/tracing';
@@ -99,7 +99,10 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     await ctx.recordFailure(job, { ...job.data, attempts: [...(job.data.attempts ?? []), storedAttempt(recordOf(attempt, n))] });
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
-      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));
+      // The target's Retry-After first; then a QStash message's Upstash-Retry-Delay, with `retried` the retries made.
+      const expression = job.data.qstash?.retryDelay;
+      const asked = expression === undefined ? undefined : retryDelayMsOf(expression, n - 1, deps.config.protocol.backoffFactorMax * 1000);
+      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs) ?? asked);
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';

@@ -4,14 +4,16 @@ import {
   sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Reply, type Target,
 } from '@knocker/test-kit';
 
-// A callback's own retries and delay (`Upstash-Callback-Retries`, `-Delay`, and the failure
-// callback's) through the unmodified SDK: without them a callback is retried like its message.
-const TOKEN = 'qstash-callbacks-token-0123456789';
+// Retries through the unmodified SDK: `Upstash-Retry-Delay`'s expression spacing a message's
+// attempts, and a callback's own retries, delay and retry delay (`Upstash-Callback-Retries`,
+// `-Delay`, `-Retry-Delay`, and the failure callback's). Without them a callback is retried
+// like its message, and attempts wait Knocker's backoff (here about none).
+const TOKEN = 'qstash-retries-token-0123456789';
 const CURRENT = 'sig_current_callbacks_0123456789';
 const NEXT = 'sig_next_callbacks_0123456789ab';
 const WAIT = { timeoutMs: 20_000 };
 
-const prefix = uniquePrefix('qstash-callbacks');
+const prefix = uniquePrefix('qstash-retries');
 let target: Target;
 let api: ApiProcess;
 let worker: KnockerProcess;
@@ -68,6 +70,15 @@ describe('callback settings, through the SDK', () => {
     expect(at('/fail-msg')).toHaveLength(1);
   });
 
+  it('waits a callback\'s own retry delay between its attempts', async () => {
+    await client.publishJSON({
+      url: `${target.url}/fail-then-ko`, body: {}, retries: 0, failureCallback: `${target.url}/fail-ko-spaced`,
+      headers: { 'Upstash-Failure-Callback-Retries': '1', 'Upstash-Failure-Callback-Retry-Delay': '1000 * (retried + 2)' },
+    });
+    const [first, second] = await arrived('/fail-ko-spaced', 2);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(1900);
+  });
+
   it('refuses settings out of bounds, or without their callback, with 400 naming the header', async () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ 'Upstash-Callback-Retries': '99999' }, /upstash-callback-retries/],
@@ -75,6 +86,10 @@ describe('callback settings, through the SDK', () => {
       [{ 'Upstash-Callback-Delay': '400d' }, /upstash-callback-delay/],
       [{ 'Upstash-Callback-Delay': 'soon' }, /upstash-callback-delay/],
       [{ 'Upstash-Failure-Callback-Retries': '1' }, /needs upstash-failure-callback/],
+      [{ 'Upstash-Callback-Retry-Delay': 'pow(2, retried' }, /upstash-callback-retry-delay/],
+      [{ 'Upstash-Retry-Delay': 'x'.repeat(300) }, /upstash-retry-delay/],
+      [{ 'Upstash-Retry-Delay': `${'('.repeat(20)}1${')'.repeat(20)}` }, /upstash-retry-delay: nests deeper/],
+      [{ 'Upstash-Retry-Delay': 'process.exit(1)' }, /upstash-retry-delay/],
     ];
     for (const [headers, field] of cases) {
       await expect(client.publishJSON({ url: `${target.url}/never`, body: {}, callback: `${target.url}/cb`, headers }))
@@ -82,4 +97,15 @@ describe('callback settings, through the SDK', () => {
     }
     expect(at('/never')).toHaveLength(0);
   });
+});
+
+describe('Upstash-Retry-Delay, through the SDK', () => {
+  it('spaces a message\'s attempts by its expression over retried, and tells it back', async () => {
+    const sent = await client.publishJSON({ url: `${target.url}/fail-spaced`, body: {}, retries: 2, retryDelay: '1500 * (retried + 1)' });
+    const [a, b, c] = await arrived('/fail-spaced', 3);
+    expect([a, b, c].map((r) => r!.headers['upstash-retried'])).toEqual(['0', '1', '2']);
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(1400);
+    expect(c!.at - b!.at).toBeGreaterThanOrEqual(2900);
+    await expect(client.messages.get((sent as { messageId: string }).messageId)).resolves.toMatchObject({ retryDelayExpression: '1500 * (retried + 1)' });
+  }, 30_000);
 });
