@@ -1,40 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@upstash/qstash';
-import {
-  sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Reply, type Target,
-} from '@knocker/test-kit';
+import type { Client } from '@upstash/qstash';
+import { startTarget, uniquePrefix, waitFor, type Reply, type Target } from '@knocker/test-kit';
+import { arrivals, startDoor, type Door } from './qstash-door.js';
 
 // What `messages.get` and the DLQ tell of a message through the unmodified SDK: its headers and
 // body as published and the QStash settings it was given, read from the request Knocker stored.
-const TOKEN = 'qstash-messages-token-0123456789';
 const WAIT = { timeoutMs: 20_000 };
 const MiB = 1024 * 1024;
 
 const prefix = uniquePrefix('qstash-messages');
 let target: Target;
-let api: ApiProcess;
-let worker: KnockerProcess;
+let door: Door | undefined;
 let client: Client;
 
 beforeAll(async () => {
   target = await startTarget((req): Reply => (req.url.startsWith('/fail') ? { status: 500, body: 'down' } : { status: 200, body: 'ok' }));
-  const env = {
-    QSTASH_TOKENS: TOKEN, QSTASH_CURRENT_SIGNING_KEY: 'sig_current_messages_0123456789', QSTASH_NEXT_SIGNING_KEY: 'sig_next_messages_0123456789ab',
-    RETRIES_BACKOFF_FACTOR: '0', ALLOWED_NETWORKS: '127.0.0.0/8', MAX_BODY_SIZE: String(4 * MiB),
-  };
-  [api, worker] = await Promise.all([startApi({ redisUrl: sharedRedisUrl(), prefix, env }), startWorker({ redisUrl: sharedRedisUrl(), prefix, env })]);
-  client = new Client({ baseUrl: `${api.url}/knocker/qstash`, token: TOKEN, devMode: false, retry: false });
+  door = await startDoor(prefix, { token: 'qstash-messages-token-0123456789', current: 'sig_current_messages_0123456789', next: 'sig_next_messages_0123456789ab' }, {
+    MAX_BODY_SIZE: String(4 * MiB),
+  });
+  client = door.client;
 });
 
 afterAll(async () => {
-  await Promise.all([api?.kill(), worker?.kill(), target?.close()]);
+  await Promise.all([door?.kill(), target?.close()]);
 });
 
 const idOf = (sent: unknown) => (sent as { messageId: string }).messageId;
-const arrived = async (path: string): Promise<Recorded> => {
-  await waitFor(() => target.requests.some((r) => r.url === path), WAIT);
-  return target.requests.find((r) => r.url === path)!;
-};
 
 describe('messages.get, through the SDK', () => {
   it('tells the headers, body and settings a message was published with', async () => {
@@ -75,9 +66,9 @@ describe('messages.get, through the SDK', () => {
     await client.messages.cancel(copies.map((c) => c.messageId));
 
     const { scheduleId } = await client.schedules.create({ destination: `${target.url}/tick`, cron: '* * * * * *' as string, body: 'tick' });
-    const tick = await arrived('/tick');
+    const [tick] = await arrivals(target).arrived('/tick');
     await client.schedules.delete(scheduleId);
-    await expect(client.messages.get(String(tick.headers['upstash-message-id']))).resolves.toMatchObject({ scheduleId, body: 'tick' });
+    await expect(client.messages.get(String(tick!.headers['upstash-message-id']))).resolves.toMatchObject({ scheduleId, body: 'tick' });
   });
 });
 

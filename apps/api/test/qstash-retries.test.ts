@@ -1,45 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client, Receiver } from '@upstash/qstash';
-import {
-  sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Reply, type Target,
-} from '@knocker/test-kit';
+import { Receiver, type Client } from '@upstash/qstash';
+import { startTarget, uniquePrefix, type Recorded, type Reply, type Target } from '@knocker/test-kit';
+import { arrivals, startDoor, verify, type Door } from './qstash-door.js';
 
 // Retries through the unmodified SDK: `Upstash-Retry-Delay`'s expression spacing a message's
 // attempts, and a callback's own retries, delay and retry delay (`Upstash-Callback-Retries`,
 // `-Delay`, `-Retry-Delay`, and the failure callback's). Without them a callback is retried
 // like its message, and attempts wait Knocker's backoff (here about none).
-const TOKEN = 'qstash-retries-token-0123456789';
-const CURRENT = 'sig_current_callbacks_0123456789';
-const NEXT = 'sig_next_callbacks_0123456789ab';
-const WAIT = { timeoutMs: 20_000 };
+const KEYS = { token: 'qstash-retries-token-0123456789', current: 'sig_current_callbacks_0123456789', next: 'sig_next_callbacks_0123456789ab' };
 
 const prefix = uniquePrefix('qstash-retries');
 let target: Target;
-let api: ApiProcess;
-let worker: KnockerProcess;
+let door: Door | undefined;
 let client: Client;
-const receiver = new Receiver({ currentSigningKey: CURRENT, nextSigningKey: NEXT });
+const receiver = new Receiver({ currentSigningKey: KEYS.current, nextSigningKey: KEYS.next });
 
 beforeAll(async () => {
   target = await startTarget((req): Reply => (req.url.startsWith('/fail') ? { status: 500, body: 'down' } : { status: 200, body: 'ok' }));
-  const env = {
-    QSTASH_TOKENS: TOKEN, QSTASH_CURRENT_SIGNING_KEY: CURRENT, QSTASH_NEXT_SIGNING_KEY: NEXT, RETRIES_BACKOFF_FACTOR: '0', ALLOWED_NETWORKS: '127.0.0.0/8',
-  };
-  [api, worker] = await Promise.all([startApi({ redisUrl: sharedRedisUrl(), prefix, env }), startWorker({ redisUrl: sharedRedisUrl(), prefix, env })]);
-  client = new Client({ baseUrl: `${api.url}/knocker/qstash`, token: TOKEN, devMode: false, retry: false });
+  door = await startDoor(prefix, KEYS);
+  client = door.client;
 });
 
 afterAll(async () => {
-  await Promise.all([api?.kill(), worker?.kill(), target?.close()]);
+  await Promise.all([door?.kill(), target?.close()]);
 });
 
-const at = (path: string) => target.requests.filter((r) => r.url === path);
-const arrived = async (path: string, count = 1): Promise<Recorded[]> => {
-  await waitFor(() => at(path).length >= count, WAIT);
-  return at(path);
-};
+const at = (path: string) => arrivals(target).at(path);
+const arrived = (path: string, count = 1) => arrivals(target).arrived(path, count);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
-const verified = (rec: Recorded) => receiver.verify({ signature: String(rec.headers['upstash-signature']), body: rec.body.toString(), url: `${target.url}${rec.url}` });
+const verified = (rec: Recorded) => verify(receiver, target, rec);
 
 describe('callback settings, through the SDK', () => {
   it('sends a callback after its own delay and retries it its own number of times', async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Receiver } from '@upstash/qstash';
-import {
-  request, sharedRedisUrl, startApi, startTarget, startWorker, uniquePrefix, waitFor, type ApiProcess, type KnockerProcess, type Recorded, type Reply, type Target,
-} from '@knocker/test-kit';
+import { request, startTarget, uniquePrefix, type Recorded, type Reply, type Target } from '@knocker/test-kit';
+import { arrivals, startDoor, verify, type Door } from './qstash-door.js';
 
 // Rolling the signing keys as QStash's users do: the workers restart with the next key as the
 // current one and a new next key. A receiver still holding the old pair keeps accepting what
@@ -12,24 +11,18 @@ const TOKEN = 'qstash-token-for-rotation-0123456789';
 const OLD = 'sig_rotation_old_0123456789abcdef';
 const NEXT = 'sig_rotation_next_0123456789abcde';
 const NEW = 'sig_rotation_new_0123456789abcdef';
-const WAIT = { timeoutMs: 20_000 };
 
 const prefix = uniquePrefix('qstash-rot');
 let target: Target;
-let api: ApiProcess;
-let worker: KnockerProcess;
+let door: Door | undefined;
 
 const oldPair = new Receiver({ currentSigningKey: OLD, nextSigningKey: NEXT });
 const newPair = new Receiver({ currentSigningKey: NEXT, nextSigningKey: NEW });
 const oldOnly = new Receiver({ currentSigningKey: OLD, nextSigningKey: OLD });
 
-const keys = (current: string, next: string) => ({
-  QSTASH_TOKENS: TOKEN, QSTASH_CURRENT_SIGNING_KEY: current, QSTASH_NEXT_SIGNING_KEY: next, RETRIES_BACKOFF_FACTOR: '0', ALLOWED_NETWORKS: '127.0.0.0/8',
-});
-const start = async (current: string, next: string) => {
-  const env = keys(current, next);
-  [api, worker] = await Promise.all([startApi({ redisUrl: sharedRedisUrl(), prefix, env }), startWorker({ redisUrl: sharedRedisUrl(), prefix, env })]);
-  return new Client({ baseUrl: `${api.url}/knocker/qstash`, token: TOKEN, devMode: false, retry: false });
+const start = async (current: string, next: string): Promise<Client> => {
+  door = await startDoor(prefix, { token: TOKEN, current, next });
+  return door.client;
 };
 
 beforeAll(async () => {
@@ -42,16 +35,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([api?.kill(), worker?.kill(), target?.close()]);
+  await Promise.all([door?.kill(), target?.close()]);
 });
 
-const at = (path: string) => target.requests.filter((r) => r.url === path);
-const arrived = async (path: string, count = 1): Promise<Recorded[]> => {
-  await waitFor(() => at(path).length >= count, WAIT);
-  return at(path);
-};
-const check = (receiver: Receiver, rec: Recorded) =>
-  receiver.verify({ signature: String(rec.headers['upstash-signature']), body: rec.body.toString(), url: `${target.url}${rec.url}` });
+const arrived = (path: string, count = 1) => arrivals(target).arrived(path, count);
+const check = (receiver: Receiver, rec: Recorded) => verify(receiver, target, rec);
 
 describe('rolling the signing keys', () => {
   it('signs with the current key, and after a restart with rotated keys with the new one', async () => {
@@ -67,9 +55,9 @@ describe('rolling the signing keys', () => {
     // Due while no worker runs: the next worker's key signs it.
     await client.publishJSON({ url: `${target.url}/rot-delayed`, body: { n: 3 }, delay: 3 });
 
-    await Promise.all([api.kill(), worker.kill()]);
+    await door!.kill();
     client = await start(NEXT, NEW);
-    const keysNow = await request(`${api.url}/knocker/qstash/v2/keys`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const keysNow = await request(`${door!.api.url}/knocker/qstash/v2/keys`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(keysNow.json()).toEqual({ current: NEXT, next: NEW });
     await client.publishJSON({ url: `${target.url}/rot-fail`, body: { n: 4 }, retries: 0, failureCallback: `${target.url}/rot-ko-after` });
 
