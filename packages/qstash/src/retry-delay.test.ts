@@ -39,5 +39,6 @@ describe('Upstash-Retry-Delay expressions', () => {
     expect(retryDelayMsOf('sqrt(0 - 1)', 0, 60_000)).toBeUndefined();
     expect(retryDelayMsOf('0 / 0', 0, 60_000)).toBeUndefined();
     expect(retryDelayMsOf('bad(', 0, 60_000)).toBeUndefined();
+    expect(retryDelayMsOf(undefined, 0, 60_000)).toBeUndefined();
   });
 });

@@ -55,9 +55,11 @@ export function parseRetryDelay(source: string): Expr | string {
 
 /**
  * The wait before the next attempt in ms, within [0, `maxMs`] (a division by zero waits the
- * most); undefined when the expression does not read or gives no number, so the usual backoff applies.
+ * most); undefined without an expression, or when it does not read or gives no number, so the
+ * usual backoff applies.
  */
-export function retryDelayMsOf(source: string, retried: number, maxMs: number): number | undefined {
+export function retryDelayMsOf(source: string | undefined, retried: number, maxMs: number): number | undefined {
+  if (source === undefined) return undefined;
   const expr = parseRetryDelay(source);
   if (typeof expr === 'string') return undefined;
   const ms = expr(retried);

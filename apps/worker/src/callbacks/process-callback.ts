@@ -68,8 +68,8 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       deps.reporter.captureMessage(`Callback failed: ${method} ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
     if (refused) throw new EndedByKnockerError(attempt.error);
-    const expression = kind === 'qstash' ? job.data.retryDelay : undefined;
-    const asked = expression === undefined ? undefined : retryDelayMsOf(expression, n - 1, deps.config.protocol.backoffFactorMax * 1000);
+    // The target's Retry-After first; then a QStash callback's Upstash-Callback-Retry-Delay.
+    const asked = retryDelayMsOf(kind === 'qstash' ? job.data.retryDelay : undefined, n - 1, deps.config.protocol.backoffFactorMax * 1000);
     throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs) ?? asked);
   };
 }

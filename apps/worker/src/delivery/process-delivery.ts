@@ -100,8 +100,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
       // The target's Retry-After first; then a QStash message's Upstash-Retry-Delay, with `retried` the retries made.
-      const expression = job.data.qstash?.retryDelay;
-      const asked = expression === undefined ? undefined : retryDelayMsOf(expression, n - 1, deps.config.protocol.backoffFactorMax * 1000);
+      const asked = retryDelayMsOf(job.data.qstash?.retryDelay, n - 1, deps.config.protocol.backoffFactorMax * 1000);
       throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs) ?? asked);
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
