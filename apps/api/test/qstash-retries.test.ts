@@ -97,4 +97,12 @@ describe('Upstash-Retry-Delay, through the SDK', () => {
     expect(c!.at - b!.at).toBeGreaterThanOrEqual(2900);
     await expect(client.messages.get((sent as { messageId: string }).messageId)).resolves.toMatchObject({ retryDelayExpression: '1500 * (retried + 1)' });
   }, 30_000);
+
+  it('keeps a schedule\'s expression for its ticks, and tells it back', async () => {
+    const { scheduleId } = await client.schedules.create({ destination: `${target.url}/never-tick`, cron: '0 0 1 1 *', retryDelay: 'min(60000, 1000 * pow(2, retried))' });
+    await expect(client.schedules.get(scheduleId)).resolves.toMatchObject({ retryDelayExpression: 'min(60000, 1000 * pow(2, retried))' });
+    await client.schedules.delete(scheduleId);
+    await expect(client.schedules.create({ destination: `${target.url}/never-tick`, cron: '0 0 1 1 *', retryDelay: 'min(1)' }))
+      .rejects.toMatchObject({ status: 400, message: expect.stringMatching(/upstash-retry-delay: calls min with 1/) });
+  });
 });
