@@ -40,7 +40,20 @@ export function qstashCallback(job: DeliveryJob, answered: Answered, failed: boo
     kind: 'qstash', id: config.id, url: (failed ? config.callback : config.success_callback) ?? '',
     headers: [['content-type', 'application/json'], ...(settings?.headers ?? [])], payload,
     ...(settings?.method === undefined ? {} : { method: settings.method }),
+    ...(settings?.retryDelay === undefined ? {} : { retryDelay: settings.retryDelay }),
     backoff_factor: config.backoff_factor, timeout: settings?.timeout ?? config.timeout,
+  };
+}
+
+/**
+ * The callback job's own attempts and delay where the publish gave `Upstash-Callback-Retries`
+ * or `-Delay` (or the failure callback's), laid over the options taken from the message.
+ */
+export function qstashCallbackTiming(job: DeliveryJob, failed: boolean): { attempts?: number; delay?: number } {
+  const settings = failed ? job.qstash?.failureCallback : job.qstash?.callback;
+  return {
+    ...(settings?.retries === undefined ? {} : { attempts: settings.retries + 1 }),
+    ...(settings?.delay === undefined || settings.delay === 0 ? {} : { delay: Math.round(settings.delay * 1000) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { readPublish } from './publish.js';
 import { QstashRequestError } from './errors.js';
 import { readDestination } from './destination.js';
+import { qstashCallbackTiming } from './callback.js';
 
 const limits = { scheme: 'https' as const, timeout: 30, timeoutMax: 600, retries: 1, retriesMax: 10, backoffFactor: 0.5, backoffFactorMax: 60, hostsOnly: [], delayMax: 3600 };
 const body = Buffer.from('{"a":1}');
@@ -53,8 +54,8 @@ describe('readPublish', () => {
       'upstash-retries': expect.stringMatching(/0 to 10/), 'upstash-delay': expect.stringMatching(/duration/),
       'upstash-method': expect.stringMatching(/one of/), 'upstash-timeout': expect.stringMatching(/above 0/),
     });
-    expect(Object.keys(problems(['Upstash-Retry-Delay', 'pow(2, retried)', 'Upstash-Redact-Fields', 'body', 'Upstash-Callback-Retries', '1']))).toEqual([
-      'upstash-retry-delay', 'upstash-redact-fields', 'upstash-callback-retries',
+    expect(Object.keys(problems(['Upstash-Retry-Delay', 'pow(2,', 'Upstash-Redact-Fields', 'body', 'Upstash-Callback-Retries', '1'])).sort()).toEqual([
+      'upstash-callback-retries', 'upstash-redact-fields', 'upstash-retry-delay',
     ]);
     expect(problems(['Upstash-Delay', '2h'])).toEqual({ 'upstash-delay': expect.stringMatching(/DELAY_MAX/) });
     expect(problems(['Upstash-Forward-Host', 'evil', 'Upstash-Forward-Knocker-Host', 'x'])).toEqual({
@@ -66,22 +67,35 @@ describe('readPublish', () => {
     expect(problems([], 'not a group!')).toEqual({ destination: expect.stringMatching(/URL group/) });
   });
 
-  it('keeps the callbacks\' method, timeout and forwarded headers, and names what it cannot honour', () => {
+  it('keeps the callbacks\' method, timeout, retries, delay and forwarded headers, and names what it cannot honour', () => {
     const { job } = readPublish({
       destination: 'http://127.0.0.1:9/a',
       rawHeaders: ['Upstash-Callback', 'http://127.0.0.1:9/ok', 'Upstash-Callback-Method', 'put', 'Upstash-Callback-Forward-X-Token', 't1',
-        'Upstash-Failure-Callback', 'http://127.0.0.1:9/ko', 'Upstash-Failure-Callback-Timeout', '5s', 'Upstash-Failure-Callback-Forward-X-Ko', 'k'],
+        'Upstash-Callback-Retries', '0', 'Upstash-Callback-Delay', '1m',
+        'Upstash-Failure-Callback', 'http://127.0.0.1:9/ko', 'Upstash-Failure-Callback-Timeout', '5s', 'Upstash-Failure-Callback-Forward-X-Ko', 'k',
+        'Upstash-Failure-Callback-Retries', '10', 'Upstash-Failure-Callback-Retry-Delay', '500 * retried', 'Upstash-Retry-Delay', ' pow(2, retried) '],
       body,
     }, limits, now);
-    expect(job.qstash).toEqual({ callback: { method: 'PUT', headers: [['x-token', 't1']] }, failureCallback: { timeout: 5, headers: [['x-ko', 'k']] } });
+    expect(job.qstash).toEqual({
+      retryDelay: 'pow(2, retried)',
+      callback: { method: 'PUT', headers: [['x-token', 't1']], retries: 0, delay: 60 },
+      failureCallback: { timeout: 5, headers: [['x-ko', 'k']], retries: 10, retryDelay: '500 * retried' },
+    });
+    expect(qstashCallbackTiming(job, false)).toEqual({ attempts: 1, delay: 60_000 });
+    expect(qstashCallbackTiming(job, true)).toEqual({ attempts: 11 });
+    expect(qstashCallbackTiming({ ...job, qstash: {} }, true)).toEqual({});
     const cb = ['Upstash-Callback', 'http://127.0.0.1:9/ok'];
-    expect(problems([...cb, 'Upstash-Callback-Retries', '1', 'Upstash-Callback-Delay', '1s', 'Upstash-Callback-Method', 'BREW',
+    expect(problems([...cb, 'Upstash-Callback-Retries', '11', 'Upstash-Callback-Delay', '2h', 'Upstash-Callback-Retry-Delay', '1000 ^ 2', 'Upstash-Callback-Method', 'BREW',
       'Upstash-Callback-Forward-Host', 'x', 'Upstash-Callback-Forward-Content-Type', 'text/plain', 'Upstash-Callback-Colour', 'red'])).toEqual({
-      'upstash-callback-retries': expect.stringMatching(/not supported/), 'upstash-callback-delay': expect.stringMatching(/not supported/),
+      'upstash-callback-retries': expect.stringMatching(/0 to 10/), 'upstash-callback-delay': expect.stringMatching(/DELAY_MAX/),
+      'upstash-callback-retry-delay': expect.stringMatching(/cannot be read at character 6/),
       'upstash-callback-method': expect.stringMatching(/one of/), 'upstash-callback-forward-host': expect.stringMatching(/cannot be forwarded/),
       'upstash-callback-forward-content-type': expect.stringMatching(/JSON/), 'upstash-callback-colour': expect.stringMatching(/not a callback setting/),
     });
     expect(problems(['Upstash-Failure-Callback-Method', 'PUT'])).toEqual({ 'upstash-failure-callback-method': expect.stringMatching(/needs upstash-failure-callback/) });
+    expect(problems([...cb, 'Upstash-Callback-Retries', '-1', 'Upstash-Failure-Callback-Delay', '1s'])).toEqual({
+      'upstash-callback-retries': expect.stringMatching(/whole number/), 'upstash-failure-callback-delay': expect.stringMatching(/needs upstash-failure-callback/),
+    });
   });
 
   it('accepts the flow-control value the SDK writes', () => {

@@ -4,6 +4,7 @@ import { qstashQueueOrderKey, type DeliveryJob } from '@knocker/queue';
 import { QstashRequestError } from './errors.js';
 import { readCallbackSettings } from './callback-settings.js';
 import { readFlowControlValue } from './flow-value.js';
+import { readRetryDelay } from './retry-delay.js';
 import { readHeaders } from './headers.js';
 import { readInteger, readNotBefore, readSchedule, readSeconds, readUrl } from './values.js';
 import { topicOf } from './url-groups.js';
@@ -35,7 +36,6 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']);
 const DEFAULT_RETRIES = 3;
 // Headers the door cannot honour yet: refused by name, never ignored silently.
 const NOT_SUPPORTED: Record<string, string> = {
-  'upstash-retry-delay': 'is not supported here: retries wait Knocker\'s backoff (RETRIES_BACKOFF_FACTOR)',
   'upstash-redact-fields': 'is not supported here: nothing is redacted',
   'upstash-cron': 'is for POST /v2/schedules only',
   'upstash-queue-name': 'is for POST /v2/schedules only: enqueue with POST /v2/enqueue/<queue>/<destination>, or a batch item\'s queue',
@@ -64,6 +64,7 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
   const method = (h.control.get('upstash-method') ?? 'POST').toUpperCase();
   if (!METHODS.has(method)) errors['upstash-method'] = `must be one of ${[...METHODS].join(', ')}`;
   const retries = readInteger(h, 'upstash-retries', Math.min(DEFAULT_RETRIES, limits.retriesMax), limits.retriesMax, errors);
+  const retryDelay = readRetryDelay(h, 'upstash-retry-delay', errors);
   const timeout = readSeconds(h, 'upstash-timeout', limits.timeout, limits.timeoutMax, errors);
   const notBefore = readNotBefore(h, now, limits.delayMax ?? 7 * 86400, errors);
   const callback = h.control.has('upstash-callback') ? readUrl('upstash-callback', h.control.get('upstash-callback') ?? '', limits, errors) : undefined;
@@ -100,6 +101,7 @@ export function readPublish(input: PublishInput, limits: ProtocolLimits, now = D
     method, url, headers, body: input.body.toString('base64'), acceptedAt: now,
     qstash: {
       ...(labels && labels.length > 0 ? { labels } : {}),
+      ...(retryDelay === undefined ? {} : { retryDelay }),
       ...callbackSettings,
       // Marks the message for flow control even when Knocker's own is off (see QstashTraits).
       ...(flowKey === undefined ? {} : { flow: flowValue ?? {} }),

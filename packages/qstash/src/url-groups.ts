@@ -54,7 +54,8 @@ export function readEndpoints(body: Buffer, forAdding: boolean, rules: HostRules
   return out;
 }
 
-const nameOf = (url: string) => `u-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+/** The name of an endpoint added without one. */
+export const nameOf = (url: string) => `u-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
 
 /**
  * One copy of the message per endpoint, as Knocker's groups store them (`<id>~~<endpoint>`),

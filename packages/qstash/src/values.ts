@@ -60,12 +60,18 @@ export function readNotBefore(h: UpstashHeaders, now: number, maxSeconds: number
     else return Math.max(now, Number(at) * 1000);
     return undefined;
   }
-  const delay = h.control.get('upstash-delay');
+  const seconds = readDelaySeconds(h, 'upstash-delay', maxSeconds, errors);
+  return seconds === undefined || seconds === 0 ? undefined : now + Math.round(seconds * 1000);
+}
+
+/** A delay header (`10s`, `5m`, `1d10h30m`) in seconds, at most `maxSeconds`; undefined when absent or bad. */
+export function readDelaySeconds(h: UpstashHeaders, name: string, maxSeconds: number, errors: Record<string, string>): number | undefined {
+  const delay = h.control.get(name);
   if (delay === undefined) return undefined;
   const seconds = parseDuration(delay);
   if (seconds === undefined || seconds > maxSeconds) {
-    errors['upstash-delay'] = `must be a duration of at most ${maxSeconds} seconds (DELAY_MAX), such as 10s, 5m, 1d10h30m, got ${JSON.stringify(delay.slice(0, 64))}`;
+    errors[name] = `must be a duration of at most ${maxSeconds} seconds (DELAY_MAX), such as 10s, 5m, 1d10h30m, got ${JSON.stringify(delay.slice(0, 64))}`;
     return undefined;
   }
-  return seconds === 0 ? undefined : now + Math.round(seconds * 1000);
+  return seconds;
 }

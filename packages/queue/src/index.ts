@@ -9,7 +9,7 @@ export type { Groups, StoredGroup, GroupBounds, EndpointOutcome } from './groups
 export type { OrderLine, OrderSummary } from './store/order.js';
 export { qstashQueueOrderKey, qstashQueueOf } from './qstash-queues.js';
 export type { QstashQueues, StoredQstashQueue, QueueSaveOutcome } from './qstash-queues.js';
-export type { Inspection, CallbackProgress } from './store/inspect.js';
+export type { Inspection, CallbackProgress, StoredRequest } from './store/inspect.js';
 export type { RequestState, CancelOutcome, RemoveOutcome, ReplayOutcome, LogLimits, LogOutcome } from './store/lifecycle.js';
 export type { RequestFilters, ListedRequest, ListedState } from './store/scan.js';
 export type { StoreCounts, QueueStats } from './store/counts.js';

@@ -55,6 +55,8 @@ export interface DeliveryJob {
 export interface QstashTraits {
   /** `Upstash-Label`, kept for the message's answers. */
   labels?: string[];
+  /** `Upstash-Retry-Delay`: the wait before each retry, an expression over `retried`, read again at each failed attempt. */
+  retryDelay?: string;
   /** `Upstash-Callback-Method`, `-Timeout` and `-Forward-*`; and the failure callback's. */
   callback?: QstashCallbackSettings;
   failureCallback?: QstashCallbackSettings;
@@ -66,12 +68,18 @@ export interface QstashTraits {
   flow?: { parallelism?: number; rate?: number; period?: number };
 }
 
-/** How a QStash callback is sent, where the publish said so; otherwise POST, the message's timeout. */
+/** How a QStash callback is sent, where the publish said so; otherwise POST, the message's timeout and retries, at once. */
 export interface QstashCallbackSettings {
   method?: string;
   /** Seconds. */
   timeout?: number;
   headers?: HeaderPair[];
+  /** Retries after its first attempt, in place of the message's. */
+  retries?: number;
+  /** Seconds before its first attempt. */
+  delay?: number;
+  /** `Upstash-Retry-Delay`'s expression, for the callback's retries. */
+  retryDelay?: string;
 }
 
 /** What a delivered request's job returns; BullMQ stores it in the same step that completes the job. */
@@ -134,6 +142,8 @@ export interface QstashCallbackJob {
   payload: Record<string, unknown>;
   /** POST when absent. */
   method?: string;
+  /** The wait before each retry as `Upstash-Callback-Retry-Delay` gave it; Knocker's backoff when absent. */
+  retryDelay?: string;
   backoff_factor: number;
   timeout: number;
   /** With tracing on: the traceparent of the attempt that settled the request. */

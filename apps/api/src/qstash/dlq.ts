@@ -1,5 +1,5 @@
 import express, { type Request } from 'express';
-import { dlqMessageOf, readCount, readFilters, readIds, type FilterName } from '@knocker/qstash';
+import { carriedOf, dlqMessageOf, readCount, readFilters, readIds, type FilterName } from '@knocker/qstash';
 import { withinDeadline, type Inspection, type ListedRequest, type ListPage } from '@knocker/queue';
 import { sendJson } from '../answer.js';
 import { DoorError, type DoorDeps } from './door.js';
@@ -7,6 +7,10 @@ import { alone, handle, queryOf, refuse } from './query.js';
 
 const COUNT_MAX = 100;
 const IDS_MAX = 100;
+// Bytes of bodies (as stored, base64) one answer carries, each body within MAX_BODY_SIZE: a page
+// that would pass it ends early with its cursor; past it, entries named by dlqIds come without
+// their header and body.
+const BODY_BYTES_MAX = 8 * 1024 * 1024;
 const FILTERS: readonly FilterName[] = [
   'url', 'topicName', 'scheduleId', 'queueName', 'label', 'flowControlKey', 'callerIp', 'responseStatus', 'fromDate', 'toDate', 'messageId',
 ];
@@ -37,14 +41,20 @@ export function createDlq(deps: DoorDeps): express.Router {
     const cursor = params.get('cursor') ?? undefined;
     if (cursor === '' || params.getAll('cursor').length > 1) errors['cursor'] = 'must be the one cursor the last answer gave';
     refuse(errors);
-    return deps.store.list({ state: 'failed', filters, limit: count, cursor });
+    return deps.store.list({ state: 'failed', filters, limit: count, cursor, each: true });
   };
   const cursorOf = (t: { ids: string[] } | ListPage) => ('cursor' in t && t.cursor !== undefined ? { cursor: t.cursor } : {});
 
   router.get('/', handle(async (req, res) => {
     const found = await target(req, COUNT_MAX);
-    const listed = 'ids' in found ? (await Promise.all(found.ids.map(failed))).flatMap((f) => (f ? [listedOf(f)] : [])) : found.requests;
-    sendJson(res, 200, { messages: listed.map(dlqMessageOf), ...cursorOf(found) });
+    if ('ids' in found) {
+      const listed = (await Promise.all(found.ids.map(failed))).flatMap((f) => (f ? [listedOf(f)] : []));
+      return sendJson(res, 200, { messages: (await withCarried(listed, false)).messages });
+    }
+    // Read one at a time: what is held at once stays within the bound and one body.
+    const { messages, cut } = await withCarried(found.requests, true);
+    const cursor = cut === undefined ? found.cursor : found.after?.[cut - 1];
+    sendJson(res, 200, { messages, ...(cursor === undefined ? {} : { cursor }) });
   }));
   router.delete('/', handle(async (req, res) => {
     const found = await target(req, COUNT_MAX);
@@ -65,6 +75,18 @@ export function createDlq(deps: DoorDeps): express.Router {
     if (!(await remove(id))) throw new DoorError(404, `message ${id} is not in the DLQ`);
     sendJson(res, 200, { deleted: 1 });
   }));
+  // Each entry with its header and body, until BODY_BYTES_MAX: then cut (before entry `cut`), or go on without them.
+  async function withCarried(listed: readonly ListedRequest[], canCut: boolean): Promise<{ messages: Array<Record<string, unknown>>; cut?: number }> {
+    const messages: Array<Record<string, unknown>> = [];
+    let bytes = 0;
+    for (const [i, r] of listed.entries()) {
+      const stored = bytes < BODY_BYTES_MAX ? await bounded(deps.store.stored(r.id)) : undefined;
+      if (canCut && i > 0 && (stored === undefined ? bytes >= BODY_BYTES_MAX : bytes + stored.body.length > BODY_BYTES_MAX)) return { messages, cut: i };
+      bytes += stored?.body.length ?? 0;
+      messages.push({ ...dlqMessageOf(r), ...(stored === undefined ? {} : carriedOf(r.id, r.url, stored)) });
+    }
+    return { messages };
+  }
   // Only a failed request is in the DLQ: a delivered or cancelled one under the same id stays.
   async function remove(id: string): Promise<boolean> {
     if ((await bounded(deps.store.stateOf(id))) !== 'failed') return false;

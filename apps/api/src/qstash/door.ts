@@ -50,7 +50,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
 
   router.get('/v2/messages/:id', async (req, res, next) => {
     try {
-      const found = await bounded(deps.store.find(String(req.params['id'])));
+      const found = await bounded(deps.store.find(String(req.params['id']), { request: true }));
       if (!found) throw new DoorError(404, `message ${String(req.params['id'])} not found`);
       sendJson(res, 200, messageOf(found));
     } catch (err) {

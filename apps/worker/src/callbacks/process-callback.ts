@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Config } from '@knocker/config';
 import type { DeliveryMetrics } from '@knocker/metrics';
+import { retryDelayMsOf } from '@knocker/qstash';
 import type { CallbackJob } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import type { Tracing } from '@knocker/tracing';
@@ -18,8 +19,11 @@ export interface CallbackDeps {
   tracing: Tracing;
   metrics: Pick<DeliveryMetrics, 'callbacks'>;
   signer: Signer | undefined;
-  /** worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX; qstash: the key that signs QStash callbacks. */
-  config: Pick<Config, 'worker' | 'qstash'>;
+  /**
+   * worker: MAX_STALLED_COUNT and RETRY_AFTER_MAX; qstash: the key that signs QStash callbacks;
+   * protocol: RETRIES_BACKOFF_FACTOR_MAX, the cap on an Upstash-Callback-Retry-Delay.
+   */
+  config: Pick<Config, 'worker' | 'qstash' | 'protocol'>;
 }
 
 /**
@@ -64,6 +68,8 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       deps.reporter.captureMessage(`Callback failed: ${method} ${url} ${attempt.statusCode}`, { id, attempts: n });
     }
     if (refused) throw new EndedByKnockerError(attempt.error);
-    throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs));
+    // The target's Retry-After first; then a QStash callback's Upstash-Callback-Retry-Delay.
+    const asked = retryDelayMsOf(kind === 'qstash' ? job.data.retryDelay : undefined, n - 1, deps.config.protocol.backoffFactorMax * 1000);
+    throw new AttemptFailedError(attempt, retryAfterMs(attempt, retryAfterMaxMs) ?? asked);
   };
 }

@@ -3,6 +3,7 @@ import type { Config } from '@knocker/config';
 import type { FlowGate } from '@knocker/flow';
 import type { DeliveryMetrics } from '@knocker/metrics';
 import { catchesError, type HeaderPair } from '@knocker/protocol';
+import { qstashCallbackTiming, retryDelayMsOf } from '@knocker/qstash';
 import { callbackJobOptions, storedAttempt, successCallbackJobOptions, type DeliveryJob, type DeliveryResult, type JobContext } from '@knocker/queue';
 import type { ErrorReporter, Logger } from '@knocker/telemetry';
 import type { LogIds, Tracing } from '@knocker/tracing';
@@ -88,7 +89,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       if (config.success_callback !== undefined) {
         const callback = job.data.qstash ? qstashCallbackOf(job.data, attempt, n, false) : successCallbackOf(job.data, attempt, n);
         if (traceparent !== undefined) callback.trace = traceparent;
-        await ctx.addCallback(callback, successCallbackJobOptions(config));
+        await ctx.addCallback(callback, { ...successCallbackJobOptions(config), ...(job.data.qstash && qstashCallbackTiming(job.data, false)) });
       }
       // From when it was due: a delay the client asked for is not latency.
       deps.metrics.endToEnd.observe((Date.now() - Math.max(job.data.acceptedAt, job.data.notBefore ?? 0)) / 1000);
@@ -98,7 +99,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     await ctx.recordFailure(job, { ...job.data, attempts: [...(job.data.attempts ?? []), storedAttempt(recordOf(attempt, n))] });
     if (!final) {
       deps.logger.warning(`${line} failed, will retry: ${attempt.error}`, logIds);
-      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs));
+      // The target's Retry-After first; then a QStash message's Upstash-Retry-Delay, with `retried` the retries made.
+      const asked = retryDelayMsOf(job.data.qstash?.retryDelay, n - 1, deps.config.protocol.backoffFactorMax * 1000);
+      throw new AttemptFailedError(attempt, retryAfterMs(attempt, deps.config.worker.retryAfterMaxMs) ?? asked);
     }
     const why = refused ? 'refused, not retried' : caught ? 'failed, caught by Knocker-Catch, no more attempts'
       : ended ? `failed, ${ENDED_WHY[ended]}, no more attempts` : 'failed, no attempts left';
@@ -122,7 +125,7 @@ async function giveUp(
     const replays = await ctx.replaysOf(config.id);
     const callback = job.data.qstash ? qstashCallbackOf(job.data, last, attempts, true) : failureCallbackOf(job.data, last, attempts, error);
     if (trace !== undefined) callback.trace = trace;
-    await ctx.addCallback(callback, callbackJobOptions(config, replays));
+    await ctx.addCallback(callback, { ...callbackJobOptions(config, replays), ...(job.data.qstash && qstashCallbackTiming(job.data, true)) });
   }
   if (deps.config.telemetry.sentry.failedRequests) {
     deps.reporter.captureMessage(`Request failed: ${method} ${url} ${last.statusCode}`, { id: config.id, attempts, error: last.error });

@@ -28,13 +28,21 @@ export interface Inspection {
   logs: string[];
   callback: CallbackProgress | null;
   success_callback?: CallbackProgress;
+  /** Only when asked for: what the request carries, for the QStash door's answers. */
+  request?: StoredRequest;
 }
+
+/**
+ * What a request was given to carry beyond its inspection, read from its job as stored: no
+ * byte is added for it, and its body is within MAX_BODY_SIZE.
+ */
+export type StoredRequest = Pick<DeliveryJob, 'headers' | 'body' | 'acceptedAt' | 'notBefore' | 'orderKey' | 'schedule' | 'group' | 'qstash'>;
 
 /**
  * Everything known about a stored request, or undefined once it is gone (never accepted, or
  * removed after RETAIN_*: its attempts and log lines go with it).
  */
-export async function readInspection(shard: Shard, id: string): Promise<Inspection | undefined> {
+export async function readInspection(shard: Shard, id: string, withRequest = false): Promise<Inspection | undefined> {
   const jobId = deliveryJobId(id);
   // The state before the job: read the other way round, a job read while active and a state read
   // once it completed would show a delivered request without its successful attempt.
@@ -61,6 +69,24 @@ export async function readInspection(shard: Shard, id: string): Promise<Inspecti
     ...(config.success_callback !== undefined && {
       success_callback: { url: config.success_callback, ...(await callbackOf(shard.callback, successCallbackJobId(id))) },
     }),
+    ...(withRequest && { request: storedOf(job.data) }),
+  };
+}
+
+/** The request's carried parts alone, or undefined once it is gone. */
+export async function readStored(shard: Shard, id: string): Promise<StoredRequest | undefined> {
+  const job = await shard.delivery.getJob(deliveryJobId(id));
+  return job ? storedOf(job.data) : undefined;
+}
+
+function storedOf(d: DeliveryJob): StoredRequest {
+  return {
+    headers: d.headers, body: d.body, acceptedAt: d.acceptedAt,
+    ...(d.notBefore !== undefined && { notBefore: d.notBefore }),
+    ...(d.orderKey !== undefined && { orderKey: d.orderKey }),
+    ...(d.schedule !== undefined && { schedule: d.schedule }),
+    ...(d.group !== undefined && { group: d.group }),
+    ...(d.qstash !== undefined && { qstash: d.qstash }),
   };
 }
 

@@ -6,7 +6,7 @@ import type { AddOutcome } from './add.js';
 import type { CopiesOutcome } from './add-copies.js';
 import type { ConsumerSettings, Consumers, Processors } from './consumers.js';
 import type { QueueStats, StoreCounts } from './counts.js';
-import type { Inspection } from './inspect.js';
+import type { Inspection, StoredRequest } from './inspect.js';
 import type { CancelOutcome, LogLimits, LogOutcome, RemoveOutcome, ReplayOutcome, RequestState } from './lifecycle.js';
 import type { ListedRequest, ListedState, RequestFilters } from './scan.js';
 import type { OrderLine, OrderSummary } from './order.js';
@@ -80,8 +80,10 @@ export interface RequestStore {
    * resolves once every one is stored (and held by REDIS_WAIT_REPLICAS replicas), in their order.
    */
   addMany(items: ReadonlyArray<{ job: DeliveryJob; checkDuplicate: boolean }>): Promise<AddOutcome[]>;
-  /** Everything the inspection route shows, or undefined. */
-  find(id: string): Promise<Inspection | undefined>;
+  /** Everything the inspection route shows, or undefined; with `request`, what the request carries too. */
+  find(id: string, opts?: { request?: boolean }): Promise<Inspection | undefined>;
+  /** What a request carries (headers, body, its QStash traits), or undefined: one read of its job. */
+  stored(id: string): Promise<StoredRequest | undefined>;
   stateOf(id: string): Promise<RequestState | undefined>;
   /** The state and acceptance time of a request, as a schedule lists its ticks. */
   brief(id: string): Promise<{ state: RequestState | undefined; acceptedAt: number } | undefined>;

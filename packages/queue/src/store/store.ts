@@ -14,7 +14,7 @@ import { addCopies } from './add-copies.js';
 import { addToShard, type ShardItem } from './add-many.js';
 import { startConsumers } from './consumers.js';
 import { readCounts, readStats } from './counts.js';
-import { readBrief, readInspection } from './inspect.js';
+import { readBrief, readInspection, readStored } from './inspect.js';
 import { appendRequestLog, cancelDelivery, removeFinished, replayDelivery, storedState } from './lifecycle.js';
 import type { BoardQueue, RequestStore, StoreOptions } from './request-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -123,7 +123,8 @@ export function createRequestStore(connection: Connection, opts: StoreOptions): 
       })]);
       return outcomes;
     },
-    find: byId(readInspection, gone),
+    find: (id, opts) => byId((shard, i) => readInspection(shard, i, opts?.request === true), gone)(id),
+    stored: byId(readStored, gone),
     stateOf: byId(storedState, gone),
     brief: byId(readBrief, gone),
     cancel: byId(cancelDelivery, gone),
