@@ -30,5 +30,15 @@ export function backlogMarkdown(k) {
   for (const d of [k.small, k.large]) {
     out.push(`| ${int(d.n)} | ${int(d.rate)} (${d.seconds.toFixed(1)} s) | ${int(d.workerCpuUs)}, ${int(d.redisCpuUs)} | ${int(d.fresh.accepted)} of ${int(d.fresh.sent)}, ${ms(d.fresh.e2e.p50)} / ${ms(d.fresh.e2e.p99)} / ${ms(d.fresh.e2e.max)} |`);
   }
+  out.push('', 'Where the fresh requests\' time went (BullMQ\'s times and the attempt\'s, p50 / p99 ms): the api\'s answer to the client, added → taken by the worker, taken → call started, the call, call ended → completed.', '');
+  out.push('| drain | api answer | queued | before the call | call | after |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const d of [k.small, k.large]) {
+    const st = d.fresh.stages;
+    if (st) out.push(`| ${int(d.n)} | ${ms(d.fresh.answer.p50)} / ${ms(d.fresh.answer.p99)} | ${['queued', 'before', 'call', 'after'].map((s) => `${ms(st[s].p50)} / ${ms(st[s].p99)}`).join(' | ')} |`);
+  }
+  if (k.bytes) {
+    const b = k.bytes;
+    out.push('', `A waiting request's bytes in Redis: its job hash ${int(b.job)} B (${b.encoding}; fields ${Object.entries(b.fields).map(([f, n]) => `${f} ${n}`).join(', ')}), the delayed set ${int(b.delayed)} B, the event stream ${int(b.events)} B, the rest ${int(b.rest)} B.`);
+  }
   return out;
 }

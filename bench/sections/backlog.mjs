@@ -9,6 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freePort } from '@knocker/test-kit';
+import { bytesOf, watchFresh } from '../lib/backlog-probes.mjs';
 import { bodyOf, clientHeaders } from '../lib/jobs.mjs';
 import { assertClean, closedLoop } from '../lib/load.mjs';
 import { openLoop } from '../lib/open-loop.mjs';
@@ -62,6 +63,7 @@ export async function backlogSection(ctx) {
         await ctx.target.reset();
         const [c0, r0] = [worker.cpuMs(), await ctx.redisCpuMs()];
         const t0 = performance.now();
+        const stagesOf = watchFresh(ctx.admin, queue, ctx.target.host);
         const fresh = openLoop({ origin: api.url, headers: clientHeaders(ctx.target.host), body, rate: b.freshRate, seconds: freshSeconds });
         await comeDue(ctx.admin, queue);
         for (;;) {
@@ -74,8 +76,9 @@ export async function backlogSection(ctx) {
         const sent = await fresh;
         await waitForDeliveries(ctx.target, sent.accepted, { what: 'backlog fresh requests', check: () => assertAlive(procs) });
         const st = await ctx.target.stats(sent.accepted);
+        const stages = await stagesOf();
         await queue.clean(0, 10_000_000, 'completed');
-        return { n, seconds, rate: n / seconds, workerCpuUs: ((c1 - c0) * 1000) / n, redisCpuUs: ((r1 - r0) * 1000) / n, fresh: { sent: sent.sent, accepted: sent.accepted, answer: sent.answer, e2e: st.latency } };
+        return { n, seconds, rate: n / seconds, workerCpuUs: ((c1 - c0) * 1000) / n, redisCpuUs: ((r1 - r0) * 1000) / n, fresh: { sent: sent.sent, accepted: sent.accepted, answer: sent.answer, e2e: st.latency, stages } };
       } finally {
         await back.stop();
       }
@@ -100,6 +103,7 @@ export async function backlogSection(ctx) {
       ctx.say(`backlog: ${filled} waiting, ingest ${Math.round(r.rate)}/s, Redis ${Math.round(slice.beyondBody)} B per request beyond its body`);
     }
     out.ingestRatio = out.slices.at(-1).rate / out.slices[0].rate;
+    out.bytes = await bytesOf(ctx.admin, queue, { waiting: filled, growth: (await usedMemory()) - base });
 
     // Waiting: what the idle workers cost Redis, and how Knocker's own routes answer.
     const [r0, t0] = [await ctx.redisCpuMs(), performance.now()];
