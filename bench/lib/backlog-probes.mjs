@@ -1,5 +1,6 @@
 // What the backlog section looks into beside its timings: where a fresh request's time went
-// during a drain, and what a waiting request's bytes in Redis are made of.
+// during a drain, and what a waiting request's bytes in Redis are made of; and its retries
+// made due at once.
 import { latencySummary } from './stats.mjs';
 
 /**
@@ -63,4 +64,51 @@ export async function bytesOf(redis, queue, { waiting, growth, sample = 200 }) {
   const delayed = Number(await redis.memory('USAGE', delayedKey)) / Math.max(1, await redis.zcard(delayedKey));
   const events = Number(await redis.memory('USAGE', queue.toKey('events')) ?? 0) / waiting;
   return { job, encoding, fields, delayed, events, rest: growth / waiting - job - delayed - events };
+}
+
+/**
+ * Every delayed job's time moved `waitS` seconds and more earlier, order kept, and the workers
+ * woken: as if that time had passed. (BullMQ's Queue.promoteJobs would move them to the wait list itself,
+ * not as its workers promote a retry that comes due.)
+ */
+export async function comeDue(redis, queue, waitS) {
+  const delayed = queue.toKey('delayed');
+  const shift = (waitS + 100) * 1000 * 0x1000;
+  // By score, not by rank: the workers take jobs that came due out of the set meanwhile.
+  const notYet = `(${Date.now() * 0x1000}`;
+  for (;;) {
+    const page = await redis.zrangebyscore(delayed, notYet, '+inf', 'WITHSCORES', 'LIMIT', 0, 10_000);
+    if (page.length === 0) break;
+    const args = [];
+    for (let i = 0; i < page.length; i += 2) args.push(Number(page[i + 1]) - shift, page[i]);
+    await redis.zadd(delayed, 'XX', ...args);
+  }
+  await redis.zadd(queue.toKey('marker'), 0, '0');
+}
+
+/**
+ * Redis commands slower than `us` from now until the returned function is called: how many, the
+ * longest, their sum (ms) and the slowest's command name. The drain's scripts hold Redis for
+ * their whole run, and every other client waits meanwhile.
+ */
+export async function watchSlow(redis, us = 2000) {
+  const before = await redis.config('GET', 'slowlog-log-slower-than');
+  await redis.config('SET', 'slowlog-log-slower-than', us);
+  await redis.config('SET', 'slowlog-max-len', 10_000);
+  await redis.slowlog('RESET');
+  return async () => {
+    const log = await redis.slowlog('GET', 10_000);
+    await redis.config('SET', 'slowlog-log-slower-than', before[1]);
+    const took = log.map((e) => Number(e[2]) / 1000);
+    // A script by its number of keys, which names BullMQ's (moveToActive-11, moveToFinished-14, ...).
+    const nameOf = (args) => (/^eval/i.test(String(args[0])) ? `script/${args[2]}` : String(args[0]));
+    const byName = {};
+    for (const e of log) {
+      const b = (byName[nameOf(e[3])] ??= { count: 0, totalMs: 0, maxMs: 0 });
+      b.count += 1;
+      b.totalMs += Number(e[2]) / 1000;
+      b.maxMs = Math.max(b.maxMs, Number(e[2]) / 1000);
+    }
+    return { count: log.length, maxMs: Math.max(0, ...took), totalMs: took.reduce((a, b) => a + b, 0), byName };
+  };
 }
