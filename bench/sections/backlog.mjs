@@ -5,7 +5,7 @@
 // target comes back, every retry comes due at once (the bench moves their time forward; BullMQ's
 // workers then promote them as they do any retry whose time has come), and the drain is timed next
 // to that of a small backlog of the same run, while fresh requests to another, healthy target are
-// timed end to end.
+// timed end to end and by stage. Then the flow-control cases (backlog-parked.mjs).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freePort } from '@knocker/test-kit';
