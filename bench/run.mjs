@@ -81,7 +81,7 @@ const cfg = {
     ],
   },
   // A target down during an outage: the requests waiting for it, then its recovery (--only backlog).
-  backlog: { requests: Number(args['backlog-requests'] ?? (quick ? 20_000 : 1_000_000)), baseline: 8000, slices: quick ? 2 : 5, idleSeconds: quick ? 3 : 20, probes: quick ? 30 : 200, freshRate: 20, maxFreshSeconds: 600, env: {} },
+  backlog: { requests: Number(args['backlog-requests'] ?? (quick ? 20_000 : 1_000_000)), baseline: 8000, slices: quick ? 2 : 5, idleSeconds: quick ? 3 : 20, probes: quick ? 30 : 200, freshRate: 20, maxFreshSeconds: 600, env: {}, parked: quick ? 10_000 : 200_000, limited: quick ? 2000 : 20_000, limit: 8 },
   bodies: [
     { label: '10 KB', size: 10 * 1024, connections: 50, ingestSeconds: quick ? 1 : 5, deliveryJobs: quick ? 500 : 3000 },
     { label: '1 MB', size: 1_000_000, connections: 10, ingestAmount: quick ? 30 : 200, deliveryJobs: quick ? 50 : 300 },

@@ -3,6 +3,7 @@
 // in `x-bench-seq` (to find lost and repeated deliveries), when the last body ended, and, from
 // `x-bench-sent`, how long after the client sent the original request it arrived. Both clocks
 // are CLOCK_MONOTONIC, which Linux shares between processes. Driven over IPC by target.mjs.
+// Given a delay (ms) it holds each answer that long, and counts the most requests it had at once.
 import http from 'node:http';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -16,10 +17,16 @@ let lastUs = 0;
 let lastEndUs = 0;
 let latencies = new Float64Array(1 << 16);
 let nLat = 0;
+const delayMs = Number(process.argv[3] ?? 0);
+let inFlight = 0;
+let maxInFlight = 0;
+// The slowest arrivals, [seq, ms]: when in a run the time was lost.
+let slowest = [];
 
 function reset() {
   seen.fill(0);
-  count = unique = duplicates = nLat = 0;
+  count = unique = duplicates = nLat = maxInFlight = 0;
+  slowest = [];
   firstUs = lastUs = lastEndUs = 0;
 }
 
@@ -48,7 +55,9 @@ function record(seqHeader, sentHeader) {
       bigger.set(latencies);
       latencies = bigger;
     }
-    latencies[nLat++] = (at - Number(sentHeader)) / 1000;
+    const ms = (at - Number(sentHeader)) / 1000;
+    latencies[nLat++] = ms;
+    if (slowest.length < 5 || ms > slowest[4][1]) slowest = [...slowest, [seq, ms]].sort((a, b) => b[1] - a[1]).slice(0, 5);
   }
 }
 
@@ -67,9 +76,15 @@ function latencySummary() {
 const server = http.createServer((req, res) => {
   record(req.headers['x-bench-seq'], req.headers['x-bench-sent']);
   req.resume();
+  maxInFlight = Math.max(maxInFlight, ++inFlight);
   req.on('end', () => {
     lastEndUs = nowUs();
-    res.end('ok');
+    const answer = () => {
+      inFlight--;
+      res.end('ok');
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
   });
 });
 server.keepAliveTimeout = 60_000;
@@ -83,7 +98,7 @@ process.on('message', (msg) => {
       return process.send({ id: msg.id, count, unique, duplicates });
     case 'stats':
       return process.send({
-        id: msg.id, count, unique, duplicates, firstUs, lastUs, lastEndUs,
+        id: msg.id, count, unique, duplicates, firstUs, lastUs, lastEndUs, maxInFlight, slowest,
         latency: latencySummary(),
         missing: msg.expected === undefined ? [] : missing(msg.expected),
       });

@@ -3,9 +3,9 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killOnExit } from './procs.mjs';
 
-/** `port`: where to listen, any free one by default. */
-export async function startTarget({ port: at = 0 } = {}) {
-  const child = fork(fileURLToPath(new URL('./target-server.mjs', import.meta.url)), [String(at)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** `port`: where to listen, any free one by default; `delayMs`: how long each answer is held. */
+export async function startTarget({ port: at = 0, delayMs = 0 } = {}) {
+  const child = fork(fileURLToPath(new URL('./target-server.mjs', import.meta.url)), [String(at), String(delayMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const forget = killOnExit(child.pid);
   const pending = new Map();
   let nextId = 1;
@@ -43,7 +43,7 @@ export async function startTarget({ port: at = 0 } = {}) {
     reset: () => call('reset'),
     /** { count, unique, duplicates } */
     count: () => call('count'),
-    /** Counts, first and last arrival (µs, monotonic), latency p50/p90/p99/max in ms, first missing sequence numbers. */
+    /** Counts, first and last arrival (µs, monotonic), latency p50/p90/p99/max in ms, most requests at once, first missing sequence numbers. */
     stats: (expected) => call('stats', { expected }),
     async stop() {
       if (exited) return;

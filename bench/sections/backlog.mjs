@@ -5,10 +5,11 @@
 // target comes back, every retry comes due at once (the bench moves their time forward; BullMQ's
 // workers then promote them as they do any retry whose time has come), and the drain is timed next
 // to that of a small backlog of the same run, while fresh requests to another, healthy target are
-// timed end to end.
+// timed end to end and by stage. Then the flow-control cases (backlog-parked.mjs).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freePort } from '@knocker/test-kit';
+import { bytesOf, comeDue, watchFresh, watchSlow } from '../lib/backlog-probes.mjs';
 import { bodyOf, clientHeaders } from '../lib/jobs.mjs';
 import { assertClean, closedLoop } from '../lib/load.mjs';
 import { openLoop } from '../lib/open-loop.mjs';
@@ -16,12 +17,20 @@ import { assertAlive } from '../lib/procs.mjs';
 import { startApi, startWorker } from '../lib/servers.mjs';
 import { latencySummary } from '../lib/stats.mjs';
 import { startTarget, waitForDeliveries } from '../lib/target.mjs';
+import { flowBacklogs } from './backlog-parked.mjs';
 
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 // A retry an hour away: nothing comes due by itself while the bench measures the waiting backlog.
 const RETRY_WAIT_S = 3600;
 
 export async function backlogSection(ctx) {
+  const out = await outage(ctx);
+  const { parked, limited, limit, freshRate } = ctx.cfg.backlog;
+  out.flow = await flowBacklogs(ctx, { parked, limited, limit, freshRate });
+  return out;
+}
+
+async function outage(ctx) {
   const { cfg } = ctx;
   const b = cfg.backlog;
   const procs = [];
@@ -62,8 +71,10 @@ export async function backlogSection(ctx) {
         await ctx.target.reset();
         const [c0, r0] = [worker.cpuMs(), await ctx.redisCpuMs()];
         const t0 = performance.now();
+        const stagesOf = watchFresh(ctx.admin, queue, ctx.target.host);
+        const slowOf = await watchSlow(ctx.admin);
         const fresh = openLoop({ origin: api.url, headers: clientHeaders(ctx.target.host), body, rate: b.freshRate, seconds: freshSeconds });
-        await comeDue(ctx.admin, queue);
+        await comeDue(ctx.admin, queue, RETRY_WAIT_S);
         for (;;) {
           if ((await back.count()).count >= n) break;
           assertAlive(procs);
@@ -71,11 +82,13 @@ export async function backlogSection(ctx) {
         }
         const seconds = (performance.now() - t0) / 1000;
         const [c1, r1] = [worker.cpuMs(), await ctx.redisCpuMs()];
+        const slow = await slowOf();
         const sent = await fresh;
         await waitForDeliveries(ctx.target, sent.accepted, { what: 'backlog fresh requests', check: () => assertAlive(procs) });
         const st = await ctx.target.stats(sent.accepted);
+        const stages = await stagesOf();
         await queue.clean(0, 10_000_000, 'completed');
-        return { n, seconds, rate: n / seconds, workerCpuUs: ((c1 - c0) * 1000) / n, redisCpuUs: ((r1 - r0) * 1000) / n, fresh: { sent: sent.sent, accepted: sent.accepted, answer: sent.answer, e2e: st.latency } };
+        return { n, seconds, rate: n / seconds, workerCpuUs: ((c1 - c0) * 1000) / n, redisCpuUs: ((r1 - r0) * 1000) / n, slow, fresh: { sent: sent.sent, accepted: sent.accepted, answer: sent.answer, e2e: st.latency, slowest: st.slowest, stages } };
       } finally {
         await back.stop();
       }
@@ -100,6 +113,7 @@ export async function backlogSection(ctx) {
       ctx.say(`backlog: ${filled} waiting, ingest ${Math.round(r.rate)}/s, Redis ${Math.round(slice.beyondBody)} B per request beyond its body`);
     }
     out.ingestRatio = out.slices.at(-1).rate / out.slices[0].rate;
+    out.bytes = await bytesOf(ctx.admin, queue, { waiting: filled, growth: (await usedMemory()) - base });
 
     // Waiting: what the idle workers cost Redis, and how Knocker's own routes answer.
     const [r0, t0] = [await ctx.redisCpuMs(), performance.now()];
@@ -139,24 +153,4 @@ export async function backlogSection(ctx) {
     await Promise.all(procs.map((p) => p.stop()));
     await queue?.close().catch(() => undefined);
   }
-}
-
-/**
- * Every delayed job's time moved an hour and more earlier, order kept, and the workers woken: as
- * if the hour had passed. (BullMQ's Queue.promoteJobs would move them to the wait list itself,
- * not as its workers promote a retry that comes due.)
- */
-async function comeDue(redis, queue) {
-  const delayed = queue.toKey('delayed');
-  const shift = (RETRY_WAIT_S + 100) * 1000 * 0x1000;
-  // By score, not by rank: the workers take jobs that came due out of the set meanwhile.
-  const notYet = `(${Date.now() * 0x1000}`;
-  for (;;) {
-    const page = await redis.zrangebyscore(delayed, notYet, '+inf', 'WITHSCORES', 'LIMIT', 0, 10_000);
-    if (page.length === 0) break;
-    const args = [];
-    for (let i = 0; i < page.length; i += 2) args.push(Number(page[i + 1]) - shift, page[i]);
-    await redis.zadd(delayed, 'XX', ...args);
-  }
-  await redis.zadd(queue.toKey('marker'), 0, '0');
 }

@@ -45,8 +45,9 @@ export interface FlowGate {
    * Before an attempt: resolves when it may start (with a ticket when its slot must be given
    * back), or parks the job without spending an attempt and throws BullMQ's DelayedError.
    * Without any flow-control variable set, only a QStash message with a flow key asks Redis.
+   * `sleep` parks it (the store's, behind first attempts); by default it is only delayed.
    */
-  admit(job: Job<DeliveryJob>, token: string | undefined): Promise<Ticket | undefined>;
+  admit(job: Job<DeliveryJob>, token: string | undefined, sleep?: (untilMs: number) => Promise<void>): Promise<Ticket | undefined>;
   /** Runs the safety sweep until `stop`. */
   start(): void;
   stop(): void;
@@ -115,7 +116,7 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
   let stopped = false;
 
   return {
-    async admit(job, token) {
+    async admit(job, token, sleep) {
       const carried = job.data.qstash?.flow;
       if (!enabled && carried === undefined) return undefined;
       // Off but for QStash's flow control: its first message starts the sweep its waits need.
@@ -154,7 +155,7 @@ export function createFlowGate(deps: FlowGateDeps): FlowGate {
       }
       metrics?.parked.inc({ reason: admission.reason });
       // Spread so that jobs parked together do not all come back together if never woken.
-      await job.moveToDelayed(Date.now() + PARK_MS * (0.9 + Math.random() * 0.2), token);
+      await (sleep ?? ((until) => job.moveToDelayed(until, token)))(Date.now() + PARK_MS * (0.9 + Math.random() * 0.2));
       if (!(await store.parked(key, id))) await wake(key, [id]);
       throw new DelayedError();
     },

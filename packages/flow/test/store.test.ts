@@ -119,6 +119,23 @@ describe('pause and resume', () => {
     // Nothing left to remember: the key leaves the list.
     expect((await store.list(100)).find((v) => v.key === key)).toBeUndefined();
   });
+
+  it('wake a large backlog as it is taken: a resume wakes 200, each attempt that starts two more', async () => {
+    const key = 'resumed.example:443';
+    const none = { concurrency: 0, rate: 0 };
+    // A store of its own: the backlog it leaves would be in the other tests' sweeps.
+    const store = createFlowStore(redis, uniquePrefix('flow-resumed'));
+    await store.setPaused(key, true);
+    const ids = Array.from({ length: 300 }, (_, i) => `j${String(i).padStart(3, '0')}`);
+    for (const [i, id] of ids.entries()) {
+      expect((await store.acquire(key, id, i, none, LOCK, false)).verdict).toBe('wait');
+      await store.parked(key, id);
+    }
+    expect(await store.setPaused(key, false)).toEqual(ids.slice(0, 200));
+    // Each woken job waking 200 more would wake the whole backlog in a burst.
+    expect(await store.acquire(key, 'j000', 0, none, LOCK, false)).toMatchObject({ verdict: 'go', woken: ['j200', 'j201'] });
+    expect(await store.acquire(key, 'j001', 1, none, LOCK, false)).toMatchObject({ verdict: 'go', woken: ['j202', 'j203'] });
+  });
 });
 
 describe('slots of long attempts', () => {

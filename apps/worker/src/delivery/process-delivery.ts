@@ -57,7 +57,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     // Behind the head of its order line, the job sleeps until its turn (DelayedError, no attempt spent).
     if (job.data.orderKey !== undefined) await ctx.takeTurn(job, job.data.orderKey, token);
     // Over a limit, admit parks the job (no attempt spent) and throws BullMQ's DelayedError.
-    const ticket = deps.flow ? await deps.flow.admit(job, token) : undefined;
+    const ticket = deps.flow ? await deps.flow.admit(job, token, (until) => ctx.sleepBehindFirstAttempts(job, until, token)) : undefined;
     const span = startAttemptSpans(deps.tracing, job, n, total);
     deps.metrics.inFlight.inc();
     const payload = Buffer.from(body, 'base64');

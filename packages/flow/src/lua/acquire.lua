@@ -28,7 +28,11 @@ local function answer(verdict, detail)
   settle(K, index, key, now, lock, idle, true)
   return out
 end
-local woken = pump(K, now, lock, 200)
+-- Two at most: an attempt that starts wakes the next in line and one more, so a key resumed
+-- with a large backlog and no limit wakes it as fast as the workers take it, not all at once
+-- (each woken job waking 200 more promoted the whole backlog in a burst that held every
+-- worker). Slots freed by releases and the sweep still wake up to 200.
+local woken = pump(K, now, lock, 2)
 for _, w in ipairs(woken) do out[#out + 1] = w end
 local held = tonumber(rcall('ZSCORE', K.held, id))
 if held then

@@ -26,6 +26,12 @@ export interface JobContext {
    * are still taken first. One write, as `job.updateData` was.
    */
   recordFailure(job: Job<DeliveryJob>, data: DeliveryJob): Promise<void>;
+  /**
+   * Puts an active job to sleep until `untilMs` or until woken (flow control), behind first
+   * attempts as a retry is: a key resumed after a pause, or whose breaker closes, then wakes its
+   * whole backlog without holding up new requests to other targets. Throws as `moveToDelayed`.
+   */
+  sleepBehindFirstAttempts(job: Job<DeliveryJob>, untilMs: number, token: string | undefined): Promise<void>;
 }
 
 export interface Processors {
@@ -120,7 +126,13 @@ export function startConsumers(
         takeTurn: (job, orderKey, token) => takeTurn(shard, job, orderKey, token, settings.headLeft),
         recordFailure: async (job, data) => {
           job.data = data;
-          await runScript(shard.redis, SCRIPTS.recordFailure, [shard.keys.job(job.id!)], [JSON.stringify(data), RETRY_PRIORITY]);
+          await runScript(shard.redis, SCRIPTS.recordFailure, [shard.keys.job(job.id!)], [JSON.stringify(data), BEHIND_FIRST_ATTEMPTS]);
+        },
+        sleepBehindFirstAttempts: async (job, untilMs, token) => {
+          // Active and locked, so its hash is there: neither cancel nor removal takes an active job.
+          if (Number(job.priority) !== BEHIND_FIRST_ATTEMPTS) await shard.redis.hset(shard.keys.job(job.id!), 'priority', BEHIND_FIRST_ATTEMPTS);
+          job.priority = BEHIND_FIRST_ATTEMPTS;
+          await job.moveToDelayed(untilMs, token);
         },
       };
       const opts = { ...common, connection: shard.redis, prefix: shard.prefix };
@@ -164,7 +176,7 @@ export function startConsumers(
 }
 
 /** Any priority above 0: BullMQ takes prioritized jobs only when none waits without one. */
-const RETRY_PRIORITY = 1;
+const BEHIND_FIRST_ATTEMPTS = 1;
 
 /**
  * BullMQ appends the stack of every failed attempt to the job, without a bound unless the job's
