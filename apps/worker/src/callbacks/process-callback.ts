@@ -40,7 +40,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
       throw new EndedByKnockerError('worker lost too often (MAX_STALLED_COUNT)');
     }
     const body = Buffer.from(JSON.stringify(payload));
-    const sent = kind === 'qstash' ? [...headers, ...(await callbackSignature(url, deps.config.qstash.signingKeys.current, body))] : headers;
+    const sent = kind === 'qstash' ? [...headers, ...callbackSignature(url, deps.config.qstash.signingKeys.current, body)] : headers;
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
     const { signer } = deps;
