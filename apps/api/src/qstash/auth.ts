@@ -1,17 +1,23 @@
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { secretsEqual } from '@knocker/protocol';
 import { UnauthorizedError } from '../errors.js';
 
 /**
  * `Authorization: Bearer <token>` against QSTASH_TOKENS, every token compared in constant
- * time. A refusal is a 401 the door answers as `{"error": ...}`.
+ * time. Returns the refusal, a 401 the door answers as `{"error": ...}`, if any.
  */
-export function createBearerCheck(tokens: readonly string[]) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
+export function createBearerCheck(tokens: readonly string[]): (req: IncomingMessage) => UnauthorizedError | undefined {
+  return (req) => {
     const header = req.headers.authorization;
     const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (presented === undefined || presented === '') return next(new UnauthorizedError({ authorization: 'is required: Bearer <one of QSTASH_TOKENS>' }));
+    if (presented === undefined || presented === '') return new UnauthorizedError({ authorization: 'is required: Bearer <one of QSTASH_TOKENS>' });
     const matched = tokens.reduce((found, token) => secretsEqual(presented, token) || found, false);
-    next(matched ? undefined : new UnauthorizedError({ authorization: 'is not a valid QStash token here' }));
+    return matched ? undefined : new UnauthorizedError({ authorization: 'is not a valid QStash token here' });
   };
+}
+
+/** The check as express middleware, for the door's other routes. */
+export function bearerMiddleware(check: ReturnType<typeof createBearerCheck>) {
+  return (req: Request, _res: Response, next: NextFunction): void => next(check(req));
 }
