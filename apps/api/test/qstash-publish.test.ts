@@ -5,8 +5,9 @@ import { request, sharedRedisUrl, startApi, stopAll, uniquePrefix, waitFor, type
 // The door's publish route as the fast path serves it, next to the same route reached through
 // express (another letter case): the same token check, gate, bounds, errors and answers.
 const TOKEN = 'qstash-token-publish-0123456789';
+const OTHER = 'qstash-other-token-0123456789';
 const env = {
-  QSTASH_TOKENS: TOKEN, QSTASH_CURRENT_SIGNING_KEY: 'sig_current_publish_0123456789', QSTASH_NEXT_SIGNING_KEY: 'sig_next_publish_0123456789ab',
+  QSTASH_TOKENS: `${OTHER},${TOKEN}`, QSTASH_CURRENT_SIGNING_KEY: 'sig_current_publish_0123456789', QSTASH_NEXT_SIGNING_KEY: 'sig_next_publish_0123456789ab',
   MAX_BODY_SIZE: '1024', MAX_INFLIGHT: '2', BLOCK_PRIVATE_NETWORKS: 'true', ALLOWED_NETWORKS: '127.0.0.0/8',
 };
 let api: ApiProcess;
@@ -37,7 +38,8 @@ describe('POST /v2/publish/<destination>', () => {
     expect([again.status, again.json()]).toEqual([202, { messageId: first.messageId, url: 'http://127.0.0.1:9/once', deduplicated: true }]);
   });
 
-  it.each(BASES)('refuses a missing or wrong token with 401 JSON before reading the body (%s)', async (base) => {
+  it.each(BASES)('takes any of QSTASH_TOKENS, and refuses a missing or wrong one with 401 JSON before reading the body (%s)', async (base) => {
+    expect((await publish(base, 'http://127.0.0.1:9/x', { Authorization: `Bearer ${OTHER}` })).status).toBe(200);
     for (const authorization of [undefined, 'Bearer wrong-token-0123456789', TOKEN, 'Bearer ']) {
       const headers: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
       const res = await request(`${api.url}${base}/v2/publish/http://127.0.0.1:9/x`, { method: 'POST', headers, body: 'x'.repeat(5000) });
