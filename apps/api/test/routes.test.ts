@@ -57,7 +57,7 @@ describe.each([
   ['the defaults', {}],
   ['moved paths, metrics off, the log behind the admin key', { RESERVED_PREFIX: '/relay-admin', STATUS_URL: '/status', HEALTH_PATH: '/health', METRICS_ENABLED: 'false', REQUEST_LOG_REQUIRES_ADMIN_KEY: 'true' }],
   ['the QStash door on, under a moved prefix', {
-    RESERVED_PREFIX: '/relay-admin', QSTASH_TOKENS: 'qstash-token-routes-0123456789', QSTASH_CURRENT_SIGNING_KEY: 'sig_routes_current', QSTASH_NEXT_SIGNING_KEY: 'sig_routes_next',
+    RESERVED_PREFIX: '/relay-admin', QSTASH_TOKENS: 'qstash-token-routes-0123456789', QSTASH_CURRENT_SIGNING_KEY: 'sig_routes_current_0123456789', QSTASH_NEXT_SIGNING_KEY: 'sig_routes_next_0123456789',
   }],
 ])('with %s', (_name, env) => {
   const { routes, doc } = build(env);
