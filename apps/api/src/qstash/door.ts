@@ -30,7 +30,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
   router.use(bearerMiddleware(createBearerCheck(tokens)));
 
   // The api serves these on its fast path; here they are reached only by URLs it leaves to
-  // express (another letter case, a `//`), and answered the same.
+  // express (another letter case of the prefix), and answered the same.
   const publish = createPublishServer(deps);
   router.use((req: Request, res: Response, next: NextFunction) => {
     const match = req.method === 'POST' ? matchPublish(req.url) : undefined;
