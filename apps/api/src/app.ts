@@ -14,6 +14,7 @@ import { createReservedRoutes, isReservedPath, notAllowed, unknownReservedPath }
 import { createScheduleAcceptor } from './admin/schedules.js';
 import { createStatusHandler } from './admin/status.js';
 import { DOOR_PATH, createQstashDoor } from './qstash/door.js';
+import { createDoorFastPath } from './qstash/publish-routes.js';
 import { admitShare } from './shedding/admission.js';
 import { anyOf, watchAnswerTimes, watchEventLoop } from './shedding/overload.js';
 
@@ -34,12 +35,26 @@ export function createApi(deps: ApiDeps): ApiListener {
     acceptGroup: createGroupAcceptor({ ...deps, rules: { hostsOnly: protocol.hostsOnly, refuseAddress: deps.refuseAddress } }),
   });
   const app = createApp(deps, { gate, checkKey, relay });
-  const reserved = reservedMatcher([
-    deps.health.path, api.statusUrl, api.reservedPrefix, ...(deps.registry ? ['/metrics'] : []), ...(deps.board ? [deps.board.path] : []),
-  ]);
+  const served = [deps.health.path, api.statusUrl, ...(deps.registry ? ['/metrics'] : []), ...(deps.board ? [deps.board.path] : [])];
+  const reserved = reservedMatcher([...served, api.reservedPrefix]);
   const fast = createFastPath({ ...deps, writeTimeoutMs: api.writeTimeoutMs, gate, checkKey, relay });
-  const listener: RequestListener = (req, res) => (reserved(req.url ?? '') ? app(req, res) : fast(req, res));
+  const door = doorFastPath(deps, served, gate);
+  const listener: RequestListener = door
+    ? (req, res) => (door.takes(req) ? door.listener(req, res) : reserved(req.url ?? '') ? app(req, res) : fast(req, res))
+    : (req, res) => (reserved(req.url ?? '') ? app(req, res) : fast(req, res));
   return Object.assign(listener, { app });
+}
+
+/**
+ * The QStash door's publish routes take the fast path too: a message published through the
+ * door costs what a native request costs. Not when the door is off, nor when a route express
+ * answers first (health, status, board, metrics) was configured over the door's path.
+ */
+function doorFastPath(deps: ApiDeps, served: string[], gate: Shared['gate']) {
+  const { api, qstash } = deps.config;
+  const base = `${api.reservedPrefix.replace(/\/+$/, '')}${DOOR_PATH}`;
+  if (qstash.tokens.length === 0 || reservedMatcher(served)(`${base}/v2/publish/x`)) return undefined;
+  return createDoorFastPath({ ...deps, writeTimeoutMs: api.writeTimeoutMs, gate }, base);
 }
 
 /** The ingress, and the express app behind its reserved paths (whose routes the tests list). */

@@ -7,13 +7,13 @@ import type { Attempt } from './http/attempt.js';
  * What delivery adds for a message of the QStash door: its headers and JWT (none without
  * QSTASH_CURRENT_SIGNING_KEY, which the door requires but a worker may lack).
  */
-export function deliveryHeaders(job: DeliveryJob, retried: number, key: string, body: Buffer): Promise<HeaderPair[]> {
+export function deliveryHeaders(job: DeliveryJob, retried: number, key: string, body: Buffer): HeaderPair[] {
   return signedHeaders(job, retried, key === '' ? undefined : key, body);
 }
 
 /** A QStash callback is signed like a delivery, for the callback's URL. */
-export async function callbackSignature(url: string, key: string, body: Buffer): Promise<HeaderPair[]> {
-  return key === '' ? [] : [['upstash-signature', await signMessage(key, url, body)], ['user-agent', 'Upstash-QStash']];
+export function callbackSignature(url: string, key: string, body: Buffer): HeaderPair[] {
+  return key === '' ? [] : [['upstash-signature', signMessage(key, url, body)], ['user-agent', 'Upstash-QStash']];
 }
 
 /** QStash's callback (after `attempts` attempts) or failure callback of a message. */

@@ -3,7 +3,7 @@ import { KNOCKER_VERSION } from '@knocker/protocol';
 import type { OpenApiOptions } from './options.js';
 
 /** The document's inputs, read from the api's configuration. */
-export function openApiOptions(config: Pick<Config, 'api' | 'protocol' | 'health' | 'metrics'>): OpenApiOptions {
+export function openApiOptions(config: Pick<Config, 'api' | 'protocol' | 'health' | 'metrics' | 'qstash'>): OpenApiOptions {
   const { api, protocol } = config;
   return {
     version: KNOCKER_VERSION,
@@ -23,5 +23,6 @@ export function openApiOptions(config: Pick<Config, 'api' | 'protocol' | 'health
     delayMax: protocol.delayMax,
     requestLog: { ...api.requestLog },
     apiKeysRequired: api.apiKeys.length > 0,
+    qstash: config.qstash.tokens.length > 0,
   };
 }

@@ -10,11 +10,12 @@ import { buildOpenApi, describedHeaders, openApiOptions, renderOpenApi } from '.
 
 const root = new URL('../../../', import.meta.url);
 const config = loadConfig({});
-const options = openApiOptions(config);
+// The reference shows the QStash door's routes, which QSTASH_TOKENS turns on.
+const options = { ...openApiOptions(config), qstash: true };
 const doc = buildOpenApi(options) as any;
 
 describe('docs/openapi.json', () => {
-  it('is the document built from the default configuration (run `pnpm openapi` after a change)', async () => {
+  it('is the document built from the default configuration, the door on (run `pnpm openapi` after a change)', async () => {
     expect(await readFile(new URL('docs/openapi.json', root), 'utf8')).toBe(renderOpenApi(doc));
   });
 

@@ -6,6 +6,7 @@ import { hostPaths, hostSchemas } from './hosts.js';
 import { orderKeyPaths, orderKeySchemas } from './order-keys.js';
 import { replayPath, replaySchemas } from './replay.js';
 import { listPaths, listSchemas } from './lists.js';
+import { qstashDocument } from './qstash.js';
 import { operationPaths, reservedPaths } from './routes.js';
 import { schedulePaths, scheduleSchemas } from './schedules.js';
 import { schemas } from './schemas.js';
@@ -13,6 +14,7 @@ import { webhooks } from './webhooks.js';
 
 /** The OpenAPI 3.1 document of a Knocker api configured as `o`. */
 export function buildOpenApi(o: OpenApiOptions): JsonObject {
+  const door = qstashDocument(o);
   return {
     openapi: '3.1.0',
     info: {
@@ -29,16 +31,18 @@ export function buildOpenApi(o: OpenApiOptions): JsonObject {
       { name: 'hosts', description: 'Flow keys (host:port or Knocker-Flow-Key): their limits, breaker and pause.' },
       { name: 'order-keys', description: 'Lines of Knocker-Order-Key: their head and how many wait.' },
       { name: 'operations', description: 'Status, health, metrics and this document.' },
+      ...(o.qstash ? [{ name: 'qstash', description: `QStash's HTTP API v2 as the @upstash/qstash SDK calls it, under ${o.reservedPrefix}/qstash (the SDK's baseUrl); on only with QSTASH_TOKENS. Answers and errors are QStash's: docs/qstash.md.` }] : []),
     ],
-    paths: { ...reservedPaths(o), ...listPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...orderKeyPaths(o), ...operationPaths(o), '/{path}': relayPath(o) },
+    paths: { ...reservedPaths(o), ...listPaths(o), ...replayPath(o), ...schedulePaths(o), ...groupPaths(o), ...hostPaths(o), ...orderKeyPaths(o), ...operationPaths(o), ...door.paths, '/{path}': relayPath(o) },
     webhooks: webhooks(o.version),
     components: {
-      schemas: { ...schemas(), ...replaySchemas(), ...listSchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas(), ...orderKeySchemas() },
-      responses: sharedResponses(),
+      schemas: { ...schemas(), ...replaySchemas(), ...listSchemas(), ...scheduleSchemas(), ...groupSchemas(), ...hostSchemas(), ...orderKeySchemas(), ...door.schemas },
+      responses: { ...sharedResponses(), ...door.responses },
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'Knocker-Api-Key', description: 'One of KNOCKER_API_KEYS; needed to relay when that is set. Never stored, forwarded or echoed.' },
         AdminKey: { type: 'apiKey', in: 'header', name: 'Knocker-Admin-Key', description: 'ADMIN_API_KEY; needed by the request, schedule, group, host and order-key routes (and by the log route with REQUEST_LOG_REQUIRES_ADMIN_KEY).' },
         HealthApiKey: { type: 'apiKey', in: 'query', name: 'api-key', description: 'HEALTH_API_KEY, when set.' },
+        ...door.securitySchemes,
       },
     },
   };

@@ -15,6 +15,8 @@ export interface OpenApiOptions extends Omit<ProtocolLimits, 'hostsOnly' | 'refu
   requestLog: { maxLines: number; maxBytes: number; requiresAdminKey: boolean };
   /** KNOCKER_API_KEYS is set: the log route then wants a key too. */
   apiKeysRequired: boolean;
+  /** QSTASH_TOKENS is set: the QStash door's routes are served. */
+  qstash: boolean;
 }
 
 /** A JSON value of the document; the builders stay readable without a full OpenAPI type tree. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Receiver } from '@upstash/qstash';
 import { signMessage } from './signature.js';
 import { qstashCallback } from './callback.js';
@@ -11,10 +12,29 @@ describe('signMessage', () => {
     const receiver = new Receiver({ currentSigningKey: current, nextSigningKey: next });
     const body = '{"hello":"world"}';
     const url = 'http://127.0.0.1:9/hook?x=1';
-    await expect(receiver.verify({ signature: await signMessage(current, url, Buffer.from(body)), body, url })).resolves.toBe(true);
-    await expect(receiver.verify({ signature: await signMessage(next, url, Buffer.from(body)), body, url })).resolves.toBe(true);
-    await expect(receiver.verify({ signature: await signMessage(current, url, Buffer.from(body)), body: '{}', url })).rejects.toThrow(/body hash/);
-    await expect(receiver.verify({ signature: await signMessage('sig_other_key_0123456789', url, Buffer.from(body)), body, url })).rejects.toThrow();
+    await expect(receiver.verify({ signature: signMessage(current, url, Buffer.from(body)), body, url })).resolves.toBe(true);
+    await expect(receiver.verify({ signature: signMessage(next, url, Buffer.from(body)), body, url })).resolves.toBe(true);
+    await expect(receiver.verify({ signature: signMessage(current, url, Buffer.from(body)), body: '{}', url })).rejects.toThrow(/body hash/);
+    await expect(receiver.verify({ signature: signMessage('sig_other_key_0123456789', url, Buffer.from(body)), body, url })).rejects.toThrow();
+    await expect(receiver.verify({ signature: signMessage(current, url, Buffer.from(body)), body, url: 'http://127.0.0.1:9/other' })).rejects.toThrow();
+  });
+
+  it('carries QStash\'s header and claims exactly, each token its own jti', () => {
+    const body = Buffer.from('ünïcode body');
+    const token = signMessage(current, 'https://e.example/ä?q=1', body, 1_700_000_000_999);
+    const [header, claims] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(claims).toEqual({
+      iss: 'Upstash', sub: 'https://e.example/ä?q=1', iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_000_300,
+      jti: expect.stringMatching(/^jwt_[0-9a-f]{32}$/), body: createHash('sha256').update(body).digest('base64url'),
+    });
+    expect(token.split('.')[1]).not.toBe(signMessage(current, 'https://e.example/ä?q=1', body, 1_700_000_000_999).split('.')[1]);
+  });
+
+  it('is verified by the Receiver for an empty body', async () => {
+    const receiver = new Receiver({ currentSigningKey: current, nextSigningKey: next });
+    const url = 'http://127.0.0.1:9/bin';
+    await expect(receiver.verify({ signature: signMessage(current, url, Buffer.alloc(0)), body: '', url })).resolves.toBe(true);
   });
 });
 

@@ -1,14 +1,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '@knocker/contract';
-import { messageOf, readDestination, readPublish } from '@knocker/qstash';
+import { messageOf } from '@knocker/qstash';
 import { withinDeadline } from '@knocker/queue';
 import { sendJson } from '../answer.js';
 import type { ApiDeps } from '../deps.js';
 import { readBody } from '../ingress/body.js';
-import { createBearerCheck } from './auth.js';
+import { bearerMiddleware, createBearerCheck } from './auth.js';
 import { createQstashSchedules } from './schedules.js';
 import { createUrlGroups } from './url-groups.js';
-import { storeBatch, storePublish } from './publish.js';
+import { storeBatch } from './publish.js';
+import { answerDoorError, createPublishServer, matchPublish } from './publish-routes.js';
 import { createDlq } from './dlq.js';
 import { createMessages } from './messages.js';
 import { createEvents } from './events.js';
@@ -19,7 +20,6 @@ export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' |
 
 /** The path the door is mounted at under RESERVED_PREFIX: the SDK's `baseUrl` is `<api>/<prefix>/qstash`. */
 export const DOOR_PATH = '/qstash';
-const PUBLISH = '/v2/publish/';
 
 /**
  * QStash's API as the `@upstash/qstash` SDK speaks it, translated into the request store's
@@ -31,19 +31,15 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
   const limits = { ...deps.config.protocol, refuseAddress: deps.refuseAddress };
   const bounded = <T>(work: Promise<T>) => withinDeadline(work, redis.timeoutMs);
   const router = express.Router();
-  router.use(createBearerCheck(tokens));
+  router.use(bearerMiddleware(createBearerCheck(tokens)));
 
-  // The destination is pasted raw, `//` and query included, so it is read from the URL itself.
-  router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const destination = req.method === 'POST' ? readDestination(req.url, PUBLISH) : undefined;
-    if (destination === undefined) return next();
-    try {
-      const body = await readBody(req, api.maxBodySize);
-      const published = await storePublish(deps, readPublish({ destination, rawHeaders: req.rawHeaders, body }, limits));
-      sendJson(res, published.status, published.body);
-    } catch (err) {
-      next(err);
-    }
+  // The api serves these on its fast path; here they are reached only by URLs it leaves to
+  // express (another letter case of the prefix), and answered the same.
+  const publish = createPublishServer(deps);
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const match = req.method === 'POST' ? matchPublish(req.url) : undefined;
+    if (match === undefined) return next();
+    publish(req, res, match).catch(next);
   });
 
   router.use(createEnqueue(deps));
@@ -87,9 +83,7 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
     next(new DoorError(404, `${req.method} ${req.path} is not a QStash route this Knocker serves (see docs/qstash.md)`));
   });
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!(err instanceof ApiError) || res.headersSent) return next(err);
-    if (err.retryAfter !== undefined) res.setHeader('retry-after', String(err.retryAfter));
-    sendJson(res, err.status, { error: err.message });
+    if (!answerDoorError(err, res)) next(err);
   });
   return router;
 }

@@ -45,7 +45,7 @@ export function createCallbackProcessor(deps: CallbackDeps) {
     }
     const method = kind === 'qstash' ? job.data.method ?? 'POST' : 'POST';
     const body = Buffer.from(JSON.stringify(payload));
-    const sent = kind === 'qstash' ? [...headers, ...(await callbackSignature(url, deps.config.qstash.signingKeys.current, body))] : headers;
+    const sent = kind === 'qstash' ? [...headers, ...callbackSignature(url, deps.config.qstash.signingKeys.current, body)] : headers;
     // Signed as the callback job it is: its id is the same on every attempt, and differs from
     // the request's, so a receiver deduplicating on webhook-id keeps both.
     const { signer } = deps;

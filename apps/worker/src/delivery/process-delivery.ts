@@ -62,7 +62,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     deps.metrics.inFlight.inc();
     const payload = Buffer.from(body, 'base64');
     const sent: HeaderPair[] = [...headers, ['x-knocker-id', config.id], ['x-knocker-attempt', String(n)]];
-    if (job.data.qstash) sent.push(...(await deliveryHeaders(job.data, n - 1, deps.config.qstash.signingKeys.current, payload)));
+    if (job.data.qstash) sent.push(...deliveryHeaders(job.data, n - 1, deps.config.qstash.signingKeys.current, payload));
     const { signer } = deps;
     const attempt = await deliver(deps.http, {
       method, url, headers: withTraceparent(sent, span), body: payload, timeoutMs: config.timeout * 1000, hostsOnly: deps.config.protocol.hostsOnly,
