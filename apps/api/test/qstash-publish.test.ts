@@ -38,6 +38,18 @@ describe('POST /v2/publish/<destination>', () => {
     expect([again.status, again.json()]).toEqual([202, { messageId: first.messageId, url: 'http://127.0.0.1:9/once', deduplicated: true }]);
   });
 
+  it.each(BASES)('enqueues through the same path: POST /v2/enqueue/<queue>/<destination>, a malformed one no route (%s)', async (base) => {
+    const enqueue = (rest: string) => request(`${api.url}${base}/v2/enqueue/${rest}`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: 'x' });
+    const name = `fast-${BASES.indexOf(base)}`;
+    const res = await enqueue(`${name}/http://127.0.0.1:9/queued?x=1`);
+    expect([res.status, res.json()]).toEqual([200, { messageId: expect.stringMatching(/^msg_/), url: 'http://127.0.0.1:9/queued?x=1' }]);
+    const queue = await request(`${api.url}${base}/v2/queues/${name}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(queue.json()).toMatchObject({ name, lag: 1 });
+    const bad = await enqueue('bad%20q/http://127.0.0.1:9/x');
+    expect([bad.status, bad.json()]).toEqual([400, { error: expect.stringMatching(/^queue/) }]);
+    expect((await enqueue('no-destination')).status).toBe(404);
+  });
+
   it.each(BASES)('takes any of QSTASH_TOKENS, and refuses a missing or wrong one with 401 JSON before reading the body (%s)', async (base) => {
     expect((await publish(base, 'http://127.0.0.1:9/x', { Authorization: `Bearer ${OTHER}` })).status).toBe(200);
     for (const authorization of [undefined, 'Bearer wrong-token-0123456789', TOKEN, 'Bearer ']) {
@@ -50,7 +62,7 @@ describe('POST /v2/publish/<destination>', () => {
   it.each(BASES)('answers 400 naming the header or the destination, 413 past MAX_BODY_SIZE (%s)', async (base) => {
     const cases: Array<[string, Record<string, string>, RegExp]> = [
       ['http://127.0.0.1:9/x', { 'Upstash-Retries': 'many' }, /^upstash-retries: /],
-      ['http://127.0.0.1:9/x', { 'Upstash-Retry-Delay': '1000' }, /^upstash-retry-delay: /],
+      ['http://127.0.0.1:9/x', { 'Upstash-Retry-Delay': 'pow(retried' }, /^upstash-retry-delay: /],
       ['http://127.0.0.1:9/x', { 'Upstash-Method': 'TRACE' }, /^upstash-method: /],
       ['http://127.0.0.1:9/x', { 'Upstash-Forward-Host': 'evil.example' }, /^upstash-forward-host: /],
       ['ftp://127.0.0.1/x', {}, /^destination: /],

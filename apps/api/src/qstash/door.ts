@@ -13,7 +13,7 @@ import { answerDoorError, createPublishServer, matchPublish } from './publish-ro
 import { createDlq } from './dlq.js';
 import { createMessages } from './messages.js';
 import { createEvents } from './events.js';
-import { createEnqueue, createQueues } from './queues.js';
+import { createQueues } from './queues.js';
 import { createFlowControl } from './flow-control.js';
 
 export type DoorDeps = Pick<ApiDeps, 'config' | 'store' | 'schedules' | 'flow' | 'queueReady' | 'refuseAddress' | 'logger' | 'metrics'>;
@@ -41,8 +41,6 @@ export function createQstashDoor(deps: DoorDeps): express.Router {
     if (match === undefined) return next();
     publish(req, res, match).catch(next);
   });
-
-  router.use(createEnqueue(deps));
 
   router.get('/v2/messages/:id', async (req, res, next) => {
     try {

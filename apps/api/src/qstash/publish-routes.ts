@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { ApiError } from '@knocker/contract';
 import type { ProtocolLimits } from '@knocker/protocol';
-import { readDestination, readPublish, type Publish, type PublishInput } from '@knocker/qstash';
+import { readDestination, readEnqueuePath, readPublish, type Publish, type PublishInput } from '@knocker/qstash';
 import { sendJson } from '../answer.js';
 import { createFastPath, type FastPathDeps } from '../ingress/fast-path.js';
 import { readBody } from '../ingress/body.js';
@@ -16,11 +16,15 @@ import type { DoorDeps } from './door.js';
 export interface PublishRoute {
   path: string;
   read(rest: string, input: Omit<PublishInput, 'destination'>, limits: ProtocolLimits): Publish;
+  /** Whether the rest of the path has the route's shape; otherwise the URL is no route of this list. */
+  takes?(rest: string): boolean;
 }
 
 /** The routes a QStash client calls once per message: served on the fast path and by the door's router alike. */
 export const PUBLISH_ROUTES: readonly PublishRoute[] = [
   { path: '/v2/publish/', read: (rest, input, limits) => readPublish({ ...input, destination: readDestination(rest, '') ?? rest }, limits) },
+  // An enqueue is a publish that names its queue first: `<queue>/<destination>`.
+  { path: '/v2/enqueue/', read: (rest, input, limits) => readPublish({ ...input, ...readEnqueuePath(rest, '')! }, limits), takes: (rest) => rest.includes('/') },
 ];
 
 export interface PublishMatch {
@@ -30,7 +34,11 @@ export interface PublishMatch {
 
 /** The publish route a POST's URL (relative to the door) names, if any. */
 export function matchPublish(url: string): PublishMatch | undefined {
-  for (const route of PUBLISH_ROUTES) if (url.startsWith(route.path)) return { route, rest: url.slice(route.path.length) };
+  for (const route of PUBLISH_ROUTES) {
+    if (!url.startsWith(route.path)) continue;
+    const rest = url.slice(route.path.length);
+    return route.takes === undefined || route.takes(rest) ? { route, rest } : undefined;
+  }
   return undefined;
 }
 

@@ -1,11 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
-  QUEUE_BODY_MAX_BYTES, QUEUES_MAX, QstashRequestError, queueOf, readEnqueuePath, readPublish, readQueueName, readQueueUpsert,
+  QUEUE_BODY_MAX_BYTES, QUEUES_MAX, QstashRequestError, queueOf, readQueueName, readQueueUpsert,
 } from '@knocker/qstash';
 import { sendJson } from '../answer.js';
 import { readBody } from '../ingress/body.js';
 import { DoorError, type DoorDeps } from './door.js';
-import { storePublish } from './publish.js';
 
 type Work = (req: Request, res: Response) => Promise<void>;
 
@@ -52,21 +51,4 @@ export async function ensureQueue(deps: Pick<DoorDeps, 'store'>, name: string): 
   if ((await deps.store.qstashQueues.save(name, 1, { max: QUEUES_MAX, ensure: true })) === 'full') {
     throw new DoorError(400, `${QUEUES_MAX} queues exist already: queue ${name} cannot be made`);
   }
-}
-
-const ENQUEUE = '/v2/enqueue/';
-
-/**
- * `POST /v2/enqueue/<queue>/<destination>`: a publish whose message waits its turn in the
- * queue. The destination is pasted raw, as for publish, so it is read from the URL itself.
- */
-export function createEnqueue(deps: DoorDeps): express.RequestHandler {
-  const limits = { ...deps.config.protocol, refuseAddress: deps.refuseAddress };
-  return (req, res, next) => {
-    const target = req.method === 'POST' ? readEnqueuePath(req.url, ENQUEUE) : undefined;
-    if (target === undefined) return next();
-    readBody(req, deps.config.api.maxBodySize)
-      .then((body) => storePublish(deps, readPublish({ ...target, rawHeaders: req.rawHeaders, body }, limits)))
-      .then((published) => sendJson(res, published.status, published.body), next);
-  };
 }
