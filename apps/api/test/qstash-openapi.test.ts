@@ -66,7 +66,10 @@ describe('the QStash door in the served document', () => {
     const { messageId } = (await publish(`${DEAD}/x?y=1`, settings)).json();
     expect((await publish(`${DEAD}/x`, { 'Upstash-Deduplication-Id': 'oa-dedup' })).status).toBe(200);
     expect((await publish(`${DEAD}/x`, { 'Upstash-Deduplication-Id': 'oa-dedup' })).status).toBe(202);
-    for (const refused of [{ 'Upstash-Retries': 'x' }, { 'Upstash-Retry-Delay': 'pow(' }, { 'Upstash-Callback-Retries': '1' }, { 'Upstash-Redact-Fields': 'body' }, { 'Upstash-Queue-Name': 'q' }]) {
+    const refusals: Array<Record<string, string>> = [
+      { 'Upstash-Retries': 'x' }, { 'Upstash-Retry-Delay': 'pow(' }, { 'Upstash-Callback-Retries': '1' }, { 'Upstash-Redact-Fields': 'body' }, { 'Upstash-Queue-Name': 'q' },
+    ];
+    for (const refused of refusals) {
       expect([refused, (await publish(`${DEAD}/x`, refused)).status]).toEqual([refused, 400]);
     }
     expect((await publish('no-such-group')).status).toBe(404);
@@ -196,7 +199,7 @@ describe('the QStash door in the served document', () => {
       expect((await door('GET', '/v2/queues/oa-q')).json()).toMatchObject({ name: 'oa-q', paused });
     }
     for (const status of [200, 404]) expect((await door('DELETE', '/v2/queues/oa-q')).status).toBe(status);
-    for (const [method, suffix] of [['GET', ''], ['DELETE', ''], ['POST', '/pause'], ['POST', '/resume']]) {
+    for (const [method, suffix] of [['GET', ''], ['DELETE', ''], ['POST', '/pause'], ['POST', '/resume']] as const) {
       expect((await door(method, `/v2/queues/oa-none${suffix}`)).status).toBe(404);
       expect((await door(method, `/v2/queues/.bad${suffix}`)).status).toBe(400);
     }
@@ -225,7 +228,7 @@ describe('the QStash door in the served document', () => {
     expect(await read()).toMatchObject({ isPaused: false, rateCount: 0 });
     for (const bad of ['', '?period=5', '?parallelism=0', '?rate=1&rate=2']) expect([bad, (await door('POST', `/v2/flowControl/oa-flow/pin${bad}`)).status]).toEqual([bad, 400]);
     expect((await door('POST', '/v2/flowControl/oa-flow/unpin?rate=maybe')).status).toBe(400);
-    for (const [method, suffix] of [['GET', ''], ['POST', '/pause'], ['POST', '/resume'], ['POST', '/unpin'], ['POST', '/resetRate']]) {
+    for (const [method, suffix] of [['GET', ''], ['POST', '/pause'], ['POST', '/resume'], ['POST', '/unpin'], ['POST', '/resetRate']] as const) {
       expect((await door(method, `/v2/flowControl/oa-none${suffix}`)).status).toBe(404);
       expect((await door(method, `/v2/flowControl/-bad${suffix}`)).status).toBe(400);
     }
