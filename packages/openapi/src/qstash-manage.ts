@@ -1,14 +1,13 @@
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { publishHeaders } from './qstash-publish.js';
 import {
-  DOOR_FLOW_KEYS_MAX, DOOR_QUEUES_MAX, RAW, bodyTooLarge, notFound, ok, op, param, query, queueName, refusal,
+  DOOR_FLOW_KEYS_MAX, DOOR_QUEUES_MAX, RAW, bodyTooLarge, header, notFound, ok, op, param, query, queueName, refusal,
 } from './qstash-shared.js';
 import { json } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
 
 // The routes that manage what messages go through: keys, schedules, URL groups, queues, flow control.
 
-const header = (name: string, description: string): JsonObject => ({ name, in: 'header', required: false, description, schema: { type: 'string' } });
 const done = ok('Done.', 'QstashEmpty');
 
 function schedulePaths(o: OpenApiOptions): Record<string, JsonObject> {

@@ -1,13 +1,12 @@
 import type { JsonObject, OpenApiOptions } from './options.js';
 import {
-  DOOR_QUEUES_MAX, RAW, bodyTooLarge, destinationParam, doorResponses, flowFull, op, param, queueName, refusal, security, tags,
+  DOOR_QUEUES_MAX, RAW, bodyTooLarge, destinationParam, doorResponses, flowFull, header, op, param, queueName, refusal, security, tags,
 } from './qstash-shared.js';
 import { json, response } from './responses.js';
 import { schemaRef as ref } from './schemas.js';
 
 // The routes that store messages: publish, enqueue and batch, with the headers they read.
 
-const header = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'header', required: false, description, schema });
 const RETRY_DELAY = 'An expression of `retried` (the retries made so far) in ms, at most 256 characters: numbers, `+ - * / ( ) ,`, pow, sqrt, abs, exp, floor, ceil, round, min, max (`1000 * pow(2, retried)`). Evaluated at each failed attempt; when it gives no number the usual backoff applies.';
 
 /** The callback settings of `Upstash-<kind>`: they shape the callback's own delivery. */
@@ -31,7 +30,7 @@ export function publishHeaders(o: OpenApiOptions): JsonObject[] {
     header('Upstash-Retries', `Retries after the first attempt, 0 to ${o.retriesMax} (RETRIES_MAX).`, { type: 'string', pattern: '^\\d{1,6}$', default: '3' }),
     header('Upstash-Retry-Delay', `The wait before each retry, instead of the backoff. ${RETRY_DELAY}`, { type: 'string', minLength: 1, maxLength: 256 }),
     header('Upstash-Timeout', `Each attempt's timeout, a duration of at most ${o.timeoutMax} seconds (TIMEOUT_MAX).`),
-    header('Upstash-Callback', 'A URL called once the message is delivered, with QStash\'s callback body. `Upstash-Callback-Forward-<H>` sends `<H>` to it (not Content-Type).'),
+    header('Upstash-Callback', 'A URL called once the message is delivered, with QStash\'s callback body. `Upstash-Callback-Forward-<H>` sends `<H>` to it (not Content-Type); an `Upstash-Callback-*` setting not listed here is refused (400).'),
     ...callbackSettings('Callback', o),
     header('Upstash-Failure-Callback', 'A URL called once every attempt failed, with QStash\'s callback body and `dlqId`. `Upstash-Failure-Callback-Forward-<H>` sends `<H>` to it.'),
     ...callbackSettings('Failure-Callback', o),

@@ -40,6 +40,7 @@ export const ok = (description: string, schema: string): Record<string, JsonObje
 export const notFound = (what: string): Record<string, JsonObject> => ({ '404': refusal(`No ${what} is known by this name or id.`) });
 
 export const param = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'path', required: true, description, schema });
+export const header = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'header', required: false, description, schema });
 export const query = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'query', required: false, description, schema });
 /** Ids as the SDK sends them, the name repeated: `?dlqIds=a&dlqIds=b`. */
 export const ids = (name: string, description: string): JsonObject =>
