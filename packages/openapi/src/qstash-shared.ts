@@ -1,8 +1,18 @@
+import { ORDER_LINE_MAX } from '@knocker/contract';
 import type { JsonObject, OpenApiOptions } from './options.js';
 import { json, response, serverErrors } from './responses.js';
 import { errorSchema, schemaRef as ref } from './schemas.js';
 
-// What the door's operations share: its security, answers, publish headers and parameters.
+// What the door's operations share: its security, answers, bounds and parameters.
+
+// Bounds of @knocker/qstash and @knocker/flow, which this package does not depend on (they
+// bring Redis): the door's OpenAPI test checks them against the constants.
+/** QUEUES_MAX: queues a deployment holds. */
+export const DOOR_QUEUES_MAX = 200;
+/** LIMITED_KEYS_MAX: flow-control keys holding their own limits at once. */
+export const DOOR_FLOW_KEYS_MAX = 10_000;
+/** BODY_BYTES_MAX of a DLQ page: bytes of bodies one answer carries. */
+export const DOOR_DLQ_PAGE_BYTES = 8 * 1024 * 1024;
 
 /** Where the door lives: the SDK's `baseUrl` is `<api>/<RESERVED_PREFIX>/qstash`. */
 export const qstashBase = (o: Pick<OpenApiOptions, 'reservedPrefix'>): string => `${o.reservedPrefix.replace(/\/+$/, '')}/qstash`;
@@ -13,65 +23,62 @@ export const refusal = (description: string): JsonObject => json(description, re
 /** What every door route may answer besides its own: the token, the gate, Redis, the unexpected. */
 export function doorResponses(own: Record<string, JsonObject>): Record<string, JsonObject> {
   return {
-    ...own,
     '401': refusal('Authorization is missing, or is not `Bearer <one of QSTASH_TOKENS>`.'),
     '429': response('TooManyRequests'),
     '503': response('QstashUnavailable'),
     ...serverErrors,
+    ...own,
   };
 }
 
 export const security = [{ QstashToken: [] }];
 export const tags = ['qstash'];
 
+export const op = (operationId: string, summary: string, responses: Record<string, JsonObject>, extra: JsonObject = {}): JsonObject =>
+  ({ operationId, tags, summary, security, ...extra, responses: doorResponses(responses) });
+export const ok = (description: string, schema: string): Record<string, JsonObject> => ({ '200': json(description, ref(schema)) });
+export const notFound = (what: string): Record<string, JsonObject> => ({ '404': refusal(`No ${what} is known by this name or id.`) });
+
 export const param = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'path', required: true, description, schema });
+export const header = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'header', required: false, description, schema });
+export const query = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'query', required: false, description, schema });
+/** Ids as the SDK sends them, the name repeated: `?dlqIds=a&dlqIds=b`. */
+export const ids = (name: string, description: string): JsonObject =>
+  ({ name, in: 'query', required: false, description, schema: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 }, minItems: 1, maxItems: 100 }, style: 'form', explode: true });
+/** `count`, 1 to `max`. */
+export const countParam = (max: number, fallback: number, description = 'At most this many.'): JsonObject =>
+  query('count', description, { type: 'integer', minimum: 1, maximum: max, default: fallback });
+/** A filter of the list and bulk routes: each may be repeated, any value matching; every filter given must match. */
+export const filter = (name: string, description: string, schema: JsonObject = { type: 'string', minLength: 1, maxLength: 2048 }): JsonObject =>
+  ({ ...query(name, `${description} Up to 100 values (any matches).`, { type: 'array', items: schema, maxItems: 100 }), style: 'form', explode: true });
+const time = (name: string, description: string): JsonObject => query(name, description, { type: 'string', pattern: '^\\d{1,15}$' });
+export const dates = [time('fromDate', 'Only those at or after this time, ms since the epoch.'), time('toDate', 'Only those at or before this time, ms since the epoch; not before fromDate.')];
+
+/** A queue's name, with URL groups' rules. */
+export const queueName: JsonObject = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' };
 /** A destination pasted raw by the SDK: it takes the rest of the path, `//` and query included. */
 export const destinationParam = param('destination', 'A URL pasted as is (`https://api.example/hook?x=1`: the query is the destination\'s), or a URL group\'s name.');
 /** The route matches a raw destination by prefix, outside the api's route table. */
 export const RAW = { 'x-knocker-raw-destination': true };
 
-export const header = (name: string, description: string, schema: JsonObject = { type: 'string' }): JsonObject => ({ name, in: 'header', required: false, description, schema });
+/** Refusals of anything that stores a message. */
+export const flowFull = (stored = 'nothing was stored'): JsonObject =>
+  refusal(`Upstash-Flow-Control-Value would give one more key its own limits past the ${DOOR_FLOW_KEYS_MAX} that hold them (a key's lapse an hour after its last use); ${stored}.`);
+export const bodyTooLarge = (o: OpenApiOptions): JsonObject => refusal(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`);
 
-/** The headers a publish (and a batch item, a schedule, an enqueue) reads; docs/qstash.md says what each does here. */
-export function publishHeaders(o: OpenApiOptions): JsonObject[] {
-  return [
-    header('Upstash-Method', 'The method the destination receives.', { enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'], default: 'POST' }),
-    header('Upstash-Delay', `A duration (\`10s\`, \`5m\`, \`1d10h30m\`), at most ${o.delayMax} seconds (DELAY_MAX).`),
-    header('Upstash-Not-Before', 'Unix seconds; wins over Upstash-Delay.', { type: 'string', pattern: '^\\d{1,12}$' }),
-    header('Upstash-Retries', `Retries after the first attempt, 0 to ${o.retriesMax} (RETRIES_MAX).`, { type: 'string', pattern: '^\\d{1,6}$', default: '3' }),
-    header('Upstash-Timeout', `Each attempt's timeout, a duration of at most ${o.timeoutMax} seconds (TIMEOUT_MAX).`),
-    header('Upstash-Callback', 'A URL called once the message is delivered, with QStash\'s callback body.'),
-    header('Upstash-Failure-Callback', 'A URL called once every attempt failed, with QStash\'s callback body and `dlqId`.'),
-    header('Upstash-Deduplication-Id', '1 to 256 characters: a second publish with it answers 202 with the first message\'s id.'),
-    header('Upstash-Content-Based-Deduplication', 'The id is a hash of destination, method, body and forwarded headers.', { enum: ['true', 'false'] }),
-    header('Upstash-Flow-Control-Key', 'Knocker\'s flow key: HOST_LIMITS, HOST_CONCURRENCY and HOST_RATE apply to it.'),
-    header('Upstash-Flow-Control-Value', '`parallelism=<n>, rate=<n>, period=<d>`: checked, not applied.'),
-    header('Upstash-Label', 'Comma-separated labels of 1 to 64 letters, digits, `_`, `.` or `-`; kept with the message.'),
-  ];
-}
-
-/** The answers of a publish (and of an enqueue). */
-export function publishResponses(o: OpenApiOptions): Record<string, JsonObject> {
-  return doorResponses({
-    '200': json('Stored before this answer: `{messageId, url}`, or one per endpoint of a URL group.', ref('QstashPublishAnswer')),
-    '202': json('A duplicate (Upstash-Deduplication-Id or content): not stored again, answered with the first message\'s id and `deduplicated: true`.', ref('QstashPublishAnswer')),
-    '400': refusal('A header or the destination is wrong, or not supported here (Upstash-Retry-Delay, Upstash-Redact-Fields, Upstash-Callback-* settings): the error names it.'),
-    '404': refusal('The destination names a URL group that does not exist.'),
-    '413': refusal(`The body is larger than ${o.maxBodySize} bytes (MAX_BODY_SIZE).`),
-  });
-}
-
-export function publishBody(o: OpenApiOptions): JsonObject {
-  return { description: `Any bytes, at most ${o.maxBodySize} (MAX_BODY_SIZE), delivered byte for byte with its Content-Type.`, content: { '*/*': { schema: {} } } };
-}
-
-/** Shared answers of the door: Redis's and load shedding's 503. */
+/** Shared answers of the door: Redis's and load shedding's 503, the gate's or a queue's 429. */
 export function qstashResponses(): Record<string, JsonObject> {
+  const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer', minimum: 0 } } };
   return {
     QstashUnavailable: {
       description: 'Redis is unreachable or did not answer within REDIS_TIMEOUT_MS (`{"error"}`), or the api is past its capacity (Knocker\'s `overloaded` answer).',
-      headers: { 'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer', minimum: 0 } } },
+      headers: retryAfter,
       content: { 'application/json': { schema: { oneOf: [ref('QstashError'), errorSchema(['overloaded'])] } } },
+    },
+    QstashLineFull: {
+      description: `MAX_INFLIGHT requests are in flight (Knocker's \`too_many_requests\`), or the queue holds ${ORDER_LINE_MAX} messages not delivered yet (\`{"error"}\`, ORDER_LINE_MAX): that message was not stored.`,
+      headers: retryAfter,
+      content: { 'application/json': { schema: { oneOf: [ref('QstashError'), errorSchema(['too_many_requests'])] } } },
     },
   };
 }

@@ -10,7 +10,7 @@ const IDS_MAX = 100;
 // Bytes of bodies (as stored, base64) one answer carries, each body within MAX_BODY_SIZE: a page
 // that would pass it ends early with its cursor; past it, entries named by dlqIds come without
 // their header and body.
-const BODY_BYTES_MAX = 8 * 1024 * 1024;
+export const BODY_BYTES_MAX = 8 * 1024 * 1024;
 const FILTERS: readonly FilterName[] = [
   'url', 'topicName', 'scheduleId', 'queueName', 'label', 'flowControlKey', 'callerIp', 'responseStatus', 'fromDate', 'toDate', 'messageId',
 ];
