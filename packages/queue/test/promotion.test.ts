@@ -42,6 +42,6 @@ describe('promotion of due retries', () => {
     await worker.getNextJob('token-2', { block: false });
     expect(await queue.getDelayedCount()).toBe(DUE - 2 * PROMOTED_PER_CALL);
     const counts = await queue.getJobCounts('wait', 'active', 'prioritized');
-    expect(counts.wait + counts.active + counts.prioritized).toBe(2 * PROMOTED_PER_CALL);
+    expect((counts.wait ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0)).toBe(2 * PROMOTED_PER_CALL);
   });
 });
